@@ -1,0 +1,144 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.StopAll()
+	os.Exit(code)
+}
+
+// newLedger creates a fresh table in moto, shaped as the CDK stack creates it.
+func newLedger(t *testing.T, now func() time.Time) *Ledger {
+	t.Helper()
+	client := dynamodb.NewFromConfig(testenv.AWSConfig(testenv.Moto(t)))
+	table := fmt.Sprintf("ledger-%d", time.Now().UnixNano())
+	_, err := client.CreateTable(t.Context(), &dynamodb.CreateTableInput{
+		TableName:            aws.String(table),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(Key), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(Key), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Ledger{API: client, Table: table, Lease: time.Minute, Now: now}
+}
+
+type step struct {
+	name string
+	do   func(ctx context.Context, l *Ledger, key string) (bool, error)
+	want bool
+}
+
+func begin(f func(*Ledger, context.Context, string) (bool, error)) func(context.Context, *Ledger, string) (bool, error) {
+	return func(ctx context.Context, l *Ledger, key string) (bool, error) { return f(l, ctx, key) }
+}
+
+func finish(f func(*Ledger, context.Context, string, string) error) func(context.Context, *Ledger, string) (bool, error) {
+	return func(ctx context.Context, l *Ledger, key string) (bool, error) { return true, f(l, ctx, key, "ref-1") }
+}
+
+func abort(f func(*Ledger, context.Context, string) error) func(context.Context, *Ledger, string) (bool, error) {
+	return func(ctx context.Context, l *Ledger, key string) (bool, error) { return true, f(l, ctx, key) }
+}
+
+func TestLifecycle(t *testing.T) {
+	var (
+		beginOpen     = step{"begin open", begin((*Ledger).BeginOpen), true}
+		beginOpenNo   = step{"begin open refused", begin((*Ledger).BeginOpen), false}
+		finishOpen    = step{"finish open", finish((*Ledger).FinishOpen), true}
+		abortOpen     = step{"abort open", abort((*Ledger).AbortOpen), true}
+		beginResolve  = step{"begin resolve", begin((*Ledger).BeginResolve), true}
+		beginResolveN = step{"begin resolve refused", begin((*Ledger).BeginResolve), false}
+		finishResolve = step{"finish resolve", finish((*Ledger).FinishResolve), true}
+		abortResolve  = step{"abort resolve", abort((*Ledger).AbortResolve), true}
+	)
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"a ticket opens once", []step{beginOpen, finishOpen, beginOpenNo}},
+		{"a live claim keeps a concurrent delivery out", []step{beginOpen, beginOpenNo}},
+		{"a failed delivery can be retried at once", []step{beginOpen, abortOpen, beginOpen, finishOpen}},
+		{"nothing to resolve before a ticket opens", []step{beginResolveN}},
+		{"an open ticket resolves once", []step{beginOpen, finishOpen, beginResolve, finishResolve, beginResolveN}},
+		{"a failed resolution can be retried", []step{beginOpen, finishOpen, beginResolve, abortResolve, beginResolve}},
+		{"a new failure after resolution opens a new ticket", []step{beginOpen, finishOpen, beginResolve, finishResolve, beginOpen}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLedger(t, nil)
+			for i, s := range tt.steps {
+				got, err := s.do(t.Context(), l, "111122223333/IAM.4#sns")
+				if err != nil {
+					t.Fatalf("step %d (%s): %v", i, s.name, err)
+				}
+				if got != s.want {
+					t.Fatalf("step %d (%s) = %v, want %v", i, s.name, got, s.want)
+				}
+			}
+		})
+	}
+}
+
+func TestCrashedClaimIsTakenOverAfterItsLease(t *testing.T) {
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	l := newLedger(t, func() time.Time { return now })
+	key := "111122223333/IAM.4#sns"
+	if ok, err := l.BeginOpen(t.Context(), key); err != nil || !ok {
+		t.Fatalf("first claim = %v, %v", ok, err)
+	}
+	now = now.Add(30 * time.Second)
+	if ok, _ := l.BeginOpen(t.Context(), key); ok {
+		t.Fatal("claim taken over while its lease still runs")
+	}
+	now = now.Add(31 * time.Second)
+	if ok, err := l.BeginOpen(t.Context(), key); err != nil || !ok {
+		t.Fatalf("claim after the lease ran out = %v, %v", ok, err)
+	}
+}
+
+func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
+	l := newLedger(t, nil)
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			ok, err := l.BeginOpen(t.Context(), "111122223333/IAM.4#sns")
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				wins.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if got := wins.Load(); got != 1 {
+		t.Errorf("%d of 50 concurrent claims won, want exactly 1", got)
+	}
+}
+
+func TestPlaceholdersAreWholeTokens(t *testing.T) {
+	if contains("#state = :opening", ":open") {
+		t.Error(`":open" found inside ":opening"`)
+	}
+	if !contains("#state = :open OR x", ":open") {
+		t.Error(`":open" not found`)
+	}
+}
