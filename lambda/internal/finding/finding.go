@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"time"
 	"unicode/utf8"
 
@@ -155,6 +156,8 @@ func parseFinding(raw json.RawMessage, eventRegion string) (Finding, error) {
 	switch {
 	case a.ID == nil || *a.ID == "":
 		return Finding{}, fieldError{"Id", errors.New("missing")}
+	case len(*a.ID) > maxID:
+		return Finding{}, fieldError{"Id", fmt.Errorf("longer than %d characters", maxID)}
 	case a.ProductArn == nil || *a.ProductArn == "":
 		return Finding{}, fieldError{"ProductArn", errors.New("missing")}
 	case a.AwsAccountID == nil:
@@ -174,6 +177,9 @@ func parseFinding(raw json.RawMessage, eventRegion string) (Finding, error) {
 	}
 	if f.Region == "" {
 		f.Region = eventRegion
+	}
+	if !isRegion(f.Region) {
+		return Finding{}, fieldError{"Region", fmt.Errorf("%q is not an AWS Region name", clip(f.Region))}
 	}
 	if a.Workflow != nil && a.Workflow.Status != "" {
 		f.Workflow = a.Workflow.Status
@@ -217,6 +223,15 @@ func identify(a asff) (string, bool) {
 	}
 	return a.GeneratorID, control.IsGeneratorID(a.GeneratorID)
 }
+
+// maxID is the ASFF limit on a finding id (AwsSecurityFinding.Id, Security Hub API reference).
+const maxID = 512
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+
+// isRegion checks the shape of a Region name ("us-west-2", "us-gov-east-1"); the name ends up in
+// console links and API endpoints.
+func isRegion(s string) bool { return regionPattern.MatchString(s) }
 
 func isAccountID(s string) bool {
 	if len(s) != 12 {

@@ -285,6 +285,10 @@ func TestParseRejectsMalformedInputNamingTheField(t *testing.T) {
 		{"ProductFields with a number", edit(func(_, f map[string]any) {
 			f["ProductFields"].(map[string]any)["ControlId"] = 4
 		}), "detail.findings[0].ProductFields: expected a string, found number"},
+		{"Id longer than ASFF allows", edit(func(_, f map[string]any) { f["Id"] = strings.Repeat("x", 513) }),
+			"detail.findings[0].Id: longer than 512 characters"},
+		{"Region that is not a Region", edit(func(_, f map[string]any) { f["Region"] = "us-west-2\nSubject: x" }),
+			`detail.findings[0].Region: "us-west-2\nSubject: x" is not an AWS Region name`},
 		{"bad UpdatedAt", edit(func(_, f map[string]any) { f["UpdatedAt"] = "2023-13-40" }),
 			`detail.findings[0].UpdatedAt: "2023-13-40" is not an RFC 3339 time`},
 	}

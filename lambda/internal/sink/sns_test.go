@@ -1,0 +1,54 @@
+package sink
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.StopAll()
+	os.Exit(code)
+}
+
+func TestSNSDeliversToASubscribedQueue(t *testing.T) {
+	cfg := testenv.AWSConfig(testenv.Moto(t))
+	topic, queue := testenv.TopicWithQueue(t, cfg, fmt.Sprintf("sink-%d", time.Now().UnixNano()))
+	s := SNS{API: sns.NewFromConfig(cfg), TopicARN: topic}
+
+	id, err := s.Publish(t.Context(), "[IAM.4] Root user access key in account 111122223333", "body text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id == "" {
+		t.Error("no message id returned")
+	}
+	msgs := testenv.Receive(t, cfg, queue, 1)
+	var envelope struct{ Subject, Message, MessageId string }
+	if err := json.Unmarshal([]byte(aws.ToString(msgs[0].Body)), &envelope); err != nil {
+		t.Fatal(err)
+	}
+	want := struct{ Subject, Message, MessageId string }{
+		"[IAM.4] Root user access key in account 111122223333", "body text", id,
+	}
+	if diff := cmp.Diff(want, envelope); diff != "" {
+		t.Errorf("delivered (-want +got):\n%s", diff)
+	}
+}
+
+func TestSNSReportsAMissingTopic(t *testing.T) {
+	cfg := testenv.AWSConfig(testenv.Moto(t))
+	s := SNS{API: sns.NewFromConfig(cfg), TopicARN: "arn:aws:sns:us-east-1:123456789012:no-such-topic"}
+	if _, err := s.Publish(t.Context(), "s", "b"); err == nil {
+		t.Error("publishing to a missing topic succeeded")
+	}
+}
