@@ -53,4 +53,3 @@ func run(ctx context.Context) error {
 	lambda.StartWithOptions(h.Handle, lambda.WithContext(ctx))
 	return nil
 }
-
