@@ -62,6 +62,20 @@ func GeneratorIDs(partition string) []string {
 	return ids
 }
 
+// GeneratorIDSuffixes returns the endings that tell an IAM.4 GeneratorId apart in both of its
+// shapes and every partition, for EventBridge's suffix matching: an event pattern stays short
+// that way, far below PutRule's size limit.
+func GeneratorIDSuffixes() []string {
+	var out []string
+	for _, f := range Forms {
+		out = append(out, f.Standard+"/"+f.Control)
+		if f.Standard == "cis-aws-foundations-benchmark/v/1.2.0" {
+			out = append(out, f.Standard+"/rule/"+f.Control)
+		}
+	}
+	return out
+}
+
 // Is reports whether a standard (ARN or bare, as in ProductFields.StandardsArn,
 // StandardsGuideArn or the front of a GeneratorId) and a control number name IAM.4.
 func Is(standard, controlID string) bool {

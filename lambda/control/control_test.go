@@ -1,6 +1,9 @@
 package control
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEveryGeneratorIDIsRecognised(t *testing.T) {
 	for _, partition := range []string{"aws", "aws-cn", "aws-us-gov"} {
@@ -39,5 +42,33 @@ func TestIsGeneratorID(t *testing.T) {
 				t.Errorf("IsGeneratorID(%q) = %v, want %v", tt.id, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSuffixesCoverEveryGeneratorIDAndNoOtherControl(t *testing.T) {
+	matches := func(id string) bool {
+		for _, s := range GeneratorIDSuffixes() {
+			if strings.HasSuffix(id, s) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, partition := range []string{"aws", "aws-cn", "aws-us-gov"} {
+		for _, id := range GeneratorIDs(partition) {
+			if !matches(id) {
+				t.Errorf("no suffix matches %q", id)
+			}
+		}
+	}
+	for _, other := range []string{
+		"arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.4",
+		"cis-aws-foundations-benchmark/v/5.0.0/1.4",
+		"security-control/IAM.40",
+		"aws-foundational-security-best-practices/v/1.0.0/IAM.6",
+	} {
+		if matches(other) {
+			t.Errorf("a suffix matches %q, which is not IAM.4", other)
+		}
 	}
 }
