@@ -63,14 +63,27 @@ func GeneratorIDs(partition string) []string {
 }
 
 // GeneratorIDSuffixes returns the endings that tell an IAM.4 GeneratorId apart in both of its
-// shapes and every partition, for EventBridge's suffix matching: an event pattern stays short
-// that way, far below PutRule's size limit.
+// shapes and every partition, for EventBridge's suffix matching, which keeps the rule's pattern
+// within PutRule's 2,048-character default quota. A control id such as "IAM.4" or "PCI.IAM.1"
+// means the same in every standard, so "/IAM.4" covers them all; CIS numbers need their standard.
 func GeneratorIDSuffixes() []string {
 	var out []string
+	seen := map[string]bool{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
 	for _, f := range Forms {
-		out = append(out, f.Standard+"/"+f.Control)
-		if f.Standard == "cis-aws-foundations-benchmark/v/1.2.0" {
-			out = append(out, f.Standard+"/rule/"+f.Control)
+		switch {
+		case strings.Contains(f.Control, "IAM."):
+			add("/" + f.Control)
+		case f.Standard == "cis-aws-foundations-benchmark/v/1.2.0":
+			add(f.Standard + "/rule/" + f.Control)
+			add(f.Standard + "/" + f.Control)
+		default:
+			add(f.Standard + "/" + f.Control)
 		}
 	}
 	return out

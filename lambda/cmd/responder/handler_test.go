@@ -23,7 +23,7 @@ import (
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
 )
 
 func TestMain(m *testing.M) {

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/iam4-responder/iam4-responder/lambda/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
 )
 
 func TestMain(m *testing.M) {

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/iam4-responder/iam4-responder/lambda/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
 )
 
 func TestMain(m *testing.M) {

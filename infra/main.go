@@ -1,0 +1,31 @@
+// Command infra is the CDK app that deploys iam4-responder: one stack holding the responder
+// construct, checked by cdk-nag's AwsSolutions rules. Settings come from CDK context
+// (cdk.json, or -c key=value on the command line); see the README's settings table.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+)
+
+func main() {
+	defer jsii.Close()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	app := awscdk.NewApp(nil)
+	s, err := ReadSettings(func(key string) any { return app.Node().TryGetContext(jsii.String(key)) })
+	if err != nil {
+		return err
+	}
+	NewStack(app, s)
+	app.Synth(nil)
+	return nil
+}

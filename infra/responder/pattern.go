@@ -1,0 +1,93 @@
+package responder
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/iam4-responder/iam4-responder/lambda/control"
+)
+
+// Security Hub's EventBridge envelope (Security Hub user guide, "EventBridge event formats").
+const (
+	source                 = "aws.securityhub"
+	detailTypeImported     = "Security Hub Findings - Imported"
+	detailTypeCustomAction = "Security Hub Findings - Custom Action"
+)
+
+// RulePattern is one EventBridge rule the responder needs.
+type RulePattern struct {
+	ID          string
+	Description string
+	Pattern     *awsevents.EventPattern
+}
+
+// Patterns returns the responder's rules. Each pattern stays under PutRule's 2,048-character
+// default quota, which is why the control forms are split across rules; the legacy rule only
+// matches events without SecurityControlId, so no event matches two rules.
+func Patterns() []RulePattern {
+	modern := map[string]any{"Compliance": map[string]any{"SecurityControlId": []any{control.SecurityControlID}}}
+	var suffixes []any
+	for _, s := range control.GeneratorIDSuffixes() {
+		suffixes = append(suffixes, map[string]any{"suffix": s})
+	}
+	legacy := map[string]any{
+		"GeneratorId": suffixes,
+		"Compliance":  map[string]any{"SecurityControlId": []any{map[string]any{"exists": false}}},
+	}
+	return []RulePattern{
+		{"FindingsRule", "IAM.4 findings imported into Security Hub: new failures, passes and archives",
+			imported(modern)},
+		{"LegacyFindingsRule", "IAM.4 findings from before SecurityControlId, named by their GeneratorId",
+			imported(legacy)},
+		{"CustomActionRule", "IAM.4 findings a person sends with a Security Hub custom action",
+			pattern(detailTypeCustomAction, map[string]any{"$or": []any{modern, legacy}})},
+	}
+}
+
+// imported matches imported findings of a control form in the states the function acts on: a
+// new failure (respond), a pass or an archive (resolve). Leaving NOTIFIED failures out keeps the
+// function's own write-back from invoking it again. EventBridge matches these fields across the
+// findings array, not finding by finding, so the function checks every finding again.
+func imported(form map[string]any) *awsevents.EventPattern {
+	notSuppressed := map[string]any{"Status": []any{map[string]any{"anything-but": "SUPPRESSED"}}}
+	states := []any{
+		map[string]any{
+			"Compliance":  map[string]any{"Status": []any{"FAILED"}},
+			"RecordState": []any{"ACTIVE"},
+			"Workflow":    map[string]any{"Status": []any{"NEW"}},
+		},
+		map[string]any{"Compliance": map[string]any{"Status": []any{"PASSED"}}, "Workflow": notSuppressed},
+		map[string]any{"RecordState": []any{"ARCHIVED"}, "Workflow": notSuppressed},
+	}
+	var branches []any
+	for _, s := range states {
+		branches = append(branches, merge(form, s.(map[string]any)))
+	}
+	return pattern(detailTypeImported, map[string]any{"$or": branches})
+}
+
+func pattern(detailType string, findings map[string]any) *awsevents.EventPattern {
+	return &awsevents.EventPattern{
+		Source:     jsii.Strings(source),
+		DetailType: jsii.Strings(detailType),
+		Detail:     &map[string]any{"findings": findings},
+	}
+}
+
+// merge combines two pattern objects, descending into objects both of them hold.
+func merge(a, b map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if av, ok := out[k].(map[string]any); ok {
+			if bv, ok := v.(map[string]any); ok {
+				out[k] = merge(av, bv)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}

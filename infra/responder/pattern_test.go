@@ -1,0 +1,255 @@
+package responder
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/infra/eventpattern"
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
+)
+
+// rulePatterns returns the synthesized rules' event patterns by rule description.
+func rulePatterns(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, rule := range resources(t, "AWS::Events::Rule") {
+		pattern := rule["EventPattern"].(map[string]any)
+		b, err := json.Marshal(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > 2048 {
+			t.Errorf("pattern is %d bytes; keep it well inside PutRule's limit", len(b))
+		}
+		out[rule["Description"].(string)] = b
+	}
+	if len(out) != len(Patterns()) {
+		t.Fatalf("%d rules, want %d", len(out), len(Patterns()))
+	}
+	return out
+}
+
+func readEvent(t *testing.T, name string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+// event builds a test event from a sample, its first finding changed by edit.
+func event(t *testing.T, name string, edit func(f map[string]any)) []byte {
+	t.Helper()
+	ev := readEvent(t, name)
+	if edit != nil {
+		edit(ev["detail"].(map[string]any)["findings"].([]any)[0].(map[string]any))
+	}
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// older turns a sample into a per-standard finding from before SecurityControlId existed.
+func older(generatorID string) func(f map[string]any) {
+	return func(f map[string]any) {
+		delete(f["Compliance"].(map[string]any), "SecurityControlId")
+		f["GeneratorId"] = generatorID
+	}
+}
+
+func set(path string, value any) func(f map[string]any) {
+	return func(f map[string]any) {
+		keys := strings.Split(path, ".")
+		m := f
+		for _, k := range keys[:len(keys)-1] {
+			m = m[k].(map[string]any)
+		}
+		m[keys[len(keys)-1]] = value
+	}
+}
+
+func both(a, b func(map[string]any)) func(map[string]any) {
+	return func(f map[string]any) { a(f); b(f) }
+}
+
+func TestRulePatternCatchesEveryIAM4FormAndState(t *testing.T) {
+	patterns := rulePatterns(t)
+	tests := []struct {
+		name  string
+		event []byte
+		want  bool
+	}{
+		{"consolidated FAILED sample", event(t, "iam4-consolidated-failed.json", nil), true},
+		{"FSBP FAILED sample", event(t, "iam4-fsbp-failed.json", nil), true},
+		{"consolidated PASSED sample (lifecycle)", event(t, "iam4-consolidated-passed.json", nil), true},
+		{"FSBP PASSED sample (lifecycle)", event(t, "iam4-fsbp-passed.json", nil), true},
+		{"custom action sample", event(t, "eventbridge-custom-action-ADAPTED.json", nil), true},
+		{"archived finding", event(t, "iam4-consolidated-failed.json", set("RecordState", "ARCHIVED")), true},
+		{"CIS v1.2.0 rule 1.12 before SecurityControlId",
+			event(t, "iam4-fsbp-failed.json", older("arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.12")), true},
+		{"CIS v1.4.0 control 1.4 before SecurityControlId",
+			event(t, "iam4-fsbp-failed.json", older("arn:aws:securityhub:::standards/cis-aws-foundations-benchmark/v/1.4.0/1.4")), true},
+		{"CIS v3.0.0 control 1.4 before SecurityControlId",
+			event(t, "iam4-fsbp-failed.json", older("cis-aws-foundations-benchmark/v/3.0.0/1.4")), true},
+		{"PCI DSS PCI.IAM.1 before SecurityControlId",
+			event(t, "iam4-fsbp-failed.json", older("pci-dss/v/3.2.1/PCI.IAM.1")), true},
+		{"GovCloud CIS v1.4.0 before SecurityControlId",
+			event(t, "iam4-fsbp-failed.json", older("arn:aws-us-gov:securityhub:::standards/cis-aws-foundations-benchmark/v/1.4.0/1.4")), true},
+		{"CIS v1.2.0 rule 1.4 is IAM.3",
+			event(t, "iam4-fsbp-failed.json", older("arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.4")), false},
+		{"another control", event(t, "iam4-consolidated-failed.json", both(
+			set("Compliance.SecurityControlId", "IAM.6"), set("GeneratorId", "security-control/IAM.6"))), false},
+		{"our own NOTIFIED write-back", event(t, "iam4-consolidated-failed.json", set("Workflow.Status", "NOTIFIED")), false},
+		{"suppressed failure", event(t, "iam4-consolidated-failed.json", set("Workflow.Status", "SUPPRESSED")), false},
+		{"suppressed pass", event(t, "iam4-consolidated-passed.json", set("Workflow.Status", "SUPPRESSED")), false},
+		{"warning", event(t, "iam4-consolidated-failed.json", set("Compliance.Status", "WARNING")), false},
+		{"another source", func() []byte {
+			ev := readEvent(t, "iam4-consolidated-failed.json")
+			ev["source"] = "custom.securityhub"
+			b, _ := json.Marshal(ev)
+			return b
+		}(), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			matched := 0
+			for _, p := range patterns {
+				ok, err := eventpattern.Match(p, tt.event)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok {
+					matched++
+				}
+			}
+			if matched > 1 {
+				t.Errorf("%d rules match: the function would run twice for one event", matched)
+			}
+			if got := matched == 1; got != tt.want {
+				t.Errorf("rules match = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRuleDeliversSamplesThroughMoto puts each synthesized rule into moto's EventBridge with an
+// SQS target and sends every sample with PutEvents. moto's matcher does not descend into
+// detail.findings (an array of objects), so moto gets the rule's envelope fields (source,
+// detail-type) and the findings part is checked with eventpattern, which follows EventBridge's
+// documented semantics. Together: a sample is delivered, intact, exactly when both say so.
+func TestRuleDeliversSamplesThroughMoto(t *testing.T) {
+	cfg := testenv.AWSConfig(testenv.Moto(t))
+	eb := eventbridge.NewFromConfig(cfg)
+	suffix := time.Now().UnixNano()
+	patterns := rulePatterns(t)
+	queues := map[string]string{}
+	for rule, full := range patterns {
+		var p map[string]any
+		if err := json.Unmarshal(full, &p); err != nil {
+			t.Fatal(err)
+		}
+		envelope, _ := json.Marshal(map[string]any{"source": p["source"], "detail-type": p["detail-type"]})
+		name := fmt.Sprintf("rule-%d-%d", len(queues), suffix)
+		url, arn := testenv.Queue(t, cfg, name)
+		queues[rule] = url
+		if _, err := eb.PutRule(t.Context(), &eventbridge.PutRuleInput{
+			Name: aws.String(name), EventPattern: aws.String(string(envelope)),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eb.PutTargets(t.Context(), &eventbridge.PutTargetsInput{
+			Rule: aws.String(name), Targets: []ebtypes.Target{{Id: aws.String("queue"), Arn: aws.String(arn)}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	samples, err := filepath.Glob("testdata/*.json")
+	if err != nil || len(samples) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	want := map[string][]string{} // rule -> sample files it selects
+	sent := map[string]int{}      // detail type -> samples sent
+	for _, path := range samples {
+		ev := readEvent(t, filepath.Base(path))
+		raw, _ := json.Marshal(ev)
+		detail, _ := json.Marshal(ev["detail"])
+		detailType := ev["detail-type"].(string)
+		sent[detailType]++
+		out, err := eb.PutEvents(t.Context(), &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+			Source: aws.String(ev["source"].(string)), DetailType: aws.String(detailType),
+			Detail: aws.String(string(detail)), Resources: toStrings(ev["resources"]),
+		}}})
+		if err != nil || out.FailedEntryCount != 0 {
+			t.Fatalf("PutEvents %s: %v %+v", path, err, out)
+		}
+		for rule, p := range patterns {
+			if ok, err := eventpattern.Match(p, raw); err != nil {
+				t.Fatal(err)
+			} else if ok {
+				want[rule] = append(want[rule], findingID(ev["detail"])+" "+ev["id"].(string))
+			}
+		}
+	}
+	selected := 0
+	for _, w := range want {
+		selected += len(w)
+	}
+	if selected != len(samples) {
+		t.Errorf("the rules select %d of the %d samples (%v), want all: FAILED to respond, PASSED to resolve",
+			selected, len(samples), want)
+	}
+
+	for rule, url := range queues {
+		var p map[string]any
+		_ = json.Unmarshal(patterns[rule], &p)
+		detailType := p["detail-type"].([]any)[0].(string)
+		var got []string
+		for _, m := range testenv.Receive(t, cfg, url, sent[detailType]) {
+			var delivered map[string]any
+			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &delivered); err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := json.Marshal(delivered)
+			if ok, _ := eventpattern.Match(patterns[rule], raw); ok {
+				got = append(got, findingID(delivered["detail"]))
+			}
+		}
+		var wantIDs []string
+		for _, w := range want[rule] {
+			wantIDs = append(wantIDs, strings.Fields(w)[0])
+		}
+		sort.Strings(got)
+		sort.Strings(wantIDs)
+		if diff := cmp.Diff(wantIDs, got); diff != "" {
+			t.Errorf("%s: delivered and selected (-want +got):\n%s", rule, diff)
+		}
+	}
+}
+
+func findingID(detail any) string {
+	return detail.(map[string]any)["findings"].([]any)[0].(map[string]any)["Id"].(string)
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}

@@ -1,0 +1,258 @@
+// Package responder is the CDK construct that deploys iam4-responder: the EventBridge rules that
+// pass IAM.4 findings on, the Go function, its log group, the dead-letter queue, the notification
+// topic, the delivery ledger, alarms, and exactly the permissions the function's code uses.
+//
+// It is a library so that teams can embed the responder in their own CDK apps; the app in the
+// parent folder is one such user.
+package responder
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Props configures the responder. Only Code is required.
+type Props struct {
+	// Code is the folder holding the function's bootstrap binary (make build writes it).
+	Code awslambda.Code
+	// Emails are subscribed to the notification topic; each address confirms by e-mail.
+	Emails []string
+	// LogRetention of the function's log group; one year when unset.
+	LogRetention awslogs.RetentionDays
+	// Timeout of one invocation; 15 minutes (Lambda's maximum) when unset, so that the evidence
+	// collector can read busy Regions at CloudTrail's 2 requests per second.
+	Timeout awscdk.Duration
+	// MemoryMB of the function; 512 when unset.
+	MemoryMB float64
+	// ReservedConcurrency caps concurrent invocations; unset leaves the account's pool shared.
+	ReservedConcurrency float64
+	// DeliveryRetries is how often the rule retries delivering an event to the function, and
+	// the function's asynchronous invocation retries (at most 2); 10 and 2 when unset.
+	DeliveryRetries float64
+}
+
+// Responder is the deployed responder; its fields let an embedding app add alarms or targets.
+type Responder struct {
+	constructs.Construct
+	Function        awslambda.Function
+	Role            awsiam.Role
+	LogGroup        awslogs.LogGroup
+	Topic           awssns.Topic
+	Key             awskms.Key
+	Ledger          awsdynamodb.TableV2
+	DeadLetterQueue awssqs.Queue
+	Rules           []awsevents.Rule
+}
+
+// Environment variables the function reads (lambda/internal/config).
+const (
+	envTopicARN        = "IAM4_TOPIC_ARN"
+	envLedgerTable     = "IAM4_LEDGER_TABLE"
+	envDeadLetterQueue = "IAM4_DEAD_LETTER_QUEUE_URL"
+	envClaimLease      = "IAM4_CLAIM_LEASE"
+)
+
+// New adds a responder to scope.
+func New(scope constructs.Construct, id string, props Props) *Responder {
+	if props.Code == nil {
+		panic("responder: Props.Code is required")
+	}
+	withDefaults(&props)
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	r := &Responder{Construct: c}
+	account := awscdk.Stack_Of(c).Account()
+
+	r.Key = awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
+		Description:       jsii.String("iam4-responder: notification topic and dead-letter queue"),
+		EnableKeyRotation: jsii.Bool(true),
+	})
+	// EventBridge (rule dead letters) and CloudWatch (alarm notifications) write into the
+	// encrypted queue and topic on their own behalf, so the key policy has to let them in.
+	for _, service := range []string{"events.amazonaws.com", "cloudwatch.amazonaws.com"} {
+		r.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("Allow" + service),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
+			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
+		}), jsii.Bool(true))
+	}
+
+	r.Topic = awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
+		DisplayName: jsii.String("IAM.4 root access key"),
+		MasterKey:   r.Key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	for _, email := range props.Emails {
+		r.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+
+	r.DeadLetterQueue = awssqs.NewQueue(c, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
+		Encryption:          awssqs.QueueEncryption_KMS,
+		EncryptionMasterKey: r.Key,
+		EnforceSSL:          jsii.Bool(true),
+		RetentionPeriod:     awscdk.Duration_Days(jsii.Number(14)),
+	})
+
+	r.Ledger = awsdynamodb.NewTableV2(c, jsii.String("Ledger"), &awsdynamodb.TablePropsV2{
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("pk"), Type: awsdynamodb.AttributeType_STRING},
+		Encryption:   awsdynamodb.TableEncryptionV2_AwsManagedKey(),
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+
+	r.LogGroup = awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention:     props.LogRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+
+	r.Role = awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("iam4-responder function: only the calls its code makes"),
+	})
+	r.grant()
+
+	r.Function = awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
+		Description:   jsii.String("Responds to Security Hub IAM.4 findings (root user access key)"),
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("bootstrap"),
+		Code:          props.Code,
+		Role:          r.Role,
+		LogGroup:      r.LogGroup,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+		Timeout:       props.Timeout,
+		MemorySize:    jsii.Number(props.MemoryMB),
+		ReservedConcurrentExecutions: func() *float64 {
+			if props.ReservedConcurrency > 0 {
+				return jsii.Number(props.ReservedConcurrency)
+			}
+			return nil
+		}(),
+		Environment: &map[string]*string{
+			envTopicARN:        r.Topic.TopicArn(),
+			envLedgerTable:     r.Ledger.TableName(),
+			envDeadLetterQueue: r.DeadLetterQueue.QueueUrl(),
+			// A claim must outlive the invocation holding it, or a slow delivery could be
+			// taken over and sent twice.
+			envClaimLease: jsii.String(fmt.Sprintf("%.0fs", *props.Timeout.ToSeconds(nil)+60)),
+		},
+	})
+	r.Function.Node().AddDependency(r.Role)
+
+	// Asynchronous invocations that still fail after Lambda's retries land in the dead-letter
+	// queue with the error message. The L1 resource keeps CDK from granting the wildcard SQS
+	// and KMS actions its destination construct adds; the role holds exactly what is needed.
+	awslambda.NewCfnEventInvokeConfig(c, jsii.String("AsyncConfig"), &awslambda.CfnEventInvokeConfigProps{
+		FunctionName:             r.Function.FunctionName(),
+		Qualifier:                jsii.String("$LATEST"),
+		MaximumRetryAttempts:     jsii.Number(2),
+		MaximumEventAgeInSeconds: jsii.Number(6 * 3600),
+		DestinationConfig: &awslambda.CfnEventInvokeConfig_DestinationConfigProperty{
+			OnFailure: &awslambda.CfnEventInvokeConfig_OnFailureProperty{Destination: r.DeadLetterQueue.QueueArn()},
+		},
+	})
+
+	target := awseventstargets.NewLambdaFunction(r.Function, &awseventstargets.LambdaFunctionProps{
+		DeadLetterQueue: r.DeadLetterQueue,
+		RetryAttempts:   jsii.Number(props.DeliveryRetries),
+		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(6)),
+	})
+	for _, rule := range Patterns() {
+		r.Rules = append(r.Rules, awsevents.NewRule(c, jsii.String(rule.ID), &awsevents.RuleProps{
+			Description:  jsii.String(rule.Description),
+			EventPattern: rule.Pattern,
+			Targets:      &[]awsevents.IRuleTarget{target},
+		}))
+	}
+
+	r.alarms()
+	r.suppressions()
+	return r
+}
+
+func withDefaults(p *Props) {
+	if p.LogRetention == "" {
+		p.LogRetention = awslogs.RetentionDays_ONE_YEAR
+	}
+	if p.Timeout == nil {
+		p.Timeout = awscdk.Duration_Minutes(jsii.Number(15))
+	}
+	if p.MemoryMB == 0 {
+		p.MemoryMB = 512
+	}
+	if p.DeliveryRetries == 0 {
+		p.DeliveryRetries = 10
+	}
+}
+
+// grant gives the role exactly the calls the function's code makes, each on its one resource.
+func (r *Responder) grant() {
+	allow := func(sid string, resource *string, actions ...string) {
+		r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(sid),
+			Actions:   jsii.Strings(actions...),
+			Resources: &[]*string{resource},
+		}))
+	}
+	// The log group's Arn attribute already ends in ":*", which covers its streams.
+	allow("WriteLogs", r.LogGroup.LogGroupArn(), "logs:CreateLogStream", "logs:PutLogEvents")
+	allow("Notify", r.Topic.TopicArn(), "sns:Publish")
+	allow("Ledger", r.Ledger.TableArn(), "dynamodb:UpdateItem")
+	allow("DeadLetter", r.DeadLetterQueue.QueueArn(), "sqs:SendMessage")
+	// Publishing to the encrypted topic and sending to the encrypted queue.
+	allow("EncryptMessages", r.Key.KeyArn(), "kms:Decrypt", "kms:GenerateDataKey")
+}
+
+func (r *Responder) alarms() {
+	action := awscloudwatchactions.NewSnsAction(r.Topic)
+	errors := r.Function.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))})
+	for _, a := range []struct {
+		id, description string
+		metric          awscloudwatch.IMetric
+	}{
+		{"FunctionErrors", "iam4-responder failed on an event; Lambda retries, then the dead-letter queue keeps it", errors},
+		{"DeadLetters", "Events are waiting in the iam4-responder dead-letter queue; each carries its reason",
+			r.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+				Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
+			})},
+	} {
+		alarm := awscloudwatch.NewAlarm(r.Construct, jsii.String(a.id+"Alarm"), &awscloudwatch.AlarmProps{
+			AlarmDescription:   jsii.String(a.description),
+			Metric:             a.metric,
+			Threshold:          jsii.Number(1),
+			EvaluationPeriods:  jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		alarm.AddAlarmAction(action)
+	}
+}
+
+// suppressions records, next to the resources, why a cdk-nag AwsSolutions finding does not apply.
+func (r *Responder) suppressions() {
+	cdknag.NagSuppressions_AddResourceSuppressions(r.DeadLetterQueue, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-SQS3"),
+		Reason: jsii.String("This queue is itself the dead-letter queue: of the rules' Lambda target and of " +
+			"the function's asynchronous invocations. A dead-letter queue of a dead-letter queue would only move " +
+			"the same messages; its alarm fires on the first message instead."),
+	}}, jsii.Bool(true))
+}

@@ -1,0 +1,247 @@
+package responder
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.StopAll()
+	// Each jsii runtime leaves a folder behind unless it is closed.
+	jsii.Close()
+	os.Exit(code)
+}
+
+// synthesized is the responder's stack, synthesized once for all template tests (a synth takes
+// seconds), with cdk-nag's AwsSolutions checks applied as the app applies them.
+var synthesized = sync.OnceValues(func() (map[string]any, []string) {
+	dir, err := os.MkdirTemp("", "iam4-infra-test")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	code := filepath.Join(dir, "code")
+	if err := os.MkdirAll(code, 0o755); err != nil {
+		panic(err)
+	}
+	// The template tests need no real build: any file stands in for bootstrap.
+	if err := os.WriteFile(filepath.Join(code, "bootstrap"), []byte("stand-in"), 0o755); err != nil {
+		panic(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(dir, "out"))})
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	New(stack, "Responder", Props{
+		Code:   awslambda.Code_FromAsset(jsii.String(code), nil),
+		Emails: []string{"ops@example.com"},
+	})
+	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
+	template := assertions.Template_FromStack(stack, nil)
+	var nag []string
+	for _, msg := range *assertions.Annotations_FromStack(stack).FindError(jsii.String("*"),
+		assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
+		nag = append(nag, fmt.Sprintf("%s: %v", *msg.Id, msg.Entry.Data))
+	}
+	var t map[string]any
+	b, _ := json.Marshal(template.ToJSON())
+	if err := json.Unmarshal(b, &t); err != nil {
+		panic(err)
+	}
+	return t, nag
+})
+
+func template(t *testing.T) map[string]any {
+	t.Helper()
+	tpl, _ := synthesized()
+	return tpl
+}
+
+// resources returns the properties of every resource of a type.
+func resources(t *testing.T, typ string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, r := range template(t)["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] == typ {
+			props, _ := r["Properties"].(map[string]any)
+			out = append(out, props)
+		}
+	}
+	return out
+}
+
+func one(t *testing.T, typ string) map[string]any {
+	t.Helper()
+	rs := resources(t, typ)
+	if len(rs) != 1 {
+		t.Fatalf("%d resources of type %s, want 1", len(rs), typ)
+	}
+	return rs[0]
+}
+
+func TestNoUnsuppressedNagError(t *testing.T) {
+	_, nag := synthesized()
+	if len(nag) > 0 {
+		t.Errorf("cdk-nag AwsSolutions errors:\n%s", strings.Join(nag, "\n"))
+	}
+}
+
+func TestFunctionRunsTheGoBinaryOnGraviton(t *testing.T) {
+	fn := one(t, "AWS::Lambda::Function")
+	got := map[string]any{
+		"Runtime": fn["Runtime"], "Architectures": fn["Architectures"], "Handler": fn["Handler"],
+		"Timeout": fn["Timeout"], "MemorySize": fn["MemorySize"],
+		"LogFormat": fn["LoggingConfig"].(map[string]any)["LogFormat"],
+	}
+	want := map[string]any{
+		"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap",
+		"Timeout": 900.0, "MemorySize": 512.0, "LogFormat": "JSON",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("function (-want +got):\n%s", diff)
+	}
+	env := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
+	var keys []string
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if diff := cmp.Diff([]string{envClaimLease, envDeadLetterQueue, envLedgerTable, envTopicARN}, keys); diff != "" {
+		t.Errorf("environment (-want +got):\n%s", diff)
+	}
+	if env[envClaimLease] != "960s" {
+		t.Errorf("claim lease %v does not outlive the 900 s timeout", env[envClaimLease])
+	}
+}
+
+func TestLogsAreKeptAYear(t *testing.T) {
+	lg := one(t, "AWS::Logs::LogGroup")
+	if lg["RetentionInDays"] != 365.0 {
+		t.Errorf("RetentionInDays = %v, want 365", lg["RetentionInDays"])
+	}
+}
+
+// TestPermissionsAreExactlyWhatTheCodeCalls pins the role's action list. A new AWS call in the
+// function must be added here and to the construct, on purpose.
+func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
+	var actions []string
+	for _, p := range resources(t, "AWS::IAM::Policy") {
+		for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			s := s.(map[string]any)
+			if s["Effect"] != "Allow" {
+				t.Errorf("unexpected statement %v", s)
+			}
+			if r, ok := s["Resource"].(string); ok && strings.Contains(r, "*") {
+				t.Errorf("statement %v has a wildcard resource", s["Sid"])
+			}
+			switch a := s["Action"].(type) {
+			case string:
+				actions = append(actions, a)
+			case []any:
+				for _, x := range a {
+					actions = append(actions, x.(string))
+				}
+			}
+		}
+	}
+	sort.Strings(actions)
+	want := []string{
+		"dynamodb:UpdateItem",
+		"kms:Decrypt", "kms:GenerateDataKey",
+		"logs:CreateLogStream", "logs:PutLogEvents",
+		"sns:Publish",
+		"sqs:SendMessage",
+	}
+	if diff := cmp.Diff(want, actions); diff != "" {
+		t.Errorf("role actions (-want +got):\n%s", diff)
+	}
+	role := one(t, "AWS::IAM::Role")
+	if role["ManagedPolicyArns"] != nil {
+		t.Errorf("role has managed policies: %v", role["ManagedPolicyArns"])
+	}
+}
+
+func TestDataIsEncryptedAtRestAndInTransit(t *testing.T) {
+	if one(t, "AWS::SQS::Queue")["KmsMasterKeyId"] == nil {
+		t.Error("dead-letter queue is not encrypted with the KMS key")
+	}
+	if one(t, "AWS::SNS::Topic")["KmsMasterKeyId"] == nil {
+		t.Error("topic is not encrypted with the KMS key")
+	}
+	if one(t, "AWS::KMS::Key")["EnableKeyRotation"] != true {
+		t.Error("key rotation is off")
+	}
+	table := one(t, "AWS::DynamoDB::GlobalTable")
+	if sse := table["SSESpecification"].(map[string]any); sse["SSEEnabled"] != true {
+		t.Errorf("ledger SSE = %v", sse)
+	}
+	for _, typ := range []string{"AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy"} {
+		found := false
+		for _, p := range resources(t, typ) {
+			b, _ := json.Marshal(p)
+			if strings.Contains(string(b), `"aws:SecureTransport":"false"`) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no %s denies requests without TLS", typ)
+		}
+	}
+}
+
+func TestFailuresEndInTheDeadLetterQueue(t *testing.T) {
+	for _, rule := range resources(t, "AWS::Events::Rule") {
+		targets := rule["Targets"].([]any)
+		if len(targets) != 1 {
+			t.Fatalf("rule has %d targets", len(targets))
+		}
+		target := targets[0].(map[string]any)
+		if target["DeadLetterConfig"] == nil {
+			t.Error("rule target has no dead-letter queue")
+		}
+		if diff := cmp.Diff(map[string]any{"MaximumRetryAttempts": 10.0, "MaximumEventAgeInSeconds": 21600.0}, target["RetryPolicy"]); diff != "" {
+			t.Errorf("retry policy (-want +got):\n%s", diff)
+		}
+	}
+	cfg := one(t, "AWS::Lambda::EventInvokeConfig")
+	if cfg["MaximumRetryAttempts"] != 2.0 || cfg["DestinationConfig"].(map[string]any)["OnFailure"] == nil {
+		t.Errorf("asynchronous invocation config = %v", cfg)
+	}
+}
+
+func TestAlarmsNotifyTheTopic(t *testing.T) {
+	alarms := resources(t, "AWS::CloudWatch::Alarm")
+	var metrics []string
+	for _, a := range alarms {
+		metrics = append(metrics, a["MetricName"].(string))
+		if len(a["AlarmActions"].([]any)) != 1 {
+			t.Errorf("alarm %s has no action", a["MetricName"])
+		}
+	}
+	sort.Strings(metrics)
+	if diff := cmp.Diff([]string{"ApproximateNumberOfMessagesVisible", "Errors"}, metrics); diff != "" {
+		t.Errorf("alarms (-want +got):\n%s", diff)
+	}
+}
+
+func TestEmailSubscription(t *testing.T) {
+	sub := one(t, "AWS::SNS::Subscription")
+	if sub["Protocol"] != "email" || sub["Endpoint"] != "ops@example.com" {
+		t.Errorf("subscription = %v", sub)
+	}
+}

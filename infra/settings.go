@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+)
+
+// Settings are the app's CDK context values, validated.
+type Settings struct {
+	StackName           string
+	CodeDir             string
+	Emails              []string
+	LogRetention        awslogs.RetentionDays
+	TimeoutMinutes      float64
+	MemoryMB            float64
+	ReservedConcurrency float64
+}
+
+// Context keys, as documented in the README.
+const (
+	ctxStackName           = "stackName"
+	ctxCodeDir             = "codeDir"
+	ctxEmails              = "emails"
+	ctxLogRetentionDays    = "logRetentionDays"
+	ctxTimeoutMinutes      = "timeoutMinutes"
+	ctxMemoryMB            = "memoryMB"
+	ctxReservedConcurrency = "reservedConcurrency"
+)
+
+// retentions are the values CloudWatch Logs accepts for a log group's retention, in days.
+var retentions = map[int]awslogs.RetentionDays{
+	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
+	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
+	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS,
+	731: awslogs.RetentionDays_TWO_YEARS, 1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS,
+	2192: awslogs.RetentionDays_SIX_YEARS, 2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS,
+	3288: awslogs.RetentionDays_NINE_YEARS, 3653: awslogs.RetentionDays_TEN_YEARS,
+}
+
+// ReadSettings reads and checks the context through get, naming the key of any bad value.
+func ReadSettings(get func(key string) any) (Settings, error) {
+	s := Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15, MemoryMB: 512}
+	var errs []error
+	if v := text(get(ctxStackName)); v != "" {
+		s.StackName = v
+	}
+	if v := text(get(ctxCodeDir)); v != "" {
+		s.CodeDir = v
+	}
+	emails, err := list(get(ctxEmails))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", ctxEmails, err))
+	}
+	for _, e := range emails {
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			errs = append(errs, fmt.Errorf("%s: %q is not an e-mail address", ctxEmails, e))
+		}
+	}
+	s.Emails = emails
+	days := 365.0
+	num := func(key string, dst *float64, lo, hi float64) {
+		v := get(key)
+		if v == nil || text(v) == "" {
+			return
+		}
+		n, err := strconv.ParseFloat(text(v), 64)
+		if err != nil || n < lo || n > hi || n != float64(int64(n)) {
+			errs = append(errs, fmt.Errorf("%s: %v is not a whole number from %g to %g", key, v, lo, hi))
+			return
+		}
+		*dst = n
+	}
+	num(ctxLogRetentionDays, &days, 1, 3653)
+	num(ctxTimeoutMinutes, &s.TimeoutMinutes, 1, 15)
+	num(ctxMemoryMB, &s.MemoryMB, 128, 10240)
+	num(ctxReservedConcurrency, &s.ReservedConcurrency, 0, 1000)
+	if r, ok := retentions[int(days)]; ok {
+		s.LogRetention = r
+	} else {
+		errs = append(errs, fmt.Errorf("%s: %g is not a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)", ctxLogRetentionDays, days))
+	}
+	if len(errs) > 0 {
+		return Settings{}, fmt.Errorf("context: %w", errors.Join(errs...))
+	}
+	return s, nil
+}
+
+// text renders a context value (a string from -c, or a JSON value from cdk.json) as a string.
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return strings.TrimSpace(v)
+	case *string:
+		if v == nil {
+			return ""
+		}
+		return strings.TrimSpace(*v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+// list reads a list from a JSON array (cdk.json) or a comma-separated string (-c key=a,b).
+func list(v any) ([]string, error) {
+	var out []string
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("%v is not a string", x)
+			}
+			out = append(out, strings.TrimSpace(s))
+		}
+	default:
+		for _, s := range strings.Split(text(v), ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
+}

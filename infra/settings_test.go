@@ -1,0 +1,64 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/google/go-cmp/cmp"
+)
+
+func ctx(m map[string]any) func(string) any { return func(k string) any { return m[k] } }
+
+func TestReadSettings(t *testing.T) {
+	tests := []struct {
+		name string
+		ctx  map[string]any
+		want Settings
+	}{
+		{"defaults", nil, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda",
+			LogRetention: awslogs.RetentionDays_ONE_YEAR, TimeoutMinutes: 15, MemoryMB: 512}},
+		{"values from -c are strings", map[string]any{
+			ctxEmails: "ops@example.com, sec@example.com", ctxLogRetentionDays: "90",
+			ctxTimeoutMinutes: "10", ctxMemoryMB: "1024", ctxReservedConcurrency: "5", ctxStackName: "Iam4Prod",
+		}, Settings{StackName: "Iam4Prod", CodeDir: "../build/lambda", Emails: []string{"ops@example.com", "sec@example.com"},
+			LogRetention: awslogs.RetentionDays_THREE_MONTHS, TimeoutMinutes: 10, MemoryMB: 1024, ReservedConcurrency: 5}},
+		{"values from cdk.json are JSON", map[string]any{
+			ctxEmails: []any{"ops@example.com"}, ctxLogRetentionDays: 30.0,
+		}, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", Emails: []string{"ops@example.com"},
+			LogRetention: awslogs.RetentionDays_ONE_MONTH, TimeoutMinutes: 15, MemoryMB: 512}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ReadSettings(ctx(tt.ctx))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ReadSettings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReadSettingsNamesTheBadKey(t *testing.T) {
+	tests := []struct {
+		key   string
+		value any
+		want  string
+	}{
+		{ctxEmails, "ops@example.com,not-an-address", `emails: "not-an-address" is not an e-mail address`},
+		{ctxLogRetentionDays, "100", "logRetentionDays: 100 is not a retention CloudWatch Logs offers"},
+		{ctxTimeoutMinutes, "16", "timeoutMinutes: 16 is not a whole number from 1 to 15"},
+		{ctxMemoryMB, "lots", "memoryMB: lots is not a whole number"},
+		{ctxReservedConcurrency, "-1", "reservedConcurrency: -1 is not a whole number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			_, err := ReadSettings(ctx(map[string]any{tt.key: tt.value}))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ReadSettings error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}

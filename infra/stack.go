@@ -1,0 +1,29 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/iam4-responder/iam4-responder/infra/responder"
+)
+
+// NewStack builds the responder's stack and puts it under cdk-nag's AwsSolutions checks: a
+// finding without a recorded suppression is an error, and the CDK CLI's synth fails on it.
+func NewStack(scope constructs.Construct, s Settings) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(s.StackName), &awscdk.StackProps{
+		Description: jsii.String("iam4-responder: responds to Security Hub IAM.4 (root user access key) findings"),
+	})
+	responder.New(stack, "Responder", responder.Props{
+		Code:                awslambda.Code_FromAsset(jsii.String(s.CodeDir), nil),
+		Emails:              s.Emails,
+		LogRetention:        s.LogRetention,
+		Timeout:             awscdk.Duration_Minutes(jsii.Number(s.TimeoutMinutes)),
+		MemoryMB:            s.MemoryMB,
+		ReservedConcurrency: s.ReservedConcurrency,
+	})
+	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	return stack
+}
