@@ -21,9 +21,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
-	"github.com/iam4-responder/iam4-responder/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
