@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -73,4 +75,20 @@ func Receive(t testing.TB, cfg aws.Config, queueURL string, n int) []sqstypes.Me
 		t.Fatalf("queue %s holds %d messages, want %d", queueURL, len(got), n)
 	}
 	return got
+}
+
+// Table creates an on-demand DynamoDB table with a string partition key, as the stack creates the
+// ledger, and returns its name.
+func Table(t testing.TB, cfg aws.Config, name, key string) string {
+	t.Helper()
+	_, err := dynamodb.NewFromConfig(cfg).CreateTable(Context(t, 30*time.Second), &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		AttributeDefinitions: []dbtypes.AttributeDefinition{{AttributeName: aws.String(key), AttributeType: dbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []dbtypes.KeySchemaElement{{AttributeName: aws.String(key), KeyType: dbtypes.KeyTypeHash}},
+		BillingMode:          dbtypes.BillingModePayPerRequest,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name
 }

@@ -6,6 +6,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"testing"
 )
 
 var (
@@ -28,6 +29,13 @@ func stopOnExit(cmd *exec.Cmd) {
 		}()
 	}
 	stopped = append(stopped, cmd)
+}
+
+// Main runs a package's tests and then stops the servers they started; call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	StopAll()
+	os.Exit(code)
 }
 
 // StopAll kills every process this package started. Packages whose tests start servers call it

@@ -77,40 +77,42 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 	return errors.Join(failed...)
 }
 
+// step is one ledger transition around a delivery: opening a case or resolving it.
+type step struct {
+	kind    report.Kind
+	begin   func(ctx context.Context, key string) (bool, error)
+	finish  func(ctx context.Context, key, ref string) error
+	abort   func(ctx context.Context, key string) error
+	skipped string // logged when the ledger says there is nothing to do
+}
+
 func (h *Handler) open(ctx context.Context, log *slog.Logger, f finding.Finding) error {
-	key := ledger.ItemKey(f.Case(), sinkEmail)
-	ok, err := h.Ledger.BeginOpen(ctx, key)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		log.InfoContext(ctx, "case already notified", "sink", sinkEmail)
-		return nil
-	}
-	subject, body := report.New(report.Opened, f, "").Email()
-	ref, err := h.Email.Publish(ctx, subject, body)
-	if err != nil {
-		return errors.Join(err, h.Ledger.AbortOpen(ctx, key))
-	}
-	log.InfoContext(ctx, "case notified", "sink", sinkEmail, "ref", ref)
-	return h.Ledger.FinishOpen(ctx, key, ref)
+	return h.deliver(ctx, log, f, "", step{report.Opened, h.Ledger.BeginOpen, h.Ledger.FinishOpen, h.Ledger.AbortOpen,
+		"case already notified"})
 }
 
 func (h *Handler) resolve(ctx context.Context, log *slog.Logger, f finding.Finding, reason string) error {
+	return h.deliver(ctx, log, f, reason, step{report.Resolved, h.Ledger.BeginResolve, h.Ledger.FinishResolve, h.Ledger.AbortResolve,
+		"no open case to resolve"})
+}
+
+// deliver claims the step in the ledger, sends the report, and records the outcome; a failed
+// send gives the claim back so that Lambda's retry delivers at once.
+func (h *Handler) deliver(ctx context.Context, log *slog.Logger, f finding.Finding, reason string, s step) error {
 	key := ledger.ItemKey(f.Case(), sinkEmail)
-	ok, err := h.Ledger.BeginResolve(ctx, key)
+	ok, err := s.begin(ctx, key)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		log.InfoContext(ctx, "no open case to resolve", "sink", sinkEmail)
+		log.InfoContext(ctx, s.skipped, "sink", sinkEmail)
 		return nil
 	}
-	subject, body := report.New(report.Resolved, f, reason).Email()
+	subject, body := report.New(s.kind, f, reason).Email()
 	ref, err := h.Email.Publish(ctx, subject, body)
 	if err != nil {
-		return errors.Join(err, h.Ledger.AbortResolve(ctx, key))
+		return errors.Join(err, s.abort(ctx, key))
 	}
-	log.InfoContext(ctx, "case resolved", "sink", sinkEmail, "ref", ref)
-	return h.Ledger.FinishResolve(ctx, key, ref)
+	log.InfoContext(ctx, "delivered", "sink", sinkEmail, "report", string(s.kind), "ref", ref)
+	return s.finish(ctx, key, ref)
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
@@ -26,11 +25,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 func sample(t *testing.T, name string) json.RawMessage {
 	t.Helper()
@@ -205,14 +200,7 @@ func TestHandlerAgainstMoto(t *testing.T) {
 	cfg := testenv.AWSConfig(testenv.Moto(t))
 	name := fmt.Sprintf("handler-%d", time.Now().UnixNano())
 	db := dynamodb.NewFromConfig(cfg)
-	if _, err := db.CreateTable(t.Context(), &dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		AttributeDefinitions: []dbtypes.AttributeDefinition{{AttributeName: aws.String(ledger.Key), AttributeType: dbtypes.ScalarAttributeTypeS}},
-		KeySchema:            []dbtypes.KeySchemaElement{{AttributeName: aws.String(ledger.Key), KeyType: dbtypes.KeyTypeHash}},
-		BillingMode:          dbtypes.BillingModePayPerRequest,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Table(t, cfg, name, ledger.Key)
 	topic, inbox := testenv.TopicWithQueue(t, cfg, name)
 	dlq, _ := testenv.Queue(t, cfg, name+"-dlq")
 	h := &Handler{

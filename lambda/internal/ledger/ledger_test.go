@@ -3,40 +3,24 @@ package ledger
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // newLedger creates a fresh table in moto, shaped as the CDK stack creates it.
 func newLedger(t *testing.T, now func() time.Time) *Ledger {
 	t.Helper()
-	client := dynamodb.NewFromConfig(testenv.AWSConfig(testenv.Moto(t)))
-	table := fmt.Sprintf("ledger-%d", time.Now().UnixNano())
-	_, err := client.CreateTable(t.Context(), &dynamodb.CreateTableInput{
-		TableName:            aws.String(table),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(Key), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(Key), KeyType: types.KeyTypeHash}},
-		BillingMode:          types.BillingModePayPerRequest,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Ledger{API: client, Table: table, Lease: time.Minute, Now: now}
+	cfg := testenv.AWSConfig(testenv.Moto(t))
+	table := testenv.Table(t, cfg, fmt.Sprintf("ledger-%d", time.Now().UnixNano()), Key)
+	return &Ledger{API: dynamodb.NewFromConfig(cfg), Table: table, Lease: time.Minute, Now: now}
 }
 
 type step struct {
