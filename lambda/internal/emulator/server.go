@@ -1,0 +1,132 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Server is the emulator's HTTP handler. Every endpoint variable the SDK honours
+// (AWS_ENDPOINT_URL_CLOUDTRAIL, _IAM, _ACCOUNT) can point at the same address: requests are
+// routed by their protocol (X-Amz-Target for JSON 1.1, the path for REST-JSON, Action for query).
+type Server struct {
+	scenario *Scenario
+	now      func() time.Time
+	trail    trail
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	buckets map[string]*bucket // per Region, for LookupEvents
+	report  reportState
+
+	// Counters, for tests and benchmarks.
+	Requests  atomic.Int64
+	Throttled atomic.Int64
+}
+
+// New builds a server for a scenario. now is the clock (time.Now when nil); a scenario's own
+// "now" fixes the history's position but the rate limit always runs on real time.
+func New(s *Scenario, log *slog.Logger) (*Server, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	now := time.Now
+	if !s.Now.IsZero() {
+		offset := time.Until(s.Now)
+		now = func() time.Time { return time.Now().Add(offset) }
+	}
+	t, err := buildTrail(s, now())
+	if err != nil {
+		return nil, err
+	}
+	return &Server{scenario: s, now: now, trail: t, log: log, buckets: map[string]*bucket{}}, nil
+}
+
+// ServeHTTP routes one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.Requests.Add(1)
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "read body", http.StatusBadRequest)
+		return
+	}
+	region := requestRegion(r)
+	target := r.Header.Get("X-Amz-Target")
+	switch {
+	case strings.Contains(target, "CloudTrail_20131101."):
+		op := target[strings.LastIndexByte(target, '.')+1:]
+		s.log.Info("request", "service", "cloudtrail", "op", op, "region", region)
+		s.cloudtrail(w, op, region, body)
+	case r.URL.Path == "/listRegions":
+		s.log.Info("request", "service", "account", "op", "ListRegions")
+		s.listRegions(w, body)
+	case r.Method == http.MethodPost && strings.Contains(r.Header.Get("Content-Type"), "x-www-form-urlencoded"):
+		s.iam(w, body)
+	default:
+		writeJSONError(w, http.StatusBadRequest, "UnknownOperationException",
+			fmt.Sprintf("the emulator does not serve %s %s (target %q)", r.Method, r.URL.Path, target))
+	}
+}
+
+var credentialScope = regexp.MustCompile(`Credential=[^/]+/\d{8}/([a-z0-9-]+)/`)
+
+// requestRegion reads the Region from the SigV4 credential scope, as AWS routes by endpoint.
+func requestRegion(r *http.Request) string {
+	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		return m[1]
+	}
+	return "us-east-1"
+}
+
+func writeJSON(w http.ResponseWriter, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeJSONError writes an error in the JSON protocols' shape: the code in __type and in the
+// X-Amzn-ErrorType header, as the SDK's deserializers read it.
+func writeJSONError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", code)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": message})
+}
+
+// bucket is a token bucket on real time.
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// allow takes a token from the Region's bucket, reporting false when it is empty.
+func (s *Server) allow(region string) bool {
+	rate := Rate{PerSecond: 2, Burst: 2}
+	if s.scenario.Rate != nil {
+		rate = *s.scenario.Rate
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	b, ok := s.buckets[region]
+	if !ok {
+		b = &bucket{tokens: float64(rate.Burst), last: now}
+		s.buckets[region] = b
+	}
+	b.tokens = min(float64(rate.Burst), b.tokens+now.Sub(b.last).Seconds()*rate.PerSecond)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
