@@ -1,0 +1,328 @@
+package evidence
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
+)
+
+// Limits on distinct values kept per key. Beyond them a value is counted under "(other)", so
+// every count stays exact while memory stays bounded however many events arrive.
+const (
+	maxIPs       = 256
+	maxAgents    = 64
+	maxActions   = 512
+	maxResources = 32
+	other        = "(other)"
+)
+
+// Usage aggregates root records one at a time. It is safe for concurrent use, so that the
+// Regions' collectors feed one Usage.
+type Usage struct {
+	ranges *awsip.Ranges
+
+	mu      sync.Mutex
+	records int
+	kinds   map[Kind]int
+	keys    map[string]*keyAgg // by full key id; only masked ids leave the package
+	console callerAgg          // console calls and sign-ins, for context
+	ipCache map[string]placement
+}
+
+type keyAgg struct {
+	first, last   time.Time
+	calls, errors int
+	regions       map[string]int
+	ips           map[string]int
+	agents        map[Text]int
+	tools         map[Tool]int
+	actions       map[string]*actionAgg
+	inside        int
+	outside       int
+}
+
+type actionAgg struct {
+	calls, errors int
+	unnamed       int                 // calls whose record named no resource
+	resources     map[string]struct{} // ARNs the records named
+	overflow      bool                // more ARNs than kept
+}
+
+type callerAgg struct {
+	calls int
+	ips   map[string]int
+}
+
+// placement is where a source address runs.
+type placement struct {
+	inside  bool
+	region  string
+	service string
+}
+
+// NewUsage returns an empty aggregate; ranges decides which addresses are AWS's.
+func NewUsage(ranges *awsip.Ranges) *Usage {
+	return &Usage{
+		ranges: ranges, kinds: map[Kind]int{}, keys: map[string]*keyAgg{},
+		console: callerAgg{ips: map[string]int{}}, ipCache: map[string]placement{},
+	}
+}
+
+// Add counts one record. Records that are not the root's are ignored and not counted.
+func (u *Usage) Add(r *Record) {
+	if !r.IsRoot() {
+		return
+	}
+	kind := Classify(r)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.records++
+	u.kinds[kind]++
+	switch kind {
+	case AccessKeyCall:
+		u.addKeyCall(r)
+	case ConsoleCall, SignIn:
+		u.console.calls++
+		bump(u.console.ips, string(capText(r.SourceIP, capShort)), maxIPs)
+	}
+}
+
+func (u *Usage) addKeyCall(r *Record) {
+	id := r.UserIdentity.AccessKeyID
+	k, ok := u.keys[id]
+	if !ok {
+		k = &keyAgg{
+			regions: map[string]int{}, ips: map[string]int{}, agents: map[Text]int{},
+			tools: map[Tool]int{}, actions: map[string]*actionAgg{},
+		}
+		u.keys[id] = k
+	}
+	t := r.EventTime
+	if k.first.IsZero() || t.Before(k.first) {
+		k.first = t
+	}
+	if t.After(k.last) {
+		k.last = t
+	}
+	k.calls++
+	failed := r.ErrorCode != ""
+	if failed {
+		k.errors++
+	}
+	bump(k.regions, string(capText(r.AWSRegion, capShort)), maxIPs)
+	ip := string(capText(r.SourceIP, capShort))
+	bump(k.ips, ip, maxIPs)
+	if u.place(ip).inside {
+		k.inside++
+	} else {
+		k.outside++
+	}
+	agent := capText(r.UserAgent, capUserAgent)
+	if _, kept := k.agents[agent]; kept || len(k.agents) < maxAgents {
+		k.agents[agent]++
+	} else {
+		k.agents[other]++
+	}
+	k.tools[ToolOf(r.UserAgent)]++
+
+	action := string(capText(r.Action(), capShort))
+	a, ok := k.actions[action]
+	if !ok {
+		if len(k.actions) >= maxActions {
+			action = other
+			if a = k.actions[other]; a == nil {
+				a = &actionAgg{resources: map[string]struct{}{}}
+				k.actions[other] = a
+			}
+		} else {
+			a = &actionAgg{resources: map[string]struct{}{}}
+			k.actions[action] = a
+		}
+	}
+	a.calls++
+	if failed {
+		a.errors++
+	}
+	if len(r.Resources) == 0 {
+		a.unnamed++
+	}
+	for _, res := range r.Resources {
+		arn := string(capText(res.ARN, capARN))
+		if !strings.HasPrefix(arn, "arn:") {
+			continue
+		}
+		if _, ok := a.resources[arn]; ok || len(a.resources) < maxResources {
+			a.resources[arn] = struct{}{}
+		} else {
+			a.overflow = true
+		}
+	}
+}
+
+// place says where a source address runs: an address in AWS's published ranges, or an AWS
+// service name ("ec2.amazonaws.com", "AWS Internal") in sourceIPAddress, is inside AWS.
+func (u *Usage) place(src string) placement {
+	if p, ok := u.ipCache[src]; ok {
+		return p
+	}
+	var p placement
+	if addr, err := netip.ParseAddr(src); err == nil {
+		if u.ranges != nil {
+			if r, ok := u.ranges.Lookup(addr); ok {
+				p = placement{inside: true, region: r.Region, service: r.Service}
+			}
+		}
+	} else if strings.HasSuffix(src, ".amazonaws.com") || src == "AWS Internal" {
+		p = placement{inside: true, service: src}
+	}
+	if len(u.ipCache) < 4*maxIPs {
+		u.ipCache[src] = p
+	}
+	return p
+}
+
+func bump(m map[string]int, key string, limit int) {
+	if _, ok := m[key]; ok || len(m) < limit {
+		m[key]++
+		return
+	}
+	m[other]++
+}
+
+// Count is a value with its number of calls.
+type Count struct {
+	Value string `json:"value"`
+	Calls int    `json:"calls"`
+}
+
+// IPCount is a source address with its calls and where it runs.
+type IPCount struct {
+	IP         Text   `json:"ip"`
+	Calls      int    `json:"calls"`
+	InsideAWS  bool   `json:"inside_aws"`
+	AWSRegion  string `json:"aws_region,omitempty"`
+	AWSService string `json:"aws_service,omitempty"`
+}
+
+// AgentCount is a user agent with its tool and calls.
+type AgentCount struct {
+	Tool  Tool `json:"tool"`
+	Agent Text `json:"agent"`
+	Calls int  `json:"calls"`
+}
+
+// ActionCount is an IAM action with its calls and the resources the records named.
+type ActionCount struct {
+	Action string `json:"action"`
+	Calls  int    `json:"calls"`
+	Errors int    `json:"errors"`
+	// Resources are the ARNs the records named; AllNamed says every call named one, so a
+	// policy can be narrowed to them.
+	Resources []Text `json:"resources,omitempty"`
+	AllNamed  bool   `json:"all_named"`
+}
+
+// KeyProfile is everything known about one root access key's use.
+type KeyProfile struct {
+	ID           string        `json:"id"` // masked: AKIA…WXYZ
+	Calls        int           `json:"calls"`
+	Errors       int           `json:"errors"`
+	FirstUse     time.Time     `json:"first_use"`
+	LastUse      time.Time     `json:"last_use"`
+	Regions      []Count       `json:"regions"`
+	SourceIPs    []IPCount     `json:"source_ips"`
+	Tools        []Count       `json:"tools"`
+	UserAgents   []AgentCount  `json:"user_agents"`
+	Actions      []ActionCount `json:"actions"`
+	InsideCalls  int           `json:"inside_aws_calls"`
+	OutsideCalls int           `json:"outside_aws_calls"`
+	// InsideAWS is true when every call came from inside AWS.
+	InsideAWS bool `json:"inside_aws"`
+}
+
+// Summary is the aggregate's result.
+type Summary struct {
+	RootRecords    int          `json:"root_records"`
+	AccessKeyCalls int          `json:"access_key_calls"`
+	ConsoleCalls   int          `json:"console_calls"`
+	SignIns        int          `json:"sign_ins"`
+	ServiceCalls   int          `json:"service_calls"`
+	SessionCalls   int          `json:"session_calls"`
+	OtherCalls     int          `json:"other_calls"`
+	ConsoleIPs     []Count      `json:"console_source_ips"`
+	Keys           []KeyProfile `json:"keys"`
+}
+
+// Summary returns the profiles, most used key first; lists are sorted by calls, then value.
+func (u *Usage) Summary() Summary {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	s := Summary{
+		RootRecords: u.records, AccessKeyCalls: u.kinds[AccessKeyCall], ConsoleCalls: u.kinds[ConsoleCall],
+		SignIns: u.kinds[SignIn], ServiceCalls: u.kinds[ServiceCall], SessionCalls: u.kinds[SessionCall],
+		OtherCalls: u.kinds[OtherCall], ConsoleIPs: counts(u.console.ips), Keys: []KeyProfile{},
+	}
+	for id, k := range u.keys {
+		p := KeyProfile{
+			ID: MaskKey(id), Calls: k.calls, Errors: k.errors, FirstUse: k.first.UTC(), LastUse: k.last.UTC(),
+			Regions: counts(k.regions), InsideCalls: k.inside, OutsideCalls: k.outside,
+			InsideAWS: k.calls > 0 && k.outside == 0,
+		}
+		for _, c := range counts(k.ips) {
+			pl := u.place(c.Value)
+			p.SourceIPs = append(p.SourceIPs, IPCount{IP: Text(c.Value), Calls: c.Calls, InsideAWS: pl.inside,
+				AWSRegion: pl.region, AWSService: pl.service})
+		}
+		tools := map[string]int{}
+		for t, n := range k.tools {
+			tools[string(t)] = n
+		}
+		p.Tools = counts(tools)
+		for a, n := range k.agents {
+			p.UserAgents = append(p.UserAgents, AgentCount{Tool: ToolOf(string(a)), Agent: a, Calls: n})
+		}
+		slices.SortFunc(p.UserAgents, func(a, b AgentCount) int {
+			return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Agent, b.Agent))
+		})
+		for name, a := range k.actions {
+			ac := ActionCount{Action: name, Calls: a.calls, Errors: a.errors,
+				AllNamed: a.unnamed == 0 && !a.overflow && len(a.resources) > 0}
+			for r := range a.resources {
+				ac.Resources = append(ac.Resources, Text(r))
+			}
+			slices.Sort(ac.Resources)
+			p.Actions = append(p.Actions, ac)
+		}
+		slices.SortFunc(p.Actions, func(a, b ActionCount) int {
+			return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Action, b.Action))
+		})
+		s.Keys = append(s.Keys, p)
+	}
+	slices.SortFunc(s.Keys, func(a, b KeyProfile) int {
+		return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.ID, b.ID))
+	})
+	return s
+}
+
+func counts(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for v, n := range m {
+		out = append(out, Count{v, n})
+	}
+	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Value, b.Value)) })
+	return out
+}
+
+// MaskKey shows a key id as its prefix and last four characters: AKIA…MPLE. Whole key ids are
+// never printed or logged.
+func MaskKey(id string) string {
+	if len(id) < 8 {
+		return "…"
+	}
+	return id[:4] + "…" + id[len(id)-4:]
+}

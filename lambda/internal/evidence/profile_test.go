@@ -1,0 +1,159 @@
+package evidence
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
+)
+
+func testRanges(t testing.TB) *awsip.Ranges {
+	t.Helper()
+	r, err := awsip.Parse(strings.NewReader(`{"createDate":"2026-11-01-00-00-00","prefixes":[
+		{"ip_prefix":"54.250.0.0/16","region":"ap-northeast-1","service":"EC2"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func keyCall(key, ip, agent, action string, at time.Time) *Record {
+	service, name, _ := strings.Cut(action, ":")
+	return &Record{
+		EventTime: at, EventSource: service + ".amazonaws.com", EventName: name, AWSRegion: "ap-northeast-1",
+		SourceIP: ip, UserAgent: agent, EventType: "AwsApiCall",
+		UserIdentity: Identity{Type: "Root", AccessKeyID: key},
+	}
+}
+
+func TestUsageProfilesEachKey(t *testing.T) {
+	u := NewUsage(testRanges(t))
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	sdk := "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22"
+	for i := range 10 {
+		r := keyCall("AKIAIOSFODNN7EXAMPLE", "54.250.10.11", sdk, "s3:PutObject", t0.Add(time.Duration(i)*time.Hour))
+		r.Resources = append(r.Resources, struct {
+			ARN  string `json:"ARN"`
+			Type string `json:"type"`
+		}{"arn:aws:s3:::backups/db.dump", "AWS::S3::Object"})
+		u.Add(r)
+	}
+	failed := keyCall("AKIAIOSFODNN7EXAMPLE", "203.0.113.9", "aws-cli/2.15.0 Python/3.11", "iam:ListUsers", t0.Add(-time.Hour))
+	failed.ErrorCode = "AccessDenied"
+	u.Add(failed)
+	u.Add(record(t, "root-console-signin.json", nil))
+	u.Add(record(t, "cloudtrail-iamuser-longterm-key-apicall.json", nil))
+
+	got := u.Summary()
+	want := Summary{
+		RootRecords: 12, AccessKeyCalls: 11, SignIns: 1,
+		ConsoleIPs: []Count{{"192.0.2.0", 1}},
+		Keys: []KeyProfile{{
+			ID: "AKIA…MPLE", Calls: 11, Errors: 1, FirstUse: t0.Add(-time.Hour), LastUse: t0.Add(9 * time.Hour),
+			Regions: []Count{{"ap-northeast-1", 11}},
+			SourceIPs: []IPCount{
+				{IP: "54.250.10.11", Calls: 10, InsideAWS: true, AWSRegion: "ap-northeast-1", AWSService: "EC2"},
+				{IP: "203.0.113.9", Calls: 1},
+			},
+			Tools: []Count{{"AWS SDK for Go", 10}, {"AWS CLI", 1}},
+			UserAgents: []AgentCount{
+				{Tool: ToolGo, Agent: Text(sdk), Calls: 10},
+				{Tool: ToolCLI, Agent: "aws-cli/2.15.0 Python/3.11", Calls: 1},
+			},
+			Actions: []ActionCount{
+				{Action: "s3:PutObject", Calls: 10, Resources: []Text{"arn:aws:s3:::backups/db.dump"}, AllNamed: true},
+				{Action: "iam:ListUsers", Calls: 1, Errors: 1},
+			},
+			InsideCalls: 10, OutsideCalls: 1,
+		}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Summary (-want +got):\n%s", diff)
+	}
+}
+
+func TestUsageKeepsHostileStringsCappedAndCountsExact(t *testing.T) {
+	u := NewUsage(testRanges(t))
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	long := "<!channel> @here [click](http://evil.example) " + strings.Repeat("A", 5000)
+	const n = 2000
+	for i := range n {
+		// Every call a new user agent and address: far more than are kept.
+		u.Add(keyCall("AKIAIOSFODNN7EXAMPLE", fmt.Sprintf("198.51.%d.%d", i/256, i%256),
+			fmt.Sprintf("%s-%d\x00\x1b[31m", long, i), "s3:GetObject", t0))
+	}
+	k := u.Summary().Keys[0]
+	if k.Calls != n {
+		t.Fatalf("calls = %d, want %d", k.Calls, n)
+	}
+	sum := func(f func(i int) int, m int) int {
+		s := 0
+		for i := range m {
+			s += f(i)
+		}
+		return s
+	}
+	if got := sum(func(i int) int { return k.SourceIPs[i].Calls }, len(k.SourceIPs)); got != n || len(k.SourceIPs) > maxIPs+1 {
+		t.Errorf("source IPs: %d entries counting %d calls", len(k.SourceIPs), got)
+	}
+	if got := sum(func(i int) int { return k.UserAgents[i].Calls }, len(k.UserAgents)); got != n || len(k.UserAgents) > maxAgents+1 {
+		t.Errorf("user agents: %d entries counting %d calls", len(k.UserAgents), got)
+	}
+	for _, a := range k.UserAgents {
+		if len([]rune(string(a.Agent))) > capUserAgent {
+			t.Errorf("user agent not capped: %d runes", len([]rune(string(a.Agent))))
+		}
+	}
+}
+
+func TestMaskKey(t *testing.T) {
+	for in, want := range map[string]string{"AKIAIOSFODNN7EXAMPLE": "AKIA…MPLE", "short": "…", "": "…"} {
+		if got := MaskKey(in); got != want {
+			t.Errorf("MaskKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestReadLogReadsEveryExportShape(t *testing.T) {
+	file := string(readFile(t, "root-console-signin.json"))
+	single := string(readFile(t, "cloudtrail-root-accesskey-event-ADAPTED.json"))
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(file))
+	w.Close()
+	lines := strings.ReplaceAll(strings.ReplaceAll(single, "\n", ""), "  ", "") + "\n" +
+		strings.ReplaceAll(strings.ReplaceAll(single, "\n", ""), "  ", "") + "\n"
+	tests := []struct {
+		name string
+		in   []byte
+		want int
+	}{
+		{"log file", []byte(file), 1},
+		{"gzip log file", gz.Bytes(), 1},
+		{"two log files back to back", []byte(file + file), 2},
+		{"one record", []byte(single), 1},
+		{"JSON lines", []byte(lines), 2},
+		{"empty log file", []byte(`{"Records": []}`), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var names []string
+			n, err := ReadLog(bytes.NewReader(tt.in), func(r *Record) { names = append(names, r.EventName) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != tt.want || len(names) != tt.want {
+				t.Errorf("read %d records (%v), want %d", n, names, tt.want)
+			}
+		})
+	}
+	if _, err := ReadLog(strings.NewReader(`{"Records": [{"eventTime": 5}]}`), func(*Record) {}); err == nil {
+		t.Error("a malformed record was accepted")
+	}
+}
