@@ -1,0 +1,187 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/emulator"
+)
+
+var scenarioNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// emulate serves a scenario and returns its URL and server.
+func emulate(t testing.TB, s *emulator.Scenario) (string, *emulator.Server) {
+	t.Helper()
+	if s.Account == "" {
+		s.Account = "111122223333"
+	}
+	if s.Now.IsZero() {
+		s.Now = scenarioNow
+	}
+	srv, err := emulator.New(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return hs.URL, srv
+}
+
+// clients builds per-Region CloudTrail clients with the adaptive retry mode the function uses.
+func clients(url string, attempts int) func(string) cloudtrail.LookupEventsAPIClient {
+	return func(region string) cloudtrail.LookupEventsAPIClient {
+		cfg := testenv.AWSConfig(url)
+		cfg.Region = region
+		cfg.Retryer = func() aws.Retryer {
+			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = attempts })
+			})
+		}
+		return cloudtrail.NewFromConfig(cfg)
+	}
+}
+
+func regionsN(n int) []string {
+	all := []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2",
+		"eu-west-3", "eu-central-1", "eu-north-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+		"ap-southeast-1", "ap-southeast-2", "ap-south-1", "sa-east-1"}
+	return all[:n]
+}
+
+func TestCollectReadsEveryRegionToTheEnd(t *testing.T) {
+	s := &emulator.Scenario{Rate: &emulator.Rate{PerSecond: 1000, Burst: 1000}}
+	for i, r := range regionsN(17) {
+		s.Generate = append(s.Generate, emulator.Generator{Region: r, Count: 10 * (i + 1), Days: 60,
+			Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"}, UserAgent: "aws-cli/2.15.0"})
+	}
+	// A sign-in, and an IAM user's call, in us-east-1: neither is key use.
+	s.Generate = append(s.Generate, emulator.Generator{Region: "us-east-1", Count: 2, Days: 5, Kind: "signin", IPs: []string{"198.51.100.1"}})
+	url, _ := emulate(t, s)
+	u := NewUsage(nil)
+	c := &Collector{Client: clients(url, 3), Regions: regionsN(17), Rate: 1000, Now: func() time.Time { return scenarioNow }}
+	cov, err := c.Collect(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cov.Partial() {
+		t.Fatalf("gaps: %+v", cov.Gaps)
+	}
+	sum := u.Summary()
+	if want := 10 * 17 * 18 / 2; sum.AccessKeyCalls != want || sum.SignIns != 2 {
+		t.Errorf("access-key calls = %d (want %d), sign-ins = %d (want 2)", sum.AccessKeyCalls, want, sum.SignIns)
+	}
+	if len(sum.Keys) != 1 || len(sum.Keys[0].Regions) != 17 {
+		t.Errorf("keys = %+v", sum.Keys)
+	}
+	if len(cov.Regions) != 17 || cov.Regions[0].Region != "ap-northeast-1" {
+		t.Errorf("coverage regions = %+v", cov.Regions)
+	}
+}
+
+func TestCollectLooksBackNinetyDaysAtMost(t *testing.T) {
+	s := &emulator.Scenario{Rate: &emulator.Rate{PerSecond: 1000, Burst: 1000}, Generate: []emulator.Generator{
+		{Region: "us-east-1", Count: 200, Days: 200, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"}},
+	}}
+	url, _ := emulate(t, s)
+	u := NewUsage(nil)
+	c := &Collector{Client: clients(url, 3), Regions: []string{"us-east-1"}, Lookback: 365 * 24 * time.Hour,
+		Rate: 1000, Now: func() time.Time { return scenarioNow }}
+	cov, err := c.Collect(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cov.End.Sub(cov.Start); got != MaxLookback {
+		t.Errorf("window = %v, want 90 days", got)
+	}
+	// One call every day for 200 days: the last 90 days hold 90 of them (give or take the edge).
+	if n := u.Summary().AccessKeyCalls; n < 89 || n > 91 {
+		t.Errorf("read %d calls from a 90-day window", n)
+	}
+}
+
+func TestCollectSurvivesForcedThrottling(t *testing.T) {
+	// CloudTrail allows 1 request a second here, the collector asks for 4: the SDK's adaptive
+	// retry has to absorb the ThrottlingExceptions.
+	s := &emulator.Scenario{Rate: &emulator.Rate{PerSecond: 4, Burst: 1}, Generate: []emulator.Generator{
+		{Region: "eu-west-1", Count: 400, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"}},
+		{Region: "eu-west-2", Count: 400, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"}},
+	}}
+	url, srv := emulate(t, s)
+	u := NewUsage(nil)
+	c := &Collector{Client: clients(url, 20), Regions: []string{"eu-west-1", "eu-west-2"}, Rate: 40,
+		Now: func() time.Time { return scenarioNow }}
+	cov, err := c.Collect(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cov.Partial() {
+		t.Fatalf("throttling surfaced as gaps: %+v", cov.Gaps)
+	}
+	if n := u.Summary().AccessKeyCalls; n != 800 {
+		t.Errorf("read %d calls, want 800", n)
+	}
+	if srv.Throttled.Load() == 0 {
+		t.Error("the emulator never throttled: the test proves nothing")
+	}
+}
+
+func TestCollectStopsAtTheDeadlineAndSaysWhatIsMissing(t *testing.T) {
+	s := &emulator.Scenario{Generate: []emulator.Generator{
+		{Region: "ap-northeast-1", Count: 2000, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"}},
+		{Region: "us-east-1", Count: 20, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"}},
+	}}
+	url, _ := emulate(t, s)
+	u := NewUsage(nil)
+	c := &Collector{Client: clients(url, 3), Regions: []string{"ap-northeast-1", "us-east-1"},
+		Margin: 500 * time.Millisecond, Now: func() time.Time { return scenarioNow }}
+	ctx, cancel := context.WithTimeout(t.Context(), 2500*time.Millisecond)
+	defer cancel()
+	cov, err := c.Collect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cov.Gaps) != 1 {
+		t.Fatalf("gaps = %+v, want one, in ap-northeast-1", cov.Gaps)
+	}
+	g := cov.Gaps[0]
+	if g.Region != "ap-northeast-1" || !g.From.Equal(cov.Start) || !g.To.After(g.From) || !g.To.Before(cov.End) ||
+		!strings.Contains(g.Reason, "deadline") {
+		t.Errorf("gap = %+v (window %v – %v)", g, cov.Start, cov.End)
+	}
+	read := u.Summary().AccessKeyCalls
+	// About 2 s at 2 pages a second, plus us-east-1's 20.
+	if read < 100 || read > 300 {
+		t.Errorf("read %d calls before the deadline", read)
+	}
+}
+
+func TestInventoryAgainstTheEmulator(t *testing.T) {
+	s := &emulator.Scenario{ReportDelay: emulator.Duration(300 * time.Millisecond), Root: emulator.Root{Keys: []emulator.RootKey{
+		{ID: "AKIAIOSFODNN7EXAMPLE", Active: true, Created: scenarioNow.Add(-400 * 24 * time.Hour)},
+	}}}
+	url, _ := emulate(t, s)
+	cfg := testenv.AWSConfig(url)
+	inv, err := ReadInventory(t.Context(), iam.NewFromConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inv.KeysPresent || inv.Report == nil || len(inv.Report.Keys) != 1 || !inv.Report.Keys[0].Active || inv.Report.Keys[0].LastUsed != nil {
+		t.Errorf("inventory = %+v (report error %q)", inv, inv.ReportError)
+	}
+	regions, err := EnabledRegions(t.Context(), account.NewFromConfig(cfg))
+	if err != nil || fmt.Sprint(regions) != "[us-east-1]" {
+		t.Errorf("EnabledRegions = %v, %v", regions, err)
+	}
+}
+
