@@ -184,4 +184,3 @@ func TestInventoryAgainstTheEmulator(t *testing.T) {
 		t.Errorf("EnabledRegions = %v, %v", regions, err)
 	}
 }
-
