@@ -1,0 +1,141 @@
+package advice
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+var now = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+func ptr(t time.Time) *time.Time { return &t }
+
+func key(id string, ips ...evidence.IPCount) evidence.KeyProfile {
+	k := evidence.KeyProfile{ID: id, SourceIPs: ips, Tools: []evidence.Count{{Value: "AWS CLI", Calls: 1}}}
+	for _, ip := range ips {
+		k.Calls += ip.Calls
+		if ip.InsideAWS {
+			k.InsideCalls += ip.Calls
+		} else {
+			k.OutsideCalls += ip.Calls
+		}
+	}
+	return k
+}
+
+var (
+	ec2    = evidence.IPCount{IP: "54.250.10.11", Calls: 900, InsideAWS: true, AWSRegion: "ap-northeast-1", AWSService: "EC2"}
+	office = evidence.IPCount{IP: "203.0.113.7", Calls: 12}
+)
+
+func report(keys ...evidence.ReportKey) evidence.Inventory {
+	return evidence.Inventory{KeysPresent: len(keys) > 0, Report: &evidence.RootReport{Keys: keys}}
+}
+
+func TestDecisions(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Input
+		want Decision
+		keys []Decision
+	}{
+		{"no key anywhere", Input{Inventory: report()}, None, nil},
+		{"key never used per the report, no calls", Input{Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastRotated: ptr(now.AddDate(-1, 0, 0))})},
+			Unused, []Decision{Unused}},
+		{"key last used 200 days ago", Input{Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now.AddDate(0, 0, -200))})},
+			Unused, []Decision{Unused}},
+		{"key used last week per the report but not in CloudTrail is never called unused",
+			Input{Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now.AddDate(0, 0, -7)), LastUsedService: "s3"})},
+			ReplaceWithUser, []Decision{ReplaceWithUser}},
+		{"used only from EC2", Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…MPLE", ec2)}},
+			Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now)})}, ReplaceWithRole, []Decision{ReplaceWithRole}},
+		{"used only from an office", Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…MPLE", office)}}},
+			ReplaceWithUser, []Decision{ReplaceWithUser}},
+		{"one key used from both", Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…MPLE", ec2, office)}}},
+			Mixed, []Decision{Mixed}},
+		{"one key on EC2, the second unused for 200 days",
+			Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…MPLE", ec2)}},
+				Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now)},
+					evidence.ReportKey{Slot: 2, Active: true, LastUsed: ptr(now.AddDate(0, 0, -200))})},
+			ReplaceWithRole, []Decision{ReplaceWithRole, Unused}},
+		{"a key on EC2 and a key in the office", Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…AAAA", ec2), key("AKIA…BBBB", office)}}},
+			Mixed, []Decision{ReplaceWithRole, ReplaceWithUser}},
+		{"IAM says a key exists, the report is unreadable, no calls", Input{Inventory: evidence.Inventory{KeysPresent: true, ReportError: "denied"}},
+			Unused, []Decision{Unused}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.Now = now
+			a := Advise(tt.in)
+			var got []Decision
+			for _, k := range a.Keys {
+				got = append(got, k.Decision)
+				if k.Reason == "" {
+					t.Errorf("key %s has no reason", k.Key)
+				}
+			}
+			if a.Decision != tt.want {
+				t.Errorf("decision = %s, want %s", a.Decision, tt.want)
+			}
+			if diff := cmp.Diff(tt.keys, got); diff != "" {
+				t.Errorf("key decisions (-want +got):\n%s", diff)
+			}
+			if len(a.Steps) == 0 || !json.Valid(a.Policy) {
+				t.Errorf("steps %d, policy %s", len(a.Steps), a.Policy)
+			}
+		})
+	}
+}
+
+func TestPartialEvidenceCautions(t *testing.T) {
+	a := Advise(Input{Now: now, Inventory: report(evidence.ReportKey{Slot: 1, Active: true}),
+		Coverage: evidence.Coverage{Gaps: []evidence.Gap{{Region: "eu-west-1", From: now.AddDate(0, 0, -90), To: now.AddDate(0, 0, -30), Reason: "deadline"}}}})
+	if !a.Partial || len(a.Cautions) != 1 {
+		t.Errorf("partial = %v, cautions = %v", a.Partial, a.Cautions)
+	}
+}
+
+func TestPolicyGolden(t *testing.T) {
+	keys := []evidence.KeyProfile{{
+		ID: "AKIA…MPLE",
+		Actions: []evidence.ActionCount{
+			{Action: "s3:PutObject", Calls: 50, Resources: []evidence.Text{"arn:aws:s3:::backups/db.dump"}, AllNamed: true},
+			{Action: "s3:ListBuckets", Calls: 3},
+			{Action: "s3:HeadObject", Calls: 2, Resources: []evidence.Text{"arn:aws:s3:::backups/db.dump"}, AllNamed: true},
+			{Action: "ec2:DescribeInstances", Calls: 40},
+			{Action: "monitoring:PutMetricData", Calls: 9},
+			{Action: "sts:GetCallerIdentity", Calls: 8},
+			{Action: "iam:CreateUser", Calls: 2, Errors: 2},
+		},
+	}, {
+		ID:      "AKIA…BBBB",
+		Actions: []evidence.ActionCount{{Action: "ec2:DescribeRegions", Calls: 1}},
+	}}
+	policy, notes := Policy(keys)
+	out, _ := json.MarshalIndent(struct {
+		Policy json.RawMessage `json:"policy"`
+		Notes  []string        `json:"notes"`
+	}{policy, notes}, "", "  ")
+	path := filepath.Join("testdata", "policy.json")
+	if *update {
+		if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(out)+"\n"); diff != "" {
+		t.Errorf("policy (-want +got):\n%s", diff)
+	}
+}
