@@ -11,8 +11,9 @@ import (
 )
 
 // ReadLog streams the records of an exported CloudTrail log to add: a log file
-// ({"Records": [...]}, as CloudTrail delivers to S3), plain or gzip, a single record, or JSON
-// lines (one record per line, as Athena or CloudWatch Logs exports write). Records are decoded
+// ({"Records": [...]}, as CloudTrail delivers to S3), plain or gzip, a single record, JSON
+// lines (one record per line, as Athena or CloudWatch Logs exports write), or the output of
+// `aws cloudtrail lookup-events`. Records are decoded
 // one at a time, so a large file never sits in memory.
 func ReadLog(r io.Reader, add func(*Record)) (int, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -31,17 +32,49 @@ func ReadLog(r io.Reader, add func(*Record)) (int, error) {
 	}
 	n := 0
 	for {
-		var rec Record
-		err := dec.Decode(&rec)
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
 			return n, nil
 		}
 		if err != nil {
 			return n, fmt.Errorf("record %d: %w", n+1, err)
 		}
-		add(&rec)
-		n++
+		m, err := readValue(raw, add)
+		n += m
+		if err != nil {
+			return n, fmt.Errorf("record %d: %w", n+1, err)
+		}
 	}
+}
+
+// readValue reads one top-level value: a record, or the output of LookupEvents (what
+// `aws cloudtrail lookup-events` prints), whose Events carry each record as a JSON string.
+func readValue(raw json.RawMessage, add func(*Record)) (int, error) {
+	var lookup struct {
+		Events []struct {
+			CloudTrailEvent *string `json:"CloudTrailEvent"`
+		} `json:"Events"`
+	}
+	if json.Unmarshal(raw, &lookup) == nil && len(lookup.Events) > 0 && lookup.Events[0].CloudTrailEvent != nil {
+		for i, ev := range lookup.Events {
+			if ev.CloudTrailEvent == nil {
+				continue
+			}
+			var rec Record
+			if err := json.Unmarshal([]byte(*ev.CloudTrailEvent), &rec); err != nil {
+				return i, fmt.Errorf("Events[%d].CloudTrailEvent: %w", i, err)
+			}
+			add(&rec)
+		}
+		return len(lookup.Events), nil
+	}
+	var rec Record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return 0, err
+	}
+	add(&rec)
+	return 1, nil
 }
 
 // logFileStart recognises a CloudTrail log file, which opens with its Records array.

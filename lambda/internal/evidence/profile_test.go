@@ -140,6 +140,7 @@ func TestReadLogReadsEveryExportShape(t *testing.T) {
 		{"one record", []byte(single), 1},
 		{"JSON lines", []byte(lines), 2},
 		{"empty log file", []byte(`{"Records": []}`), 0},
+		{"lookup-events output (user guide sample)", readFile(t, "cloudtrail-lookupevents-root-response-doc.json"), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

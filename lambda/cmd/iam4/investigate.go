@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
+)
+
+func investigate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("investigate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "output format: text or json")
+	regions := fs.String("regions", "", "comma-separated Regions (default: every enabled Region)")
+	days := fs.Int("days", 90, "lookback in days, at most 90")
+	rangesFile := fs.String("ip-ranges", "", "an ip-ranges.json to use instead of the embedded snapshot")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *days < 1 || *days > 90 {
+		return fmt.Errorf("--days %d: CloudTrail event history keeps 1 to 90 days", *days)
+	}
+	ranges, err := loadRanges(*rangesFile)
+	if err != nil {
+		return err
+	}
+	cfg, err := LoadAWS(ctx)
+	if err != nil {
+		return err
+	}
+	ident, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("who am I: %w", err)
+	}
+	var list []string
+	for _, r := range strings.Split(*regions, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			list = append(list, r)
+		}
+	}
+	fmt.Fprintf(stderr, "iam4: investigating account %s\n", aws.ToString(ident.Account))
+	res, err := investigation.Investigate(ctx, Clients(cfg), investigation.Options{
+		Account: aws.ToString(ident.Account), Regions: list, Lookback: time.Duration(*days) * 24 * time.Hour,
+		Ranges: ranges,
+		Progress: func(region string, pages, events int) {
+			fmt.Fprintf(stderr, "iam4: %-15s %4d pages %6d events\n", region, pages, events)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	return write(stdout, *format, res)
+}
+
+// LoadAWS loads the caller's configuration with the adaptive retry mode, which slows down on
+// CloudTrail's ThrottlingException instead of failing.
+func LoadAWS(ctx context.Context) (aws.Config, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
+		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = 10 })
+		})
+	}))
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// Clients builds the investigation's clients from one configuration; CloudTrail gets a client
+// per Region.
+func Clients(cfg aws.Config) investigation.Clients {
+	return investigation.Clients{
+		IAM:     iam.NewFromConfig(cfg),
+		Regions: account.NewFromConfig(cfg),
+		CloudTrail: func(region string) cloudtrail.LookupEventsAPIClient {
+			return cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.Region = region })
+		},
+	}
+}

@@ -1,0 +1,121 @@
+// Package investigation runs step 1 of the runbook end to end for one account: the IAM
+// inventory, the CloudTrail collection and the advice drawn from them. The Lambda handler and the
+// iam4 command line both call it, so an ops engineer's `iam4 investigate` sees what the ticket
+// saw. It wires stages; the work is in packages evidence and advice.
+package investigation
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
+)
+
+// Result is the stable JSON contract of `iam4 analyze --format json` and `iam4 investigate`.
+type Result struct {
+	Account        string                `json:"account,omitempty"`
+	WindowStart    time.Time             `json:"window_start,omitzero"`
+	WindowEnd      time.Time             `json:"window_end,omitzero"`
+	RootRecords    int                   `json:"root_records"`
+	AccessKeyCalls int                   `json:"access_key_calls"`
+	ConsoleCalls   int                   `json:"console_calls"`
+	SignIns        int                   `json:"sign_ins"`
+	ServiceCalls   int                   `json:"service_calls"`
+	SessionCalls   int                   `json:"session_calls"`
+	OtherCalls     int                   `json:"other_calls"`
+	Keys           []evidence.KeyProfile `json:"keys"`
+	ConsoleIPs     []evidence.Count      `json:"console_source_ips"`
+	Inventory      *evidence.Inventory   `json:"inventory,omitempty"`
+	Coverage       *evidence.Coverage    `json:"coverage,omitempty"`
+	Partial        bool                  `json:"partial"`
+	IPRanges       string                `json:"ip_ranges"`
+	Advice         advice.Advice         `json:"advice"`
+}
+
+func newResult(sum evidence.Summary, ranges *awsip.Ranges) Result {
+	r := Result{
+		RootRecords: sum.RootRecords, AccessKeyCalls: sum.AccessKeyCalls, ConsoleCalls: sum.ConsoleCalls,
+		SignIns: sum.SignIns, ServiceCalls: sum.ServiceCalls, SessionCalls: sum.SessionCalls,
+		OtherCalls: sum.OtherCalls, Keys: sum.Keys, ConsoleIPs: sum.ConsoleIPs,
+	}
+	if ranges != nil {
+		r.IPRanges = "ip-ranges.json of " + ranges.CreateDate
+		if ranges.Partial {
+			r.IPRanges += " (seed subset)"
+		}
+	}
+	return r
+}
+
+// Analyze reads exported CloudTrail logs: no AWS call, no inventory, no coverage.
+func Analyze(files []io.Reader, ranges *awsip.Ranges, now time.Time) (Result, error) {
+	u := evidence.NewUsage(ranges)
+	for i, f := range files {
+		if _, err := evidence.ReadLog(f, u.Add); err != nil {
+			return Result{}, fmt.Errorf("file %d: %w", i+1, err)
+		}
+	}
+	sum := u.Summary()
+	r := newResult(sum, ranges)
+	r.Advice = advice.Advise(advice.Input{Usage: sum, Now: now})
+	return r, nil
+}
+
+// Clients are the AWS clients a live investigation uses.
+type Clients struct {
+	IAM        evidence.IAMAPI
+	Regions    evidence.RegionsAPI                                  // nil when Options.Regions is set
+	CloudTrail func(region string) cloudtrail.LookupEventsAPIClient // one per Region
+}
+
+// Options tune a live investigation.
+type Options struct {
+	Account  string
+	Regions  []string      // empty: the account's enabled Regions
+	Lookback time.Duration // 90 days when zero
+	Margin   time.Duration // kept before the context's deadline
+	Ranges   *awsip.Ranges
+	Now      func() time.Time
+	Progress func(region string, pages, events int)
+}
+
+// Investigate runs the inventory and the collection and draws the advice.
+func Investigate(ctx context.Context, c Clients, o Options) (Result, error) {
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	regions := o.Regions
+	if len(regions) == 0 {
+		if c.Regions == nil {
+			return Result{}, fmt.Errorf("investigate: no Regions given and no way to list them")
+		}
+		var err error
+		if regions, err = evidence.EnabledRegions(ctx, c.Regions); err != nil {
+			return Result{}, err
+		}
+	}
+	inv, err := evidence.ReadInventory(ctx, c.IAM)
+	if err != nil {
+		return Result{}, err
+	}
+	u := evidence.NewUsage(o.Ranges)
+	col := &evidence.Collector{Client: c.CloudTrail, Regions: regions, Lookback: o.Lookback, Margin: o.Margin,
+		Now: now, Progress: o.Progress}
+	cov, err := col.Collect(ctx, u)
+	if err != nil {
+		return Result{}, err
+	}
+	sum := u.Summary()
+	r := newResult(sum, o.Ranges)
+	r.Account, r.WindowStart, r.WindowEnd = o.Account, cov.Start, cov.End
+	r.Inventory, r.Coverage, r.Partial = &inv, &cov, cov.Partial()
+	r.Advice = advice.Advise(advice.Input{Usage: sum, Inventory: inv, Coverage: cov, Now: now()})
+	return r, nil
+}
