@@ -16,6 +16,8 @@ CDK_OUT    := infra/cdk.out
 STACK      ?= Iam4Responder
 TEMPLATE   := $(CDK_OUT)/$(STACK).template.json
 FUZZTIME   ?= 15s
+IP_RANGES  := lambda/internal/evidence/awsip/ip-ranges.json
+IP_RANGES_URL := https://ip-ranges.amazonaws.com/ip-ranges.json
 GO_SOURCES := $(shell find lambda -name '*.go' -not -name '*_test.go') go.mod go.sum
 
 # A project-local node 22 (the npm package "node" ships the real binary): the CDK CLI and jsii
@@ -26,7 +28,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit fuzz synth cfn-lint lint bench deploy demo clean tools
+.PHONY: help build test unit fuzz synth cfn-lint lint bench ip-ranges deploy demo clean tools
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,8 +63,14 @@ lint: ## gofmt, go vet and cfn-lint
 	go vet ./...
 	$(MAKE) cfn-lint
 
-bench: ## Go benchmarks (speed and memory)
+bench: ## Go benchmarks, then the collector vs the rate limit vs the AWS CLI on the emulator (~2 min)
 	go test -run '^$$' -bench . -benchmem ./...
+	go run ./lambda/cmd/iam4bench
+
+ip-ranges: ## refresh the embedded snapshot of AWS's ip-ranges.json (needs the internet)
+	curl -fsSL --max-time 60 $(IP_RANGES_URL) -o $(IP_RANGES).new
+	go run ./lambda/cmd/iam4 analyze --ip-ranges $(IP_RANGES).new /dev/null >/dev/null
+	mv $(IP_RANGES).new $(IP_RANGES)
 
 deploy: build tools ## deploy to the current AWS credentials' account: make deploy CDK_ARGS='-c emails=ops@example.com'
 	cd infra && $(CDK) deploy $(CDK_ARGS)

@@ -67,6 +67,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		op := target[strings.LastIndexByte(target, '.')+1:]
 		s.log.Info("request", "service", "cloudtrail", "op", op, "region", region)
 		s.cloudtrail(w, op, region, body)
+	case r.URL.Path == "/_emulator/stats":
+		writeJSON(w, "application/json", map[string]int64{
+			"requests": s.Requests.Load(), "throttled": s.Throttled.Load()})
 	case r.URL.Path == "/listRegions":
 		s.log.Info("request", "service", "account", "op", "ListRegions")
 		s.listRegions(w, body)
