@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,8 @@ type Settings struct {
 	TimeoutMinutes      float64
 	MemoryMB            float64
 	ReservedConcurrency float64
+	Regions             []string
+	LookbackDays        float64
 }
 
 // Context keys, as documented in the README.
@@ -31,6 +34,8 @@ const (
 	ctxTimeoutMinutes      = "timeoutMinutes"
 	ctxMemoryMB            = "memoryMB"
 	ctxReservedConcurrency = "reservedConcurrency"
+	ctxRegions             = "regions"
+	ctxLookbackDays        = "lookbackDays"
 )
 
 // retentions are the values CloudWatch Logs accepts for a log group's retention, in days.
@@ -45,9 +50,11 @@ var retentions = map[int]awslogs.RetentionDays{
 	3288: awslogs.RetentionDays_NINE_YEARS, 3653: awslogs.RetentionDays_TEN_YEARS,
 }
 
+var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+
 // ReadSettings reads and checks the context through get, naming the key of any bad value.
 func ReadSettings(get func(key string) any) (Settings, error) {
-	s := Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15, MemoryMB: 512}
+	s := Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90}
 	var errs []error
 	if v := text(get(ctxStackName)); v != "" {
 		s.StackName = v
@@ -82,6 +89,17 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 	num(ctxTimeoutMinutes, &s.TimeoutMinutes, 1, 15)
 	num(ctxMemoryMB, &s.MemoryMB, 128, 10240)
 	num(ctxReservedConcurrency, &s.ReservedConcurrency, 0, 1000)
+	num(ctxLookbackDays, &s.LookbackDays, 1, 90)
+	regions, err := list(get(ctxRegions))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", ctxRegions, err))
+	}
+	for _, r := range regions {
+		if !regionName.MatchString(r) {
+			errs = append(errs, fmt.Errorf("%s: %q is not a Region name", ctxRegions, r))
+		}
+	}
+	s.Regions = regions
 	if r, ok := retentions[int(days)]; ok {
 		s.LogRetention = r
 	} else {

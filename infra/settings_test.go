@@ -17,16 +17,18 @@ func TestReadSettings(t *testing.T) {
 		want Settings
 	}{
 		{"defaults", nil, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda",
-			LogRetention: awslogs.RetentionDays_ONE_YEAR, TimeoutMinutes: 15, MemoryMB: 512}},
+			LogRetention: awslogs.RetentionDays_ONE_YEAR, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90}},
 		{"values from -c are strings", map[string]any{
 			ctxEmails: "ops@example.com, sec@example.com", ctxLogRetentionDays: "90",
 			ctxTimeoutMinutes: "10", ctxMemoryMB: "1024", ctxReservedConcurrency: "5", ctxStackName: "Iam4Prod",
+			ctxRegions: "us-east-1,ap-northeast-1", ctxLookbackDays: "30",
 		}, Settings{StackName: "Iam4Prod", CodeDir: "../build/lambda", Emails: []string{"ops@example.com", "sec@example.com"},
-			LogRetention: awslogs.RetentionDays_THREE_MONTHS, TimeoutMinutes: 10, MemoryMB: 1024, ReservedConcurrency: 5}},
+			LogRetention: awslogs.RetentionDays_THREE_MONTHS, TimeoutMinutes: 10, MemoryMB: 1024, ReservedConcurrency: 5,
+			Regions: []string{"us-east-1", "ap-northeast-1"}, LookbackDays: 30}},
 		{"values from cdk.json are JSON", map[string]any{
 			ctxEmails: []any{"ops@example.com"}, ctxLogRetentionDays: 30.0,
 		}, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", Emails: []string{"ops@example.com"},
-			LogRetention: awslogs.RetentionDays_ONE_MONTH, TimeoutMinutes: 15, MemoryMB: 512}},
+			LogRetention: awslogs.RetentionDays_ONE_MONTH, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,6 +54,8 @@ func TestReadSettingsNamesTheBadKey(t *testing.T) {
 		{ctxTimeoutMinutes, "16", "timeoutMinutes: 16 is not a whole number from 1 to 15"},
 		{ctxMemoryMB, "lots", "memoryMB: lots is not a whole number"},
 		{ctxReservedConcurrency, "-1", "reservedConcurrency: -1 is not a whole number"},
+		{ctxRegions, "us-east-1,Tokyo", `regions: "Tokyo" is not a Region name`},
+		{ctxLookbackDays, "91", "lookbackDays: 91 is not a whole number from 1 to 90"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

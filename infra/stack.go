@@ -23,6 +23,8 @@ func NewStack(scope constructs.Construct, s Settings) awscdk.Stack {
 		Timeout:             awscdk.Duration_Minutes(jsii.Number(s.TimeoutMinutes)),
 		MemoryMB:            s.MemoryMB,
 		ReservedConcurrency: s.ReservedConcurrency,
+		Regions:             s.Regions,
+		LookbackDays:        s.LookbackDays,
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return stack

@@ -8,6 +8,7 @@ package responder
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -42,6 +43,10 @@ type Props struct {
 	MemoryMB float64
 	// ReservedConcurrency caps concurrent invocations; unset leaves the account's pool shared.
 	ReservedConcurrency float64
+	// Regions limits the CloudTrail search; empty: every Region enabled in the account.
+	Regions []string
+	// LookbackDays of CloudTrail history to read, 1 to 90; 90 when unset.
+	LookbackDays float64
 	// DeliveryRetries is how often the rule retries delivering an event to the function, and
 	// the function's asynchronous invocation retries (at most 2); 10 and 2 when unset.
 	DeliveryRetries float64
@@ -66,6 +71,8 @@ const (
 	envLedgerTable     = "IAM4_LEDGER_TABLE"
 	envDeadLetterQueue = "IAM4_DEAD_LETTER_QUEUE_URL"
 	envClaimLease      = "IAM4_CLAIM_LEASE"
+	envRegions         = "IAM4_REGIONS"
+	envLookbackDays    = "IAM4_LOOKBACK_DAYS"
 )
 
 // New adds a responder to scope.
@@ -153,7 +160,9 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 			envDeadLetterQueue: r.DeadLetterQueue.QueueUrl(),
 			// A claim must outlive the invocation holding it, or a slow delivery could be
 			// taken over and sent twice.
-			envClaimLease: jsii.String(fmt.Sprintf("%.0fs", *props.Timeout.ToSeconds(nil)+60)),
+			envClaimLease:   jsii.String(fmt.Sprintf("%.0fs", *props.Timeout.ToSeconds(nil)+60)),
+			envRegions:      jsii.String(strings.Join(props.Regions, ",")),
+			envLookbackDays: jsii.String(fmt.Sprintf("%.0f", props.LookbackDays)),
 		},
 	})
 	r.Function.Node().AddDependency(r.Role)
@@ -199,6 +208,9 @@ func withDefaults(p *Props) {
 	if p.MemoryMB == 0 {
 		p.MemoryMB = 512
 	}
+	if p.LookbackDays == 0 {
+		p.LookbackDays = 90
+	}
 	if p.DeliveryRetries == 0 {
 		p.DeliveryRetries = 10
 	}
@@ -220,6 +232,11 @@ func (r *Responder) grant() {
 	allow("DeadLetter", r.DeadLetterQueue.QueueArn(), "sqs:SendMessage")
 	// Publishing to the encrypted topic and sending to the encrypted queue.
 	allow("EncryptMessages", r.Key.KeyArn(), "kms:Decrypt", "kms:GenerateDataKey")
+	// Evidence: read-only, and none of these actions has a resource type to scope to.
+	all := jsii.String("*")
+	allow("ReadRootActivity", all, "cloudtrail:LookupEvents")
+	allow("ReadRootCredentials", all, "iam:GetAccountSummary", "iam:GenerateCredentialReport", "iam:GetCredentialReport")
+	allow("ListEnabledRegions", all, "account:ListRegions")
 }
 
 func (r *Responder) alarms() {
@@ -249,6 +266,14 @@ func (r *Responder) alarms() {
 
 // suppressions records, next to the resources, why a cdk-nag AwsSolutions finding does not apply.
 func (r *Responder) suppressions() {
+	cdknag.NagSuppressions_AddResourceSuppressions(r.Role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("Evidence gathering only reads: cloudtrail:LookupEvents, iam:GetAccountSummary, " +
+			"iam:GenerateCredentialReport and iam:GetCredentialReport have no resource types in the Service " +
+			"Authorization Reference, so IAM accepts only \"*\"; account:ListRegions lists the function's own " +
+			"account's Regions. Every other statement names its one resource."),
+		AppliesTo: &[]any{"Resource::*"},
+	}}, jsii.Bool(true))
 	cdknag.NagSuppressions_AddResourceSuppressions(r.DeadLetterQueue, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-SQS3"),
 		Reason: jsii.String("This queue is itself the dead-letter queue: of the rules' Lambda target and of " +

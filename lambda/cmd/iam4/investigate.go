@@ -11,9 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/account"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
@@ -51,7 +48,7 @@ func investigate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	fmt.Fprintf(stderr, "iam4: investigating account %s\n", aws.ToString(ident.Account))
-	res, err := investigation.Investigate(ctx, Clients(cfg), investigation.Options{
+	res, err := investigation.Investigate(ctx, investigation.NewClients(cfg), investigation.Options{
 		Account: aws.ToString(ident.Account), Regions: list, Lookback: time.Duration(*days) * 24 * time.Hour,
 		Ranges: ranges,
 		Progress: func(region string, pages, events int) {
@@ -76,16 +73,4 @@ func LoadAWS(ctx context.Context) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	return cfg, nil
-}
-
-// Clients builds the investigation's clients from one configuration; CloudTrail gets a client
-// per Region.
-func Clients(cfg aws.Config) investigation.Clients {
-	return investigation.Clients{
-		IAM:     iam.NewFromConfig(cfg),
-		Regions: account.NewFromConfig(cfg),
-		CloudTrail: func(region string) cloudtrail.LookupEventsAPIClient {
-			return cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.Region = region })
-		},
-	}
 }

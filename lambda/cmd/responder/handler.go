@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 )
@@ -27,6 +28,11 @@ type Publisher interface {
 	Publish(ctx context.Context, subject, body string) (string, error)
 }
 
+// Investigator gathers the evidence for an account (investigation.Investigate in production).
+type Investigator interface {
+	Investigate(ctx context.Context, account string) (investigation.Result, error)
+}
+
 // Rejecter keeps an event that no retry can fix, with the reason (DeadLetter in production).
 type Rejecter interface {
 	Reject(ctx context.Context, event []byte, reason string) error
@@ -40,6 +46,8 @@ type Handler struct {
 	Ledger     Ledger
 	Email      Publisher
 	DeadLetter Rejecter
+	// Evidence is optional: without it the ticket carries the runbook only.
+	Evidence Investigator
 }
 
 // sinkEmail is the e-mail sink's name in ledger keys.
@@ -108,11 +116,31 @@ func (h *Handler) deliver(ctx context.Context, log *slog.Logger, f finding.Findi
 		log.InfoContext(ctx, s.skipped, "sink", sinkEmail)
 		return nil
 	}
-	subject, body := report.New(s.kind, f, reason).Email()
+	rep := report.New(s.kind, f, reason)
+	if s.kind == report.Opened {
+		rep.Evidence, rep.EvidenceError = h.investigate(ctx, log, f)
+	}
+	subject, body := rep.Email()
 	ref, err := h.Email.Publish(ctx, subject, body)
 	if err != nil {
 		return errors.Join(err, s.abort(ctx, key))
 	}
 	log.InfoContext(ctx, "delivered", "sink", sinkEmail, "report", string(s.kind), "ref", ref)
 	return s.finish(ctx, key, ref)
+}
+
+// investigate gathers the evidence once per case, after the claim, so a duplicate event does
+// not read CloudTrail again. Failing evidence does not stop the ticket: it says what is missing.
+func (h *Handler) investigate(ctx context.Context, log *slog.Logger, f finding.Finding) (*investigation.Result, string) {
+	if h.Evidence == nil {
+		return nil, "evidence gathering is not configured"
+	}
+	res, err := h.Evidence.Investigate(ctx, f.AccountID)
+	if err != nil {
+		log.WarnContext(ctx, "evidence incomplete", "error", err.Error())
+		return nil, err.Error()
+	}
+	log.InfoContext(ctx, "evidence gathered", "decision", string(res.Advice.Decision),
+		"access_key_calls", res.AccessKeyCalls, "keys", len(res.Keys), "partial", res.Partial)
+	return &res, ""
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
@@ -246,5 +248,55 @@ func TestDeadLetterKeepsUnsafeBytesReadable(t *testing.T) {
 	}
 	if got := validPrefix("aé", 2); got != "a" {
 		t.Errorf("validPrefix split a rune: %q", got)
+	}
+}
+
+type fakeInvestigator struct {
+	calls int
+	err   error
+}
+
+func (f *fakeInvestigator) Investigate(_ context.Context, account string) (investigation.Result, error) {
+	f.calls++
+	if f.err != nil {
+		return investigation.Result{}, f.err
+	}
+	return investigation.Result{Account: account, AccessKeyCalls: 7, Advice: advice.Advice{Decision: advice.ReplaceWithRole}}, nil
+}
+
+type bodyPublisher struct{ bodies []string }
+
+func (p *bodyPublisher) Publish(_ context.Context, _, body string) (string, error) {
+	p.bodies = append(p.bodies, body)
+	return "msg", nil
+}
+
+func TestEvidenceIsGatheredOncePerCaseAndNeverBlocksTheTicket(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		wantBody string
+	}{
+		{"evidence in the ticket", nil, "Decision: callers run on AWS: replace the key with an IAM role"},
+		{"failed evidence is said, and the ticket still goes out", errors.New("cross-account evidence needs an evidence role"),
+			"Evidence could not be gathered: cross-account evidence needs an evidence role"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv := &fakeInvestigator{err: tt.err}
+			pub := &bodyPublisher{}
+			h := &Handler{Log: quietLog(), Ledger: &fakeLedger{}, Email: pub, DeadLetter: &fakeRejecter{}, Evidence: inv}
+			for _, ev := range []string{"iam4-consolidated-failed.json", "iam4-fsbp-failed.json", "iam4-consolidated-passed.json"} {
+				if err := h.Handle(t.Context(), sample(t, ev)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if inv.calls != 1 {
+				t.Errorf("investigated %d times for one case, want 1", inv.calls)
+			}
+			if len(pub.bodies) != 2 || !strings.Contains(pub.bodies[0], tt.wantBody) {
+				t.Errorf("bodies: %d, first:\n%s", len(pub.bodies), pub.bodies[0])
+			}
+		})
 	}
 }

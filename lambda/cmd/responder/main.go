@@ -37,18 +37,24 @@ func run(ctx context.Context) error {
 	// The adaptive retry mode backs off on throttling across all calls of a client, which is
 	// what a burst of findings needs (aws-sdk-go-v2 developer guide, "Retries and timeouts").
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
-		return retry.NewAdaptiveMode()
+		// CloudTrail throttles above 2 requests per second per Region: more attempts than the
+		// default three, spaced by the adaptive mode's client-side rate limiter.
+		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = 10 })
+		})
 	}))
 	if err != nil {
 		return fmt.Errorf("load AWS configuration: %w", err)
 	}
+	log := lambdacontext.NewLogger()
 	h := &Handler{
-		Log: lambdacontext.NewLogger(),
+		Log: log,
 		Ledger: &ledger.Ledger{
 			API: dynamodb.NewFromConfig(awsCfg), Table: cfg.LedgerTable, Lease: cfg.ClaimLease,
 		},
 		Email:      sink.SNS{API: sns.NewFromConfig(awsCfg), TopicARN: cfg.TopicARN},
 		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
+		Evidence:   newLiveEvidence(ctx, cfg, awsCfg, log),
 	}
 	lambda.StartWithOptions(h.Handle, lambda.WithContext(ctx))
 	return nil

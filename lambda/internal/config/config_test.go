@@ -21,6 +21,9 @@ func valid() map[string]string {
 func TestFromEnvReadsEverySetting(t *testing.T) {
 	m := valid()
 	m[EnvClaimLease] = "90s"
+	m[EnvRegions] = "us-east-1, ap-northeast-1"
+	m[EnvLookbackDays] = "30"
+	m[EnvIPRangesURL] = "off"
 	got, err := FromEnv(env(m))
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +33,8 @@ func TestFromEnvReadsEverySetting(t *testing.T) {
 		LedgerTable:     "iam4-ledger",
 		DeadLetterQueue: "https://sqs.us-east-1.amazonaws.com/111122223333/iam4-dlq",
 		ClaimLease:      90 * time.Second,
+		Regions:         []string{"us-east-1", "ap-northeast-1"},
+		LookbackDays:    30,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("FromEnv (-want +got):\n%s", diff)
@@ -49,6 +54,9 @@ func TestFromEnvNamesTheBadVariable(t *testing.T) {
 		{"queue name instead of URL", EnvDeadLetterQueue, "iam4-dlq", EnvDeadLetterQueue + `: "iam4-dlq" is not an SQS queue URL`},
 		{"lease without unit", EnvClaimLease, "300", EnvClaimLease + `: "300" is not a duration`},
 		{"lease too long", EnvClaimLease, "2h", EnvClaimLease + ": 2h0m0s is outside"},
+		{"Region typo", EnvRegions, "us-east-1,useast2", EnvRegions + `: "useast2" is not a Region name`},
+		{"lookback beyond CloudTrail", EnvLookbackDays, "120", EnvLookbackDays + `: "120" is not a whole number of days`},
+		{"ip ranges neither URL nor off", EnvIPRangesURL, "snapshot", EnvIPRangesURL + `: "snapshot" is neither`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

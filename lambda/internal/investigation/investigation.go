@@ -10,7 +10,10 @@ import (
 	"io"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
@@ -72,6 +75,18 @@ type Clients struct {
 	IAM        evidence.IAMAPI
 	Regions    evidence.RegionsAPI                                  // nil when Options.Regions is set
 	CloudTrail func(region string) cloudtrail.LookupEventsAPIClient // one per Region
+}
+
+// NewClients builds the clients from one configuration; CloudTrail gets a client per Region,
+// since LookupEvents reads one Region's history per endpoint.
+func NewClients(cfg aws.Config) Clients {
+	return Clients{
+		IAM:     iam.NewFromConfig(cfg),
+		Regions: account.NewFromConfig(cfg),
+		CloudTrail: func(region string) cloudtrail.LookupEventsAPIClient {
+			return cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.Region = region })
+		},
+	}
 }
 
 // Options tune a live investigation.

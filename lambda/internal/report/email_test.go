@@ -1,7 +1,9 @@
 package report
 
 import (
+	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -55,7 +59,17 @@ func TestEmailGolden(t *testing.T) {
 		file   string
 		report Report
 	}{
-		{"email-opened.txt", New(Opened, sampleFinding(), "")},
+		{"email-opened-no-evidence.txt", func() Report {
+			r := New(Opened, sampleFinding(), "")
+			r.EvidenceError = "the finding is about account 111122223333 and the function runs in 444455556666"
+			return r
+		}()},
+		{"email-opened.txt", func() Report {
+			r := New(Opened, sampleFinding(), "")
+			ev := sampleEvidence(t, "")
+			r.Evidence = &ev
+			return r
+		}()},
 		{"email-resolved.txt", New(Resolved, sampleFinding(), "control passed")},
 	}
 	for _, tt := range tests {
@@ -82,6 +96,61 @@ func TestEmailKeepsHostileTextInert(t *testing.T) {
 	for _, l := range strings.Split(body, "\n") {
 		if len([]rune(l)) > 2048 {
 			t.Errorf("line not capped (%d runes)", len([]rune(l)))
+		}
+	}
+}
+
+// sampleEvidence analyzes a small history: one key used daily from EC2 with an SDK and now and
+// then from an office with the AWS CLI, and a console sign-in.
+func sampleEvidence(t *testing.T, agent string) investigation.Result {
+	t.Helper()
+	if agent == "" {
+		agent = "aws-cli/2.15.0 Python/3.11.6 Linux/6.1"
+	}
+	var lines []string
+	rec := func(at time.Time, ip, ua, source, name, arn string) {
+		r := map[string]any{
+			"eventVersion": "1.09", "eventTime": at.Format(time.RFC3339), "eventSource": source, "eventName": name,
+			"awsRegion": "ap-northeast-1", "sourceIPAddress": ip, "userAgent": ua, "eventType": "AwsApiCall",
+			"userIdentity": map[string]any{"type": "Root", "accessKeyId": "AKIAIOSFODNN7EXAMPLE", "accountId": "111122223333"},
+		}
+		if arn != "" {
+			r["resources"] = []any{map[string]any{"ARN": arn, "type": "AWS::S3::Object"}}
+		}
+		b, _ := json.Marshal(r)
+		lines = append(lines, string(b))
+	}
+	t0 := time.Date(2026, 10, 1, 3, 0, 0, 0, time.UTC)
+	for i := range 30 {
+		rec(t0.AddDate(0, 0, i), "54.250.10.11", "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22", "s3.amazonaws.com", "PutObject", "arn:aws:s3:::example-backups/db.dump")
+	}
+	for i := range 3 {
+		rec(t0.AddDate(0, 0, 7*i).Add(6*time.Hour), "203.0.113.7", agent, "ec2.amazonaws.com", "DescribeInstances", "")
+	}
+	res, err := investigation.Analyze([]io.Reader{strings.NewReader(strings.Join(lines, "\n"))}, testRanges(t), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.WindowStart, res.WindowEnd = time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	return res
+}
+
+func testRanges(t *testing.T) *awsip.Ranges {
+	r, err := awsip.Parse(strings.NewReader(`{"createDate":"2026-11-01-00-00-00","prefixes":[{"ip_prefix":"54.250.0.0/16","region":"ap-northeast-1","service":"EC2"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestEmailKeepsHostileEvidenceInert(t *testing.T) {
+	r := New(Opened, sampleFinding(), "")
+	ev := sampleEvidence(t, "aws-cli/2.0\r\nBcc: victim@example.com\x1b[2J @here <!channel>")
+	r.Evidence = &ev
+	_, body := r.Email()
+	for _, bad := range []string{"\nBcc:", "\x1b", "\r"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("body carries %q", bad)
 		}
 	}
 }

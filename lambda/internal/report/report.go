@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
 
 // Kind says whether a report opens a case or closes it.
@@ -31,6 +32,10 @@ type Report struct {
 	Partition string
 	Finding   finding.Finding // the finding that triggered this report
 	Reason    string          // why it was resolved, for Resolved
+	// Evidence is what the investigation found, for Opened; nil when it could not run, and
+	// then EvidenceError says why.
+	Evidence      *investigation.Result
+	EvidenceError string
 }
 
 // New builds the report of a case from the finding that triggered it.
