@@ -56,9 +56,17 @@ func (l *Ledger) now() time.Time {
 // ItemKey is the ledger key of a case at a sink.
 func ItemKey(caseID, sink string) string { return caseID + "#" + sink }
 
-// BeginOpen claims the right to deliver a case's ticket to a sink. It reports false when the
+// Claim is the outcome of a Begin call. Won says the caller must deliver; otherwise State and
+// OpenRef describe the item as it stands (OpenRef is the open ticket's reference, if any).
+type Claim struct {
+	Won     bool
+	State   State
+	OpenRef string
+}
+
+// BeginOpen claims the right to deliver a case's ticket to a sink. It is not won when the
 // ticket is already open or another invocation holds a live claim.
-func (l *Ledger) BeginOpen(ctx context.Context, key string) (bool, error) {
+func (l *Ledger) BeginOpen(ctx context.Context, key string) (Claim, error) {
 	return l.move(ctx, key, Opening,
 		"attribute_not_exists(#pk) OR #state IN (:resolved, :failed) OR (#state = :opening AND #lease < :now)", "")
 }
@@ -75,9 +83,10 @@ func (l *Ledger) AbortOpen(ctx context.Context, key string) error {
 	return err
 }
 
-// BeginResolve claims the right to deliver a case's resolution. It reports false when no ticket
-// is open (nothing to resolve), or the resolution is done or under way.
-func (l *Ledger) BeginResolve(ctx context.Context, key string) (bool, error) {
+// BeginResolve claims the right to deliver a case's resolution; the claim carries the open
+// ticket's reference. It is not won when no ticket is open (nothing to resolve), or the
+// resolution is done or under way.
+func (l *Ledger) BeginResolve(ctx context.Context, key string) (Claim, error) {
 	return l.move(ctx, key, Resolving, "#state = :open OR (#state = :resolving AND #lease < :now)", "")
 }
 
@@ -93,8 +102,10 @@ func (l *Ledger) AbortResolve(ctx context.Context, key string) error {
 	return err
 }
 
-// move sets the item's state when condition holds, reporting false when it does not.
-func (l *Ledger) move(ctx context.Context, key string, to State, condition, ref string) (bool, error) {
+// move sets the item's state when condition holds. Either way it returns the item's state and
+// open reference: the new item when the claim is won, the standing one (DynamoDB returns it with
+// the failed condition) when it is not.
+func (l *Ledger) move(ctx context.Context, key string, to State, condition, ref string) (Claim, error) {
 	now := l.now()
 	update := "SET #state = :to, #lease = :lease, #updated = :updated"
 	values := map[string]types.AttributeValue{
@@ -125,22 +136,35 @@ func (l *Ledger) move(ctx context.Context, key string, to State, condition, ref 
 			delete(names, k)
 		}
 	}
-	_, err := l.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(l.Table),
-		Key:                       map[string]types.AttributeValue{Key: &types.AttributeValueMemberS{Value: key}},
-		UpdateExpression:          aws.String(update),
-		ConditionExpression:       aws.String(condition),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
+	out, err := l.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           aws.String(l.Table),
+		Key:                                 map[string]types.AttributeValue{Key: &types.AttributeValueMemberS{Value: key}},
+		UpdateExpression:                    aws.String(update),
+		ConditionExpression:                 aws.String(condition),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
-		return false, nil
+		return claimOf(false, failed.Item), nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("ledger %s -> %s: %w", key, to, err)
+		return Claim{}, fmt.Errorf("ledger %s -> %s: %w", key, to, err)
 	}
-	return true, nil
+	return claimOf(true, out.Attributes), nil
+}
+
+func claimOf(won bool, item map[string]types.AttributeValue) Claim {
+	c := Claim{Won: won}
+	if v, ok := item["state"].(*types.AttributeValueMemberS); ok {
+		c.State = State(v.Value)
+	}
+	if v, ok := item["ref_"+string(Open)].(*types.AttributeValueMemberS); ok {
+		c.OpenRef = v.Value
+	}
+	return c
 }
 
 // contains reports whether expr uses placeholder p as a whole token (":open" is not ":opening").

@@ -29,8 +29,11 @@ type step struct {
 	want bool
 }
 
-func begin(f func(*Ledger, context.Context, string) (bool, error)) func(context.Context, *Ledger, string) (bool, error) {
-	return func(ctx context.Context, l *Ledger, key string) (bool, error) { return f(l, ctx, key) }
+func begin(f func(*Ledger, context.Context, string) (Claim, error)) func(context.Context, *Ledger, string) (bool, error) {
+	return func(ctx context.Context, l *Ledger, key string) (bool, error) {
+		c, err := f(l, ctx, key)
+		return c.Won, err
+	}
 }
 
 func finish(f func(*Ledger, context.Context, string, string) error) func(context.Context, *Ledger, string) (bool, error) {
@@ -84,16 +87,16 @@ func TestCrashedClaimIsTakenOverAfterItsLease(t *testing.T) {
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	l := newLedger(t, func() time.Time { return now })
 	key := "111122223333/IAM.4#sns"
-	if ok, err := l.BeginOpen(t.Context(), key); err != nil || !ok {
-		t.Fatalf("first claim = %v, %v", ok, err)
+	if c, err := l.BeginOpen(t.Context(), key); err != nil || !c.Won {
+		t.Fatalf("first claim = %+v, %v", c, err)
 	}
 	now = now.Add(30 * time.Second)
-	if ok, _ := l.BeginOpen(t.Context(), key); ok {
-		t.Fatal("claim taken over while its lease still runs")
+	if c, _ := l.BeginOpen(t.Context(), key); c.Won || c.State != Opening {
+		t.Fatalf("claim taken over while its lease still runs: %+v", c)
 	}
 	now = now.Add(31 * time.Second)
-	if ok, err := l.BeginOpen(t.Context(), key); err != nil || !ok {
-		t.Fatalf("claim after the lease ran out = %v, %v", ok, err)
+	if c, err := l.BeginOpen(t.Context(), key); err != nil || !c.Won {
+		t.Fatalf("claim after the lease ran out = %+v, %v", c, err)
 	}
 }
 
@@ -103,11 +106,11 @@ func TestConcurrentClaimsHaveOneWinner(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
-			ok, err := l.BeginOpen(t.Context(), "111122223333/IAM.4#sns")
+			c, err := l.BeginOpen(t.Context(), "111122223333/IAM.4#sns")
 			if err != nil {
 				t.Error(err)
 			}
-			if ok {
+			if c.Won {
 				wins.Add(1)
 			}
 		})
@@ -124,5 +127,25 @@ func TestPlaceholdersAreWholeTokens(t *testing.T) {
 	}
 	if !contains("#state = :open OR x", ":open") {
 		t.Error(`":open" not found`)
+	}
+}
+
+func TestClaimsCarryTheOpenTicketsReference(t *testing.T) {
+	l := newLedger(t, nil)
+	ctx := t.Context()
+	key := "111122223333/IAM.4#jira"
+	if _, err := l.BeginOpen(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.FinishOpen(ctx, key, "SEC-42"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := l.BeginOpen(ctx, key)
+	if err != nil || again.Won || again.State != Open || again.OpenRef != "SEC-42" {
+		t.Errorf("second BeginOpen = %+v, %v; want the open ticket SEC-42", again, err)
+	}
+	res, err := l.BeginResolve(ctx, key)
+	if err != nil || !res.Won || res.OpenRef != "SEC-42" {
+		t.Errorf("BeginResolve = %+v, %v; want the ticket to resolve", res, err)
 	}
 }
