@@ -58,9 +58,12 @@ type KeyAdvice struct {
 
 // Step is one item of the checklist the ticket carries.
 type Step struct {
-	ID     string `json:"id"` // the runbook's numbering: 1, 2.1, 2.2, 3.1 …
+	ID     string `json:"id"`   // the runbook's numbering: 1, 2.1, 2.2, 3.1 …
+	Kind   string `json:"kind"` // find, role, user, deactivate, verify, verify-unused, delete, nothing
 	Title  string `json:"title"`
 	Detail string `json:"detail"`
+	// Callers are the source addresses a role or user step is for.
+	Callers []string `json:"callers,omitempty"`
 }
 
 // Advice is the outcome for the account.
@@ -217,10 +220,10 @@ func overall(keys []KeyAdvice) Decision {
 
 func steps(a Advice) []Step {
 	if a.Decision == None {
-		return []Step{{ID: "3", Title: "Nothing to remove", Detail: "No root access key exists; the finding should pass at the next check."}}
+		return []Step{{ID: "3", Kind: "nothing", Title: "Nothing to remove", Detail: "No root access key exists; the finding should pass at the next check."}}
 	}
 	var s []Step
-	s = append(s, Step{ID: "1", Title: "Find the callers", Detail: "Done by iam4-responder: see the keys, addresses and tools above." +
+	s = append(s, Step{ID: "1", Kind: "find", Title: "Find the callers", Detail: "Done by iam4-responder: see the keys, addresses and tools above." +
 		partialNote(a)})
 	var inside, outside []string
 	for _, k := range a.Keys {
@@ -235,23 +238,23 @@ func steps(a Advice) []Step {
 		}
 	}
 	if len(inside) > 0 {
-		s = append(s, Step{ID: "2.1", Title: "Give the workloads on AWS an IAM role",
+		s = append(s, Step{ID: "2.1", Kind: "role", Callers: inside, Title: "Give the workloads on AWS an IAM role",
 			Detail: fmt.Sprintf("Callers at %s run on AWS: attach an IAM role with the draft policy (EC2 instance profile, ECS task role, Lambda execution role) and remove the key from their configuration.",
 				strings.Join(inside, ", "))})
 	}
 	if len(outside) > 0 {
-		s = append(s, Step{ID: "2.2", Title: "Give the callers outside AWS an IAM user",
+		s = append(s, Step{ID: "2.2", Kind: "user", Callers: outside, Title: "Give the callers outside AWS an IAM user",
 			Detail: fmt.Sprintf("Callers at %s run outside AWS: create an IAM user with the draft policy, give them its access key through their secret store, and plan its rotation.",
 				strings.Join(outside, ", "))})
 	}
-	verify := "Keep it inactive for at least 7 days; watch CloudTrail for failed calls (InvalidClientTokenId) from former callers."
+	verify, verifyKind := "Keep it inactive for at least 7 days; watch CloudTrail for failed calls (InvalidClientTokenId) from former callers.", "verify"
 	if a.Decision == Unused {
-		verify = "Nothing used the key in the window: keep it inactive for a few days and watch CloudTrail for failed calls."
+		verify, verifyKind = "Nothing used the key in the window: keep it inactive for a few days and watch CloudTrail for failed calls.", "verify-unused"
 	}
 	s = append(s,
-		Step{ID: "3.1", Title: "Deactivate the root access key", Detail: "Sign in as the root user, open Security credentials, and make the key inactive (reversible)."},
-		Step{ID: "3.2", Title: "Verify nothing breaks", Detail: verify},
-		Step{ID: "3.3", Title: "Delete the root access key", Detail: "Delete it on the same page. IAM.4 passes once no root access key exists, inactive ones included."},
+		Step{ID: "3.1", Kind: "deactivate", Title: "Deactivate the root access key", Detail: "Sign in as the root user, open Security credentials, and make the key inactive (reversible)."},
+		Step{ID: "3.2", Kind: verifyKind, Title: "Verify nothing breaks", Detail: verify},
+		Step{ID: "3.3", Kind: "delete", Title: "Delete the root access key", Detail: "Delete it on the same page. IAM.4 passes once no root access key exists, inactive ones included."},
 	)
 	return s
 }

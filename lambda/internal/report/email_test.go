@@ -54,32 +54,6 @@ func sampleFinding() finding.Finding {
 	}
 }
 
-func TestEmailGolden(t *testing.T) {
-	tests := []struct {
-		file   string
-		report Report
-	}{
-		{"email-opened-no-evidence.txt", func() Report {
-			r := New(Opened, sampleFinding(), "")
-			r.EvidenceError = "the finding is about account 111122223333 and the function runs in 444455556666"
-			return r
-		}()},
-		{"email-opened.txt", func() Report {
-			r := New(Opened, sampleFinding(), "")
-			ev := sampleEvidence(t, "")
-			r.Evidence = &ev
-			return r
-		}()},
-		{"email-resolved.txt", New(Resolved, sampleFinding(), "control passed")},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			subject, body := tt.report.Email()
-			golden(t, tt.file, "Subject: "+subject+"\n\n"+body)
-		})
-	}
-}
-
 func TestEmailKeepsHostileTextInert(t *testing.T) {
 	f := sampleFinding()
 	// Intake has already checked the Region's shape and capped the id at ASFF's 512 characters.

@@ -27,6 +27,7 @@ const (
 // Report is what the ops team is told about one case.
 type Report struct {
 	Kind      Kind
+	Lang      Lang
 	Case      string
 	Account   string
 	Partition string

@@ -1,0 +1,34 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// noteMax is Security Hub's limit on a finding note (BatchUpdateFindings, Note.Text: 512).
+const noteMax = 512
+
+// SecurityHubNote renders the note written back to the finding: the decision and the ticket
+// references (sink name → reference), within 512 characters.
+func (r Report) SecurityHubNote(tickets map[string]string) string {
+	t := r.t()
+	if r.Kind == Resolved {
+		return clipRunes(plain(fmt.Sprintf(t.shNoteResolved, r.Reason), noteMax), noteMax)
+	}
+	names := make([]string, 0, len(tickets))
+	for name := range tickets {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var refs []string
+	for _, name := range names {
+		refs = append(refs, name+" "+plain(tickets[name], 80))
+	}
+	var parts []string
+	parts = append(parts, fmt.Sprintf(t.shNoteOpened, fmt.Sprintf(t.tickets, strings.Join(refs, ", "))))
+	if ev := r.Evidence; ev != nil {
+		parts = append(parts, fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision))))
+	}
+	return clipRunes(strings.Join(parts, " "), noteMax)
+}

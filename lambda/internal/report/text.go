@@ -1,0 +1,208 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Lang is a rendering language.
+type Lang string
+
+const (
+	English  Lang = "en"
+	Japanese Lang = "ja"
+)
+
+// ParseLang reads a language setting; the empty string is English.
+func ParseLang(s string) (Lang, error) {
+	switch Lang(strings.ToLower(strings.TrimSpace(s))) {
+	case "", English:
+		return English, nil
+	case Japanese:
+		return Japanese, nil
+	}
+	return "", fmt.Errorf("language %q: want en or ja", s)
+}
+
+// texts holds every fixed sentence of the renderings, per language. Placeholders are filled
+// with values that the renderer has already made safe for its channel.
+type texts struct {
+	subjectOpened, subjectResolved string // %s account
+	intro                          string // %s account, %s severity
+	unlimited                      string
+	resolvedIntro                  string // %s account, %s reason
+	noEvidence                     string // %s why
+	byHand                         string
+	byHandSteps                    [3]string
+	decision                       string
+	window, windowLogs             string // %s start, %s end
+	shows                          string // %s window, %d key calls, %d console calls, %d sign-ins
+	key                            string // %s id, %d calls, %d failed, %s first, %s last
+	from                           string // %s ip, %d calls, %s where
+	inside, outside                string
+	moreAddresses, moreActions     string // %d
+	tool, action                   string // %s name, %d calls
+	caution                        string
+	todo                           string
+	policy                         string
+	note                           string
+	account, region, finding       string
+	control                        string
+	findingLink, credentialsLink   string
+	decisions                      map[string]string
+	steps                          map[string][2]string // kind → title, detail (%s callers where used)
+	shNoteOpened                   string               // %s tickets
+	shNoteResolved                 string               // %s reason
+	tickets                        string
+}
+
+var catalog = map[Lang]texts{
+	English: {
+		subjectOpened:   "[IAM.4] Root user access key in account %s",
+		subjectResolved: "[IAM.4] Resolved: root access key case in account %s",
+		intro:           "Security Hub reports that the root user of account %s has an access key (control IAM.4, severity %s).",
+		unlimited:       "A root access key cannot be limited by any IAM policy.",
+		resolvedIntro:   "The IAM.4 case for account %s is resolved: %s.",
+		noEvidence:      "Evidence could not be gathered: %s",
+		byHand:          "Follow the runbook by hand:",
+		byHandSteps: [3]string{
+			"1. Find every caller of the key (CloudTrail event history, the IAM credential report).",
+			"2. Move each caller off it: workloads on AWS to an IAM role, others to a least-privilege IAM user key.",
+			"3. Deactivate the root key, verify that nothing breaks, then delete it.",
+		},
+		decision:      "Decision: %s",
+		window:        "from %s to %s",
+		windowLogs:    "in the logs read",
+		shows:         "What CloudTrail shows %s: %d calls with a root access key, %d console calls, %d sign-ins.",
+		key:           "Key %s: %d calls (%d failed), first %s, last %s",
+		from:          "from %s: %d calls, %s",
+		inside:        "inside AWS",
+		outside:       "outside AWS",
+		moreAddresses: "… %d more addresses",
+		moreActions:   "… %d more actions",
+		tool:          "tool %s: %d calls",
+		action:        "action %s: %d calls",
+		caution:       "Caution: %s",
+		todo:          "What to do:",
+		policy:        "Draft least-privilege policy for the replacement:",
+		note:          "note: %s",
+		account:       "Account",
+		region:        "Region",
+		finding:       "Finding",
+		control:       "Control",
+		findingLink:   "Finding in Security Hub",
+		credentialsLink: "Root security credentials",
+		decisions: map[string]string{
+			"unused":            "the key is unused: deactivate it now, delete it after verification",
+			"replace_with_role": "callers run on AWS: replace the key with an IAM role",
+			"replace_with_user": "callers run outside AWS: replace the key with a least-privilege IAM user key",
+			"mixed":             "callers inside and outside AWS: an IAM role for the first, an IAM user key for the others",
+			"none":              "no root access key exists",
+		},
+		steps: map[string][2]string{
+			"find":          {"Find the callers", "Done by iam4-responder: see the keys, addresses and tools above."},
+			"role":          {"Give the workloads on AWS an IAM role", "Callers at %s run on AWS: attach an IAM role with the draft policy (EC2 instance profile, ECS task role, Lambda execution role) and remove the key from their configuration."},
+			"user":          {"Give the callers outside AWS an IAM user", "Callers at %s run outside AWS: create an IAM user with the draft policy, give them its access key through their secret store, and plan its rotation."},
+			"deactivate":    {"Deactivate the root access key", "Sign in as the root user, open Security credentials, and make the key inactive (reversible)."},
+			"verify":        {"Verify nothing breaks", "Keep it inactive for at least 7 days; watch CloudTrail for failed calls (InvalidClientTokenId) from former callers."},
+			"verify-unused": {"Verify nothing breaks", "Nothing used the key in the window: keep it inactive for a few days and watch CloudTrail for failed calls."},
+			"delete":        {"Delete the root access key", "Delete it on the same page. IAM.4 passes once no root access key exists, inactive ones included."},
+			"nothing":       {"Nothing to remove", "No root access key exists; the finding should pass at the next check."},
+		},
+		shNoteOpened:   "iam4-responder opened the case for this account's root access key. %s",
+		shNoteResolved: "iam4-responder closed the case: %s.",
+		tickets:        "Tickets: %s.",
+	},
+	Japanese: {
+		subjectOpened:   "[IAM.4] Root user access key in account %s",
+		subjectResolved: "[IAM.4] Resolved: root access key case in account %s",
+		intro:           "Security Hub の検出結果: アカウント %s のルートユーザーにアクセスキーがあります (コントロール IAM.4、重要度 %s)。",
+		unlimited:       "ルートユーザーのアクセスキーは IAM ポリシーで制限できません。",
+		resolvedIntro:   "アカウント %s の IAM.4 対応を完了しました: %s。",
+		noEvidence:      "証跡を収集できませんでした: %s",
+		byHand:          "手順書に沿って手作業で対応してください:",
+		byHandSteps: [3]string{
+			"1. キーの利用元をすべて特定する (CloudTrail のイベント履歴、IAM 認証情報レポート)。",
+			"2. 利用元をキーから移行する: AWS 上のワークロードは IAM ロールへ、それ以外は最小権限の IAM ユーザーのキーへ。",
+			"3. ルートのキーを無効化し、影響がないことを確認してから削除する。",
+		},
+		decision:      "判定: %s",
+		window:        "%s から %s",
+		windowLogs:    "読み込んだログ",
+		shows:         "CloudTrail の記録 (%s): ルートのアクセスキーによる呼び出し %d 件、コンソールからの呼び出し %d 件、サインイン %d 件。",
+		key:           "キー %s: 呼び出し %d 件 (失敗 %d 件)、初回 %s、最終 %s",
+		from:          "%s から: %d 件、%s",
+		inside:        "AWS 内",
+		outside:       "AWS 外",
+		moreAddresses: "… ほか %d アドレス",
+		moreActions:   "… ほか %d アクション",
+		tool:          "ツール %s: %d 件",
+		action:        "アクション %s: %d 件",
+		caution:       "注意: %s",
+		todo:          "対応手順:",
+		policy:        "移行先に付与する最小権限ポリシーの案:",
+		note:          "補足: %s",
+		account:       "アカウント",
+		region:        "リージョン",
+		finding:       "検出結果",
+		control:       "コントロール",
+		findingLink:   "Security Hub の検出結果",
+		credentialsLink: "ルートのセキュリティ認証情報",
+		decisions: map[string]string{
+			"unused":            "キーは使われていません: 今すぐ無効化し、確認後に削除してください",
+			"replace_with_role": "利用元は AWS 上です: キーを IAM ロールに置き換えてください",
+			"replace_with_user": "利用元は AWS の外です: キーを最小権限の IAM ユーザーのキーに置き換えてください",
+			"mixed":             "利用元が AWS の内外にあります: AWS 上は IAM ロール、それ以外は IAM ユーザーのキーへ",
+			"none":              "ルートのアクセスキーはありません",
+		},
+		steps: map[string][2]string{
+			"find":          {"利用元を特定する", "iam4-responder が実施済みです。上記のキー、アドレス、ツールを参照してください。"},
+			"role":          {"AWS 上のワークロードに IAM ロールを付与する", "%s からの呼び出しは AWS 上です。ポリシー案を付けた IAM ロール (EC2 インスタンスプロファイル、ECS タスクロール、Lambda 実行ロール) を割り当て、設定からキーを削除してください。"},
+			"user":          {"AWS 外の利用元に IAM ユーザーを用意する", "%s からの呼び出しは AWS の外です。ポリシー案を付けた IAM ユーザーを作成し、そのアクセスキーをシークレットストア経由で渡し、ローテーションを計画してください。"},
+			"deactivate":    {"ルートのアクセスキーを無効化する", "ルートユーザーでサインインし、セキュリティ認証情報でキーを無効にします (元に戻せます)。"},
+			"verify":        {"影響がないことを確認する", "少なくとも 7 日間は無効のまま、旧利用元からの失敗した呼び出し (InvalidClientTokenId) を CloudTrail で確認してください。"},
+			"verify-unused": {"影響がないことを確認する", "期間内にキーの利用はありません。数日間は無効のまま、失敗した呼び出しがないか CloudTrail で確認してください。"},
+			"delete":        {"ルートのアクセスキーを削除する", "同じページで削除します。無効なキーも含めてルートのキーがなくなると IAM.4 は合格になります。"},
+			"nothing":       {"削除するものはありません", "ルートのアクセスキーはありません。次回のチェックで合格になるはずです。"},
+		},
+		shNoteOpened:   "iam4-responder がこのアカウントのルートアクセスキーの対応を開始しました。%s",
+		shNoteResolved: "iam4-responder が対応を完了しました: %s。",
+		tickets:        "チケット: %s。",
+	},
+}
+
+func (r Report) t() texts {
+	if c, ok := catalog[r.Lang]; ok {
+		return c
+	}
+	return catalog[English]
+}
+
+// stepText renders a checklist step in the report's language; esc makes each caller address
+// safe for the channel.
+func (r Report) stepText(kind string, callers []string, esc func(string) string) (string, string) {
+	s, ok := r.t().steps[kind]
+	if !ok {
+		return esc(kind), ""
+	}
+	detail := s[1]
+	if strings.Contains(detail, "%s") {
+		safe := make([]string, 0, len(callers))
+		for i, c := range callers {
+			if i == 5 {
+				safe = append(safe, fmt.Sprintf("+%d", len(callers)-5))
+				break
+			}
+			safe = append(safe, esc(c))
+		}
+		detail = fmt.Sprintf(detail, strings.Join(safe, ", "))
+	}
+	return s[0], detail
+}
+
+func (r Report) decisionText(d string) string {
+	if s, ok := r.t().decisions[d]; ok {
+		return s
+	}
+	return d
+}
