@@ -15,17 +15,26 @@ import (
 
 // Ledger records which case reached which sink (ledger.Ledger in production).
 type Ledger interface {
-	BeginOpen(ctx context.Context, key string) (bool, error)
+	BeginOpen(ctx context.Context, key string) (ledger.Claim, error)
 	FinishOpen(ctx context.Context, key, ref string) error
 	AbortOpen(ctx context.Context, key string) error
-	BeginResolve(ctx context.Context, key string) (bool, error)
+	BeginResolve(ctx context.Context, key string) (ledger.Claim, error)
 	FinishResolve(ctx context.Context, key, ref string) error
 	AbortResolve(ctx context.Context, key string) error
 }
 
-// Publisher sends a plain-text notification (sink.SNS in production).
-type Publisher interface {
-	Publish(ctx context.Context, subject, body string) (string, error)
+// CaseSink delivers a case's report to one channel (the sink package's Email, Chat, OpsItem
+// and Jira in production).
+type CaseSink interface {
+	Name() string
+	Open(ctx context.Context, r report.Report) (ref string, err error)
+	Resolve(ctx context.Context, r report.Report, openRef string) (ref string, err error)
+}
+
+// WriteBack annotates each finding of a case (sink.SecurityHub in production).
+type WriteBack interface {
+	Notified(ctx context.Context, f finding.Finding, note string, tickets map[string]string) error
+	Resolved(ctx context.Context, f finding.Finding, note string) error
 }
 
 // Investigator gathers the evidence for an account (investigation.Investigate in production).
@@ -39,19 +48,23 @@ type Rejecter interface {
 }
 
 // Handler wires the stages for one invocation. It returns an error only for what a retry can fix
-// (a sink or the ledger failing); Lambda then retries and, at the end, puts the event with the
-// error in the dead-letter queue. An event that can never succeed goes to the queue at once.
+// (a sink or the ledger failing, a case another invocation is still delivering); Lambda then
+// retries and, at the end, puts the event with the error in the dead-letter queue. An event that
+// can never succeed goes to the queue at once.
 type Handler struct {
 	Log        *slog.Logger
 	Ledger     Ledger
-	Email      Publisher
+	Sinks      []CaseSink
+	WriteBack  WriteBack // optional
 	DeadLetter Rejecter
 	// Evidence is optional: without it the ticket carries the runbook only.
 	Evidence Investigator
+	Lang     report.Lang
 }
 
-// sinkEmail is the e-mail sink's name in ledger keys.
-const sinkEmail = "sns-email"
+// errCaseBusy says another invocation holds a live claim on one of the case's sinks: the retry
+// finds the ticket open and writes this finding back.
+var errCaseBusy = errors.New("another invocation is delivering this case; retry to write this finding back")
 
 // Handle processes one EventBridge event.
 func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
@@ -77,60 +90,21 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 		default:
 			err = nil
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, errCaseBusy):
+			log.InfoContext(ctx, "case busy elsewhere; Lambda retries")
+		case err != nil:
 			log.ErrorContext(ctx, "delivery failed", "error", err.Error())
+		}
+		if err != nil {
 			failed = append(failed, fmt.Errorf("finding %s: %w", f.ID, err))
 		}
 	}
 	return errors.Join(failed...)
 }
 
-// step is one ledger transition around a delivery: opening a case or resolving it.
-type step struct {
-	kind    report.Kind
-	begin   func(ctx context.Context, key string) (bool, error)
-	finish  func(ctx context.Context, key, ref string) error
-	abort   func(ctx context.Context, key string) error
-	skipped string // logged when the ledger says there is nothing to do
-}
-
-func (h *Handler) open(ctx context.Context, log *slog.Logger, f finding.Finding) error {
-	return h.deliver(ctx, log, f, "", step{report.Opened, h.Ledger.BeginOpen, h.Ledger.FinishOpen, h.Ledger.AbortOpen,
-		"case already notified"})
-}
-
-func (h *Handler) resolve(ctx context.Context, log *slog.Logger, f finding.Finding, reason string) error {
-	return h.deliver(ctx, log, f, reason, step{report.Resolved, h.Ledger.BeginResolve, h.Ledger.FinishResolve, h.Ledger.AbortResolve,
-		"no open case to resolve"})
-}
-
-// deliver claims the step in the ledger, sends the report, and records the outcome; a failed
-// send gives the claim back so that Lambda's retry delivers at once.
-func (h *Handler) deliver(ctx context.Context, log *slog.Logger, f finding.Finding, reason string, s step) error {
-	key := ledger.ItemKey(f.Case(), sinkEmail)
-	ok, err := s.begin(ctx, key)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		log.InfoContext(ctx, s.skipped, "sink", sinkEmail)
-		return nil
-	}
-	rep := report.New(s.kind, f, reason)
-	if s.kind == report.Opened {
-		rep.Evidence, rep.EvidenceError = h.investigate(ctx, log, f)
-	}
-	subject, body := rep.Email()
-	ref, err := h.Email.Publish(ctx, subject, body)
-	if err != nil {
-		return errors.Join(err, s.abort(ctx, key))
-	}
-	log.InfoContext(ctx, "delivered", "sink", sinkEmail, "report", string(s.kind), "ref", ref)
-	return s.finish(ctx, key, ref)
-}
-
-// investigate gathers the evidence once per case, after the claim, so a duplicate event does
-// not read CloudTrail again. Failing evidence does not stop the ticket: it says what is missing.
+// investigate gathers the evidence once per case, after a claim, so a duplicate event does not
+// read CloudTrail again. Failing evidence does not stop the ticket: it says what is missing.
 func (h *Handler) investigate(ctx context.Context, log *slog.Logger, f finding.Finding) (*investigation.Result, string) {
 	if h.Evidence == nil {
 		return nil, "evidence gathering is not configured"

@@ -12,19 +12,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -42,61 +38,108 @@ func sample(t *testing.T, name string) json.RawMessage {
 type fakeLedger struct {
 	mu    sync.Mutex
 	state map[string]ledger.State
+	refs  map[string]string
 	err   error
 }
 
-func (l *fakeLedger) move(key string, from []ledger.State, to ledger.State) (bool, error) {
+func (l *fakeLedger) move(key string, from []ledger.State, to ledger.State, ref string) (ledger.Claim, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err != nil {
-		return false, l.err
+		return ledger.Claim{}, l.err
 	}
 	if l.state == nil {
-		l.state = map[string]ledger.State{}
+		l.state, l.refs = map[string]ledger.State{}, map[string]string{}
 	}
 	for _, s := range from {
 		if l.state[key] == s {
 			l.state[key] = to
-			return true, nil
+			if to == ledger.Open && ref != "" {
+				l.refs[key] = ref
+			}
+			return ledger.Claim{Won: true, State: to, OpenRef: l.refs[key]}, nil
 		}
 	}
-	return false, nil
+	return ledger.Claim{State: l.state[key], OpenRef: l.refs[key]}, nil
 }
 
-func (l *fakeLedger) BeginOpen(_ context.Context, k string) (bool, error) {
-	return l.move(k, []ledger.State{"", ledger.Resolved, ledger.Failed}, ledger.Opening)
+func (l *fakeLedger) BeginOpen(_ context.Context, k string) (ledger.Claim, error) {
+	return l.move(k, []ledger.State{"", ledger.Resolved, ledger.Failed}, ledger.Opening, "")
 }
-func (l *fakeLedger) FinishOpen(_ context.Context, k, _ string) error {
-	_, err := l.move(k, []ledger.State{ledger.Opening}, ledger.Open)
+func (l *fakeLedger) FinishOpen(_ context.Context, k, ref string) error {
+	_, err := l.move(k, []ledger.State{ledger.Opening}, ledger.Open, ref)
 	return err
 }
 func (l *fakeLedger) AbortOpen(_ context.Context, k string) error {
-	_, err := l.move(k, []ledger.State{ledger.Opening}, ledger.Failed)
+	_, err := l.move(k, []ledger.State{ledger.Opening}, ledger.Failed, "")
 	return err
 }
-func (l *fakeLedger) BeginResolve(_ context.Context, k string) (bool, error) {
-	return l.move(k, []ledger.State{ledger.Open}, ledger.Resolving)
+func (l *fakeLedger) BeginResolve(_ context.Context, k string) (ledger.Claim, error) {
+	return l.move(k, []ledger.State{ledger.Open}, ledger.Resolving, "")
 }
 func (l *fakeLedger) FinishResolve(_ context.Context, k, _ string) error {
-	_, err := l.move(k, []ledger.State{ledger.Resolving}, ledger.Resolved)
+	_, err := l.move(k, []ledger.State{ledger.Resolving}, ledger.Resolved, "")
 	return err
 }
 func (l *fakeLedger) AbortResolve(_ context.Context, k string) error {
-	_, err := l.move(k, []ledger.State{ledger.Resolving}, ledger.Open)
+	_, err := l.move(k, []ledger.State{ledger.Resolving}, ledger.Open, "")
 	return err
 }
 
-type fakePublisher struct {
-	subjects []string
+// fakeSink records what it was asked to deliver.
+type fakeSink struct {
+	name     string
+	mu       sync.Mutex
+	opened   []string // subjects
+	resolved []string // the open refs it resolved
+	bodies   []string
 	err      error
 }
 
-func (p *fakePublisher) Publish(_ context.Context, subject, _ string) (string, error) {
-	if p.err != nil {
-		return "", p.err
+func (s *fakeSink) Name() string { return s.name }
+func (s *fakeSink) Open(_ context.Context, r report.Report) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return "", s.err
 	}
-	p.subjects = append(p.subjects, subject)
-	return fmt.Sprintf("msg-%d", len(p.subjects)), nil
+	subject, body := r.Email()
+	s.opened = append(s.opened, subject)
+	s.bodies = append(s.bodies, body)
+	return fmt.Sprintf("%s-%d", s.name, len(s.opened)), nil
+}
+func (s *fakeSink) Resolve(_ context.Context, _ report.Report, ref string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return "", s.err
+	}
+	s.resolved = append(s.resolved, ref)
+	return ref, nil
+}
+
+type fakeWriteBack struct {
+	notified map[string]string // finding id → note
+	resolved map[string]string
+	err      error
+}
+
+func (w *fakeWriteBack) Notified(_ context.Context, f finding.Finding, note string, _ map[string]string) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.notified == nil {
+		w.notified = map[string]string{}
+	}
+	w.notified[f.ID] = note
+	return nil
+}
+func (w *fakeWriteBack) Resolved(_ context.Context, f finding.Finding, note string) error {
+	if w.resolved == nil {
+		w.resolved = map[string]string{}
+	}
+	w.resolved[f.ID] = note
+	return nil
 }
 
 type fakeRejecter struct {
@@ -114,36 +157,168 @@ func (r *fakeRejecter) Reject(_ context.Context, _ []byte, reason string) error 
 
 func quietLog() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
 
+type rig struct {
+	h      *Handler
+	email  *fakeSink
+	jira   *fakeSink
+	wb     *fakeWriteBack
+	dead   *fakeRejecter
+	ledger *fakeLedger
+}
+
+func newRig() *rig {
+	r := &rig{email: &fakeSink{name: "email"}, jira: &fakeSink{name: "jira"}, wb: &fakeWriteBack{}, dead: &fakeRejecter{}, ledger: &fakeLedger{}}
+	r.h = &Handler{Log: quietLog(), Ledger: r.ledger, Sinks: []CaseSink{r.email, r.jira}, WriteBack: r.wb, DeadLetter: r.dead}
+	return r
+}
+
+// regionEvent makes the consolidated FAILED sample's finding appear in another Region (another
+// finding id), as Security Hub reports an account-level control once per Region.
+func regionEvent(t *testing.T, name, region string) json.RawMessage {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(sample(t, name), &ev); err != nil {
+		t.Fatal(err)
+	}
+	f := ev["detail"].(map[string]any)["findings"].([]any)[0].(map[string]any)
+	f["Id"] = strings.Replace(f["Id"].(string), "us-west-2", region, 1)
+	f["Region"] = region
+	b, _ := json.Marshal(ev)
+	return b
+}
+
 func TestHandlerRunsTheRunbookIntake(t *testing.T) {
 	const (
 		opened   = "[IAM.4] Root user access key in account 111122223333"
 		resolved = "[IAM.4] Resolved: root access key case in account 111122223333"
 	)
 	tests := []struct {
-		name   string
-		events []string
-		want   []string
+		name         string
+		events       []string
+		wantOpened   int
+		wantResolved int
 	}{
-		{"a FAILED finding notifies", []string{"iam4-consolidated-failed.json"}, []string{opened}},
-		{"the same event twice notifies once", []string{"iam4-consolidated-failed.json", "iam4-consolidated-failed.json"}, []string{opened}},
-		{"a per-standard finding of the same case adds nothing", []string{"iam4-consolidated-failed.json", "iam4-fsbp-failed.json"}, []string{opened}},
-		{"PASSED resolves an open case once", []string{"iam4-consolidated-failed.json", "iam4-consolidated-passed.json", "iam4-fsbp-passed.json"}, []string{opened, resolved}},
-		{"PASSED without an open case sends nothing", []string{"iam4-consolidated-passed.json"}, nil},
-		{"a new failure after resolution opens again", []string{"iam4-consolidated-failed.json", "iam4-consolidated-passed.json", "iam4-fsbp-failed.json"}, []string{opened, resolved, opened}},
+		{"a FAILED finding opens the case", []string{"iam4-consolidated-failed.json"}, 1, 0},
+		{"the same event twice opens it once", []string{"iam4-consolidated-failed.json", "iam4-consolidated-failed.json"}, 1, 0},
+		{"a per-standard finding of the same case adds nothing", []string{"iam4-consolidated-failed.json", "iam4-fsbp-failed.json"}, 1, 0},
+		{"PASSED resolves an open case once", []string{"iam4-consolidated-failed.json", "iam4-consolidated-passed.json", "iam4-fsbp-passed.json"}, 1, 1},
+		{"PASSED without an open case sends nothing", []string{"iam4-consolidated-passed.json"}, 0, 0},
+		{"a new failure after resolution opens again", []string{"iam4-consolidated-failed.json", "iam4-consolidated-passed.json", "iam4-fsbp-failed.json"}, 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pub := &fakePublisher{}
-			h := &Handler{Log: quietLog(), Ledger: &fakeLedger{}, Email: pub, DeadLetter: &fakeRejecter{}}
+			r := newRig()
 			for _, name := range tt.events {
-				if err := h.Handle(t.Context(), sample(t, name)); err != nil {
+				if err := r.h.Handle(t.Context(), sample(t, name)); err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
 			}
-			if diff := cmp.Diff(tt.want, pub.subjects); diff != "" {
-				t.Errorf("notifications (-want +got):\n%s", diff)
+			for _, s := range []*fakeSink{r.email, r.jira} {
+				if len(s.opened) != tt.wantOpened || len(s.resolved) != tt.wantResolved {
+					t.Errorf("%s: opened %d, resolved %d; want %d, %d", s.name, len(s.opened), len(s.resolved), tt.wantOpened, tt.wantResolved)
+				}
+			}
+			if tt.wantOpened > 0 && r.email.opened[0] != opened {
+				t.Errorf("subject %q", r.email.opened[0])
 			}
 		})
+	}
+}
+
+func TestOneCaseFromThreeRegionsAndTwoStandardsGivesOneTicketAndSixWriteBacks(t *testing.T) {
+	r := newRig()
+	var events []json.RawMessage
+	for _, region := range []string{"us-west-2", "eu-west-1", "ap-northeast-1"} {
+		events = append(events, regionEvent(t, "iam4-consolidated-failed.json", region), regionEvent(t, "iam4-fsbp-failed.json", region))
+	}
+	for _, ev := range events {
+		if err := r.h.Handle(t.Context(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(r.email.opened) != 1 || len(r.jira.opened) != 1 {
+		t.Errorf("tickets: email %d, jira %d; want one each", len(r.email.opened), len(r.jira.opened))
+	}
+	if len(r.wb.notified) != 6 {
+		t.Errorf("%d findings written back, want all 6", len(r.wb.notified))
+	}
+	for id, note := range r.wb.notified {
+		if !strings.Contains(note, "email email-1") || !strings.Contains(note, "jira jira-1") {
+			t.Errorf("note of %s lacks the tickets: %q", id, note)
+		}
+	}
+}
+
+func TestASinkThatIsDownDoesNotStopTheOthersAndTheRetryDeliversOnlyIt(t *testing.T) {
+	r := newRig()
+	r.jira.err = errors.New("HTTP 500")
+	err := r.h.Handle(t.Context(), sample(t, "iam4-consolidated-failed.json"))
+	if err == nil || !strings.Contains(err.Error(), "jira") {
+		t.Fatalf("Handle = %v, want jira's error so that Lambda retries", err)
+	}
+	if len(r.email.opened) != 1 || len(r.wb.notified) != 0 {
+		t.Fatalf("email %d, written back %d: e-mail must go, write-back must wait", len(r.email.opened), len(r.wb.notified))
+	}
+	r.jira.err = nil
+	if err := r.h.Handle(t.Context(), sample(t, "iam4-consolidated-failed.json")); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.email.opened) != 1 || len(r.jira.opened) != 1 || len(r.wb.notified) != 1 {
+		t.Errorf("after the retry: email %d, jira %d, written back %d; want 1 each", len(r.email.opened), len(r.jira.opened), len(r.wb.notified))
+	}
+}
+
+func TestAReimportWhileTheKeyIsDeactivatedSendsNothingNew(t *testing.T) {
+	r := newRig()
+	if err := r.h.Handle(t.Context(), sample(t, "iam4-consolidated-failed.json")); err != nil {
+		t.Fatal(err)
+	}
+	// The key is inactive but exists: IAM.4 stays FAILED, and Security Hub re-imports the
+	// finding, NOTIFIED after our write-back, or NEW if someone reset it.
+	for _, status := range []string{"NOTIFIED", "NEW"} {
+		var ev map[string]any
+		_ = json.Unmarshal(sample(t, "iam4-consolidated-failed.json"), &ev)
+		ev["detail"].(map[string]any)["findings"].([]any)[0].(map[string]any)["Workflow"] = map[string]any{"Status": status}
+		b, _ := json.Marshal(ev)
+		if err := r.h.Handle(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(r.email.opened) != 1 || len(r.jira.opened) != 1 || len(r.wb.notified) != 1 {
+		t.Errorf("email %d, jira %d, written back %d; want 1 each", len(r.email.opened), len(r.jira.opened), len(r.wb.notified))
+	}
+}
+
+func TestLifecycleResolvesEverySinkAndNotesTheFindings(t *testing.T) {
+	r := newRig()
+	for _, ev := range []string{"iam4-consolidated-failed.json", "iam4-fsbp-failed.json", "iam4-consolidated-passed.json", "iam4-fsbp-passed.json", "iam4-consolidated-passed.json"} {
+		if err := r.h.Handle(t.Context(), sample(t, ev)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff([]string{"email-1"}, r.email.resolved); diff != "" {
+		t.Errorf("email resolutions (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"jira-1"}, r.jira.resolved); diff != "" {
+		t.Errorf("jira resolutions (-want +got):\n%s", diff)
+	}
+	if len(r.wb.resolved) != 2 {
+		t.Errorf("%d findings noted as resolved, want both written-back findings", len(r.wb.resolved))
+	}
+}
+
+func TestACaseBeingDeliveredElsewhereAsksForARetry(t *testing.T) {
+	r := newRig()
+	// Another invocation holds the e-mail claim.
+	if _, err := r.ledger.BeginOpen(t.Context(), ledger.ItemKey("111122223333/IAM.4", "email")); err != nil {
+		t.Fatal(err)
+	}
+	err := r.h.Handle(t.Context(), sample(t, "iam4-consolidated-failed.json"))
+	if !errors.Is(err, errCaseBusy) {
+		t.Errorf("Handle = %v, want errCaseBusy", err)
+	}
+	if len(r.email.opened) != 0 || len(r.wb.notified) != 0 {
+		t.Error("delivered despite the other invocation's claim")
 	}
 }
 
@@ -153,7 +328,7 @@ func TestHandlerErrors(t *testing.T) {
 		name        string
 		event       json.RawMessage
 		ledgerErr   error
-		publishErr  error
+		sinkErr     error
 		rejectErr   error
 		wantErr     string // empty: no error, so no Lambda retry
 		wantRejects int
@@ -165,67 +340,19 @@ func TestHandlerErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rej := &fakeRejecter{err: tt.rejectErr}
-			h := &Handler{Log: quietLog(), Ledger: &fakeLedger{err: tt.ledgerErr}, Email: &fakePublisher{err: tt.publishErr}, DeadLetter: rej}
-			err := h.Handle(t.Context(), tt.event)
+			r := newRig()
+			r.ledger.err, r.email.err, r.dead.err = tt.ledgerErr, tt.sinkErr, tt.rejectErr
+			err := r.h.Handle(t.Context(), tt.event)
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Errorf("Handle = %v, want no error", err)
 			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Errorf("Handle = %v, want an error containing %q", err, tt.wantErr)
 			}
-			if len(rej.reasons) != tt.wantRejects {
-				t.Errorf("dead-lettered %d events, want %d", len(rej.reasons), tt.wantRejects)
+			if len(r.dead.reasons) != tt.wantRejects {
+				t.Errorf("dead-lettered %d events, want %d", len(r.dead.reasons), tt.wantRejects)
 			}
 		})
-	}
-}
-
-func TestAFailedDeliveryIsRetriedByTheNextInvocation(t *testing.T) {
-	pub := &fakePublisher{err: errors.New("throttled")}
-	h := &Handler{Log: quietLog(), Ledger: &fakeLedger{}, Email: pub, DeadLetter: &fakeRejecter{}}
-	if err := h.Handle(t.Context(), sample(t, "iam4-consolidated-failed.json")); err == nil {
-		t.Fatal("first attempt: no error, so Lambda would not retry")
-	}
-	pub.err = nil
-	if err := h.Handle(t.Context(), sample(t, "iam4-consolidated-failed.json")); err != nil {
-		t.Fatal(err)
-	}
-	if len(pub.subjects) != 1 {
-		t.Errorf("retry sent %d notifications, want 1", len(pub.subjects))
-	}
-}
-
-// TestHandlerAgainstMoto runs the handler over the real SDK: the ledger in DynamoDB, the
-// notification through SNS to a subscribed queue, a malformed event into the SQS dead-letter queue.
-func TestHandlerAgainstMoto(t *testing.T) {
-	cfg := testenv.AWSConfig(testenv.Moto(t))
-	name := fmt.Sprintf("handler-%d", time.Now().UnixNano())
-	db := dynamodb.NewFromConfig(cfg)
-	testenv.Table(t, cfg, name, ledger.Key)
-	topic, inbox := testenv.TopicWithQueue(t, cfg, name)
-	dlq, _ := testenv.Queue(t, cfg, name+"-dlq")
-	h := &Handler{
-		Log:        quietLog(),
-		Ledger:     &ledger.Ledger{API: db, Table: name, Lease: time.Minute},
-		Email:      sink.SNS{API: sns.NewFromConfig(cfg), TopicARN: topic},
-		DeadLetter: DeadLetter{API: sqs.NewFromConfig(cfg), QueueURL: dlq},
-	}
-	for _, ev := range []string{"iam4-consolidated-failed.json", "iam4-fsbp-failed.json", "iam4-consolidated-failed.json"} {
-		if err := h.Handle(t.Context(), sample(t, ev)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := h.Handle(t.Context(), json.RawMessage(`{"source":"aws.securityhub","detail-type":"Security Hub Findings - Imported","detail":{"findings":[]}}`)); err != nil {
-		t.Fatal(err)
-	}
-	msgs := testenv.Receive(t, cfg, inbox, 1)
-	if !strings.Contains(aws.ToString(msgs[0].Body), "Root user access key in account 111122223333") {
-		t.Errorf("notification: %s", aws.ToString(msgs[0].Body))
-	}
-	rejected := testenv.Receive(t, cfg, dlq, 1)
-	if got := aws.ToString(rejected[0].MessageAttributes["reason"].StringValue); got != "detail.findings: missing or empty" {
-		t.Errorf("dead-letter reason = %q", got)
 	}
 }
 
@@ -264,13 +391,6 @@ func (f *fakeInvestigator) Investigate(_ context.Context, account string) (inves
 	return investigation.Result{Account: account, AccessKeyCalls: 7, Advice: advice.Advice{Decision: advice.ReplaceWithRole}}, nil
 }
 
-type bodyPublisher struct{ bodies []string }
-
-func (p *bodyPublisher) Publish(_ context.Context, _, body string) (string, error) {
-	p.bodies = append(p.bodies, body)
-	return "msg", nil
-}
-
 func TestEvidenceIsGatheredOncePerCaseAndNeverBlocksTheTicket(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -284,18 +404,18 @@ func TestEvidenceIsGatheredOncePerCaseAndNeverBlocksTheTicket(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inv := &fakeInvestigator{err: tt.err}
-			pub := &bodyPublisher{}
-			h := &Handler{Log: quietLog(), Ledger: &fakeLedger{}, Email: pub, DeadLetter: &fakeRejecter{}, Evidence: inv}
+			r := newRig()
+			r.h.Evidence = inv
 			for _, ev := range []string{"iam4-consolidated-failed.json", "iam4-fsbp-failed.json", "iam4-consolidated-passed.json"} {
-				if err := h.Handle(t.Context(), sample(t, ev)); err != nil {
+				if err := r.h.Handle(t.Context(), sample(t, ev)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if inv.calls != 1 {
 				t.Errorf("investigated %d times for one case, want 1", inv.calls)
 			}
-			if len(pub.bodies) != 2 || !strings.Contains(pub.bodies[0], tt.wantBody) {
-				t.Errorf("bodies: %d, first:\n%s", len(pub.bodies), pub.bodies[0])
+			if len(r.email.bodies) != 1 || !strings.Contains(r.email.bodies[0], tt.wantBody) || len(r.email.resolved) != 1 {
+				t.Errorf("bodies: %d, resolved %d, first:\n%s", len(r.email.bodies), len(r.email.resolved), r.email.bodies[0])
 			}
 		})
 	}

@@ -6,7 +6,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -14,11 +16,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
 
@@ -27,6 +33,27 @@ func main() {
 		fmt.Fprintln(os.Stderr, "responder:", err)
 		os.Exit(1)
 	}
+}
+
+// sinks builds the channels the configuration switches on; the e-mail is always there.
+func sinks(cfg config.Config, awsCfg aws.Config) []CaseSink {
+	topics := sns.NewFromConfig(awsCfg)
+	out := []CaseSink{sink.Email{SNS: sink.SNS{API: topics, TopicARN: cfg.TopicARN}}}
+	if cfg.ChatTopicARN != "" {
+		out = append(out, sink.Chat{SNS: sink.SNS{API: topics, TopicARN: cfg.ChatTopicARN}})
+	}
+	if cfg.OpsCenter {
+		out = append(out, sink.OpsItem{API: ssm.NewFromConfig(awsCfg)})
+	}
+	if j := cfg.Jira; j != nil {
+		out = append(out, sink.Jira{
+			BaseURL: j.URL, Project: j.Project, IssueType: j.IssueType, Labels: j.Labels,
+			Priorities: j.Priorities, Transition: j.Transition,
+			HTTP:  &http.Client{Timeout: 20 * time.Second},
+			Creds: &sink.JiraCredentials{API: secretsmanager.NewFromConfig(awsCfg), SecretID: j.SecretARN},
+		})
+	}
+	return out
 }
 
 func run(ctx context.Context) error {
@@ -47,14 +74,24 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("load AWS configuration: %w", err)
 	}
 	log := lambdacontext.NewLogger()
+	lang, err := report.ParseLang(cfg.Language)
+	if err != nil {
+		return err
+	}
 	h := &Handler{
-		Log: log,
-		Ledger: &ledger.Ledger{
-			API: dynamodb.NewFromConfig(awsCfg), Table: cfg.LedgerTable, Lease: cfg.ClaimLease,
-		},
-		Email:      sink.SNS{API: sns.NewFromConfig(awsCfg), TopicARN: cfg.TopicARN},
+		Log:        log,
+		Ledger:     &ledger.Ledger{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.LedgerTable, Lease: cfg.ClaimLease},
+		Sinks:      sinks(cfg, awsCfg),
 		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
 		Evidence:   newLiveEvidence(ctx, cfg, awsCfg, log),
+		Lang:       lang,
+	}
+	if cfg.SecurityHub {
+		// BatchUpdateFindings throttles with LimitExceededException, which the SDK does not
+		// retry by itself (Security Hub API reference).
+		h.WriteBack = sink.SecurityHub{API: securityhub.NewFromConfig(awsCfg, func(o *securityhub.Options) {
+			o.Retryer = retry.AddWithErrorCodes(o.Retryer, "LimitExceededException")
+		})}
 	}
 	lambda.StartWithOptions(h.Handle, lambda.WithContext(ctx))
 	return nil

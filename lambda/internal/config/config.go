@@ -22,6 +22,17 @@ const (
 	EnvRegions         = "IAM4_REGIONS"
 	EnvLookbackDays    = "IAM4_LOOKBACK_DAYS"
 	EnvIPRangesURL     = "IAM4_IP_RANGES_URL"
+	EnvLanguage        = "IAM4_LANGUAGE"
+	EnvChatTopicARN    = "IAM4_CHAT_TOPIC_ARN"
+	EnvOpsCenter       = "IAM4_OPSCENTER"
+	EnvSecurityHub     = "IAM4_SECURITYHUB_WRITEBACK"
+	EnvJiraURL         = "IAM4_JIRA_URL"
+	EnvJiraProject     = "IAM4_JIRA_PROJECT"
+	EnvJiraIssueType   = "IAM4_JIRA_ISSUE_TYPE"
+	EnvJiraLabels      = "IAM4_JIRA_LABELS"
+	EnvJiraPriorities  = "IAM4_JIRA_PRIORITIES"
+	EnvJiraTransition  = "IAM4_JIRA_TRANSITION"
+	EnvJiraSecretARN   = "IAM4_JIRA_SECRET_ARN"
 )
 
 // DefaultIPRangesURL is where AWS publishes its IP ranges; "off" keeps the embedded snapshot.
@@ -36,6 +47,22 @@ type Config struct {
 	Regions         []string      // Regions to read CloudTrail in; empty: the account's enabled Regions
 	LookbackDays    int           // CloudTrail lookback, 1 to 90
 	IPRangesURL     string        // where to read AWS's IP ranges at cold start; "" keeps the snapshot
+	Language        string        // en or ja
+	ChatTopicARN    string        // SNS topic of the chat channels; "" for none
+	OpsCenter       bool          // open OpsItems
+	SecurityHub     bool          // write the case back to the findings
+	Jira            *Jira         // nil when Jira is not configured
+}
+
+// Jira is the Jira Cloud sink's configuration.
+type Jira struct {
+	URL        string
+	Project    string
+	IssueType  string
+	Labels     []string
+	Priorities map[string]string // finding severity label → Jira priority name
+	Transition string
+	SecretARN  string // Secrets Manager secret with {"email", "api_token"}
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in production).
@@ -47,6 +74,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ClaimLease:      5 * time.Minute,
 		LookbackDays:    90,
 		IPRangesURL:     DefaultIPRangesURL,
+		Language:        "en",
+		SecurityHub:     true,
 	}
 	var errs []error
 	if !strings.HasPrefix(c.TopicARN, "arn:") || strings.Count(c.TopicARN, ":") != 5 {
@@ -94,10 +123,89 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("%s: %q is neither a URL nor off", EnvIPRangesURL, v))
 	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv(EnvLanguage))); v {
+	case "", "en":
+	case "ja":
+		c.Language = "ja"
+	default:
+		errs = append(errs, fmt.Errorf("%s: %q is not en or ja", EnvLanguage, v))
+	}
+	if v := strings.TrimSpace(getenv(EnvChatTopicARN)); v != "" {
+		if !strings.HasPrefix(v, "arn:") || strings.Count(v, ":") != 5 {
+			errs = append(errs, fmt.Errorf("%s: %q is not an SNS topic ARN", EnvChatTopicARN, v))
+		}
+		c.ChatTopicARN = v
+	}
+	var err error
+	if c.OpsCenter, err = onOff(getenv(EnvOpsCenter), false); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvOpsCenter, err))
+	}
+	if c.SecurityHub, err = onOff(getenv(EnvSecurityHub), true); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvSecurityHub, err))
+	}
+	if u := strings.TrimSpace(getenv(EnvJiraURL)); u != "" {
+		j, jerrs := jiraFromEnv(u, getenv)
+		c.Jira, errs = j, append(errs, jerrs...)
+	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+func onOff(v string, def bool) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return def, nil
+	case "on", "true", "1":
+		return true, nil
+	case "off", "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is neither on nor off", v)
+}
+
+func jiraFromEnv(u string, getenv func(string) string) (*Jira, []error) {
+	var errs []error
+	j := &Jira{URL: strings.TrimRight(u, "/"), Project: strings.TrimSpace(getenv(EnvJiraProject)),
+		IssueType: strings.TrimSpace(getenv(EnvJiraIssueType)), Transition: strings.TrimSpace(getenv(EnvJiraTransition)),
+		SecretARN: strings.TrimSpace(getenv(EnvJiraSecretARN)), Priorities: map[string]string{}}
+	if !strings.HasPrefix(j.URL, "https://") && !strings.HasPrefix(j.URL, "http://") {
+		errs = append(errs, fmt.Errorf("%s: %q is not a URL", EnvJiraURL, u))
+	}
+	if j.Project == "" {
+		errs = append(errs, fmt.Errorf("%s: missing (the Jira project key)", EnvJiraProject))
+	}
+	if !strings.HasPrefix(j.SecretARN, "arn:") {
+		errs = append(errs, fmt.Errorf("%s: %q is not a Secrets Manager secret ARN", EnvJiraSecretARN, j.SecretARN))
+	}
+	if j.IssueType == "" {
+		j.IssueType = "Task"
+	}
+	if j.Transition == "" {
+		j.Transition = "Done"
+	}
+	for _, l := range strings.Split(getenv(EnvJiraLabels), ",") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		if strings.ContainsAny(l, " \t") {
+			errs = append(errs, fmt.Errorf("%s: label %q has a space, which Jira refuses", EnvJiraLabels, l))
+		}
+		j.Labels = append(j.Labels, l)
+	}
+	for _, pair := range strings.Split(getenv(EnvJiraPriorities), ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		sev, name, ok := strings.Cut(pair, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			errs = append(errs, fmt.Errorf("%s: %q is not SEVERITY=Priority", EnvJiraPriorities, pair))
+			continue
+		}
+		j.Priorities[strings.ToUpper(strings.TrimSpace(sev))] = strings.TrimSpace(name)
+	}
+	return j, errs
 }
 
 var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)

@@ -35,6 +35,8 @@ func TestFromEnvReadsEverySetting(t *testing.T) {
 		ClaimLease:      90 * time.Second,
 		Regions:         []string{"us-east-1", "ap-northeast-1"},
 		LookbackDays:    30,
+		Language:        "en",
+		SecurityHub:     true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("FromEnv (-want +got):\n%s", diff)
@@ -67,5 +69,36 @@ func TestFromEnvNamesTheBadVariable(t *testing.T) {
 				t.Errorf("FromEnv error = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestSinksFromEnv(t *testing.T) {
+	m := valid()
+	m[EnvLanguage] = "ja"
+	m[EnvChatTopicARN] = "arn:aws:sns:us-east-1:111122223333:iam4-chat"
+	m[EnvOpsCenter] = "on"
+	m[EnvSecurityHub] = "off"
+	m[EnvJiraURL] = "https://example.atlassian.net/"
+	m[EnvJiraProject] = "SEC"
+	m[EnvJiraLabels] = "iam4, security"
+	m[EnvJiraPriorities] = "critical=Highest,HIGH=High"
+	m[EnvJiraSecretARN] = "arn:aws:secretsmanager:us-east-1:111122223333:secret:iam4-jira-AbCdEf"
+	got, err := FromEnv(env(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Jira{URL: "https://example.atlassian.net", Project: "SEC", IssueType: "Task", Labels: []string{"iam4", "security"},
+		Priorities: map[string]string{"CRITICAL": "Highest", "HIGH": "High"}, Transition: "Done",
+		SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:iam4-jira-AbCdEf"}
+	if diff := cmp.Diff(want, got.Jira); diff != "" {
+		t.Errorf("Jira (-want +got):\n%s", diff)
+	}
+	if got.Language != "ja" || got.ChatTopicARN == "" || !got.OpsCenter || got.SecurityHub {
+		t.Errorf("sinks = %+v", got)
+	}
+	m[EnvJiraProject] = ""
+	m[EnvJiraLabels] = "two words"
+	if _, err := FromEnv(env(m)); err == nil || !strings.Contains(err.Error(), EnvJiraProject) || !strings.Contains(err.Error(), "space") {
+		t.Errorf("error = %v", err)
 	}
 }

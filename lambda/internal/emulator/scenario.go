@@ -31,6 +31,10 @@ type Scenario struct {
 	Generate []Generator `json:"generate,omitempty"`
 	// Rate is CloudTrail's LookupEvents limit per Region; 2 per second, burst 2, when unset.
 	Rate *Rate `json:"rate,omitempty"`
+	// Findings are Security Hub findings (ASFF) present from the start, for BatchUpdateFindings.
+	Findings []json.RawMessage `json:"findings,omitempty"`
+	// Jira, when set, serves a Jira Cloud fake under /rest/api/3.
+	Jira *Jira `json:"jira,omitempty"`
 	// ReportDelay is how long a credential report takes to generate; 0 answers COMPLETE at once.
 	ReportDelay Duration `json:"report_delay,omitempty"`
 }

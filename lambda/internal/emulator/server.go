@@ -26,6 +26,10 @@ type Server struct {
 	buckets map[string]*bucket // per Region, for LookupEvents
 	report  reportState
 
+	hub        hub
+	ops        opsCenter
+	jiraIssues jiraStore
+
 	// Counters, for tests and benchmarks.
 	Requests  atomic.Int64
 	Throttled atomic.Int64
@@ -49,7 +53,20 @@ func New(s *Scenario, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{scenario: s, now: now, trail: t, log: log, buckets: map[string]*bucket{}}, nil
+	srv := &Server{scenario: s, now: now, trail: t, log: log, buckets: map[string]*bucket{}}
+	srv.hub.findings = map[string]map[string]any{}
+	srv.ops.items = map[string]map[string]any{}
+	srv.jiraIssues.issues = map[string]*jiraIssue{}
+	for i, raw := range s.Findings {
+		var f map[string]any
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return nil, fmt.Errorf("findings[%d]: %w", i, err)
+		}
+		id, _ := f["Id"].(string)
+		srv.hub.findings[id] = f
+		srv.hub.order = append(srv.hub.order, id)
+	}
+	return srv, nil
 }
 
 // ServeHTTP routes one request.
@@ -63,6 +80,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	region := requestRegion(r)
 	target := r.Header.Get("X-Amz-Target")
 	switch {
+	case strings.HasPrefix(target, "AmazonSSM."):
+		op := strings.TrimPrefix(target, "AmazonSSM.")
+		s.log.Info("request", "service", "ssm", "op", op)
+		s.ssm(w, op, body)
+	case strings.HasPrefix(r.URL.Path, "/findings"):
+		s.log.Info("request", "service", "securityhub", "method", r.Method, "path", r.URL.Path)
+		s.securityHub(w, r, body)
+	case strings.HasPrefix(r.URL.Path, "/rest/api/3/issue"):
+		s.log.Info("request", "service", "jira", "method", r.Method, "path", r.URL.Path)
+		s.jira(w, r, body)
 	case strings.Contains(target, "CloudTrail_20131101."):
 		op := target[strings.LastIndexByte(target, '.')+1:]
 		s.log.Info("request", "service", "cloudtrail", "op", op, "region", region)

@@ -24,11 +24,11 @@ type SNS struct {
 
 // Publish sends one message and returns its SNS message id.
 func (s SNS) Publish(ctx context.Context, subject, body string) (string, error) {
-	out, err := s.API.Publish(ctx, &sns.PublishInput{
-		TopicArn: aws.String(s.TopicARN),
-		Subject:  aws.String(subject),
-		Message:  aws.String(body),
-	})
+	in := &sns.PublishInput{TopicArn: aws.String(s.TopicARN), Message: aws.String(body)}
+	if subject != "" {
+		in.Subject = aws.String(subject)
+	}
+	out, err := s.API.Publish(ctx, in)
 	if err != nil {
 		return "", fmt.Errorf("publish to %s: %w", s.TopicARN, err)
 	}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
+)
+
+// open delivers the case to every sink that has not had it, then writes this finding back with
+// the tickets. One failing sink does not keep the others from delivering.
+func (h *Handler) open(ctx context.Context, log *slog.Logger, f finding.Finding) error {
+	var rep *report.Report
+	render := func() report.Report {
+		if rep == nil {
+			r := report.New(report.Opened, f, "")
+			r.Lang = h.Lang
+			r.Evidence, r.EvidenceError = h.investigate(ctx, log, f)
+			rep = &r
+		}
+		return *rep
+	}
+	tickets := map[string]string{}
+	var errs []error
+	busy := false
+	for _, s := range h.Sinks {
+		key := ledger.ItemKey(f.Case(), s.Name())
+		c, err := h.Ledger.BeginOpen(ctx, key)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !c.Won {
+			if c.State == ledger.Open {
+				tickets[s.Name()] = c.OpenRef
+			} else {
+				busy = true
+			}
+			log.InfoContext(ctx, "case already delivered or being delivered", "sink", s.Name(), "state", string(c.State))
+			continue
+		}
+		ref, err := s.Open(ctx, render())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), errors.Join(err, h.Ledger.AbortOpen(ctx, key))))
+			continue
+		}
+		log.InfoContext(ctx, "delivered", "sink", s.Name(), "report", "opened", "ref", ref)
+		if err := h.Ledger.FinishOpen(ctx, key, ref); err != nil {
+			errs = append(errs, err)
+		}
+		tickets[s.Name()] = ref
+	}
+	if len(errs) > 0 {
+		// The finding is written back once every ticket exists, on the retry.
+		return errors.Join(errs...)
+	}
+	if busy {
+		return errCaseBusy
+	}
+	if h.WriteBack == nil {
+		return nil
+	}
+	note := report.New(report.Opened, f, "")
+	note.Lang = h.Lang
+	if rep != nil {
+		note = *rep
+	}
+	return h.writeBack(ctx, log, f, h.Ledger.BeginOpen, h.Ledger.FinishOpen, h.Ledger.AbortOpen, func() error {
+		return h.WriteBack.Notified(ctx, f, note.SecurityHubNote(tickets), tickets)
+	})
+}
+
+// resolve closes the case at every sink that has it open, then notes the resolution on this
+// finding if it was written back when the case opened.
+func (h *Handler) resolve(ctx context.Context, log *slog.Logger, f finding.Finding, reason string) error {
+	rep := report.New(report.Resolved, f, reason)
+	rep.Lang = h.Lang
+	var errs []error
+	for _, s := range h.Sinks {
+		key := ledger.ItemKey(f.Case(), s.Name())
+		c, err := h.Ledger.BeginResolve(ctx, key)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !c.Won {
+			continue
+		}
+		ref, err := s.Resolve(ctx, rep, c.OpenRef)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), errors.Join(err, h.Ledger.AbortResolve(ctx, key))))
+			continue
+		}
+		log.InfoContext(ctx, "delivered", "sink", s.Name(), "report", "resolved", "ref", ref)
+		if err := h.Ledger.FinishResolve(ctx, key, ref); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if h.WriteBack != nil {
+		errs = append(errs, h.writeBack(ctx, log, f, h.Ledger.BeginResolve, h.Ledger.FinishResolve, h.Ledger.AbortResolve,
+			func() error { return h.WriteBack.Resolved(ctx, f, rep.SecurityHubNote(nil)) }))
+	}
+	return errors.Join(errs...)
+}
+
+// writeBack runs one Security Hub update of one finding under its own ledger key, so that each
+// finding is written back once per opening and once per resolution.
+func (h *Handler) writeBack(ctx context.Context, log *slog.Logger, f finding.Finding,
+	begin func(context.Context, string) (ledger.Claim, error), finish func(context.Context, string, string) error,
+	abort func(context.Context, string) error, update func() error) error {
+	key := ledger.ItemKey(f.Case(), "securityhub/"+f.ID)
+	c, err := begin(ctx, key)
+	if err != nil || !c.Won {
+		return err
+	}
+	if err := update(); err != nil {
+		return fmt.Errorf("securityhub: %w", errors.Join(err, abort(ctx, key)))
+	}
+	log.InfoContext(ctx, "finding written back", "sink", "securityhub")
+	return finish(ctx, key, "written")
+}

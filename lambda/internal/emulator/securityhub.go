@@ -1,0 +1,189 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// hub holds Security Hub findings as ASFF JSON objects, by finding id.
+type hub struct {
+	mu       sync.Mutex
+	findings map[string]map[string]any
+	order    []string
+	updates  int
+}
+
+// Security Hub limits (BatchUpdateFindings API reference): a note of at most 512 characters,
+// UpdatedBy of at most 128, 100 findings a call, 50 user-defined fields.
+const (
+	maxNote       = 512
+	maxUpdatedBy  = 128
+	maxBatch      = 100
+	maxUserFields = 50
+)
+
+func (s *Server) securityHub(w http.ResponseWriter, r *http.Request, body []byte) {
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/findings/import":
+		s.importFindings(w, body)
+	case r.Method == http.MethodPatch && r.URL.Path == "/findings/batchupdate":
+		s.batchUpdateFindings(w, body)
+	case r.Method == http.MethodPost && r.URL.Path == "/findings":
+		s.getFindings(w, body)
+	default:
+		writeRESTError(w, http.StatusNotFound, "ResourceNotFoundException", "no such Security Hub operation")
+	}
+}
+
+func writeRESTError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", code)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"Code": code, "Message": message})
+}
+
+func (s *Server) importFindings(w http.ResponseWriter, body []byte) {
+	var in struct {
+		Findings []map[string]any `json:"Findings"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		writeRESTError(w, http.StatusBadRequest, "InvalidInputException", err.Error())
+		return
+	}
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	failed := []map[string]any{}
+	for _, f := range in.Findings {
+		id, _ := f["Id"].(string)
+		if id == "" {
+			failed = append(failed, map[string]any{"Id": "", "ErrorCode": "InvalidInput", "ErrorMessage": "Id is required"})
+			continue
+		}
+		if _, ok := s.hub.findings[id]; !ok {
+			s.hub.order = append(s.hub.order, id)
+		}
+		s.hub.findings[id] = f
+	}
+	writeJSON(w, "application/json", map[string]any{
+		"FailedCount": len(failed), "SuccessCount": len(in.Findings) - len(failed), "FailedFindings": failed,
+	})
+}
+
+type findingID struct {
+	ID         string `json:"Id"`
+	ProductArn string `json:"ProductArn"`
+}
+
+func (s *Server) batchUpdateFindings(w http.ResponseWriter, body []byte) {
+	var in struct {
+		FindingIdentifiers []findingID `json:"FindingIdentifiers"`
+		Note               *struct {
+			Text      string `json:"Text"`
+			UpdatedBy string `json:"UpdatedBy"`
+		} `json:"Note"`
+		Workflow *struct {
+			Status string `json:"Status"`
+		} `json:"Workflow"`
+		UserDefinedFields map[string]string `json:"UserDefinedFields"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		writeRESTError(w, http.StatusBadRequest, "InvalidInputException", err.Error())
+		return
+	}
+	switch {
+	case len(in.FindingIdentifiers) == 0 || len(in.FindingIdentifiers) > maxBatch:
+		writeRESTError(w, http.StatusBadRequest, "InvalidInputException", "FindingIdentifiers must hold 1 to 100 findings")
+		return
+	case in.Note != nil && (len([]rune(in.Note.Text)) > maxNote || in.Note.Text == ""):
+		writeRESTError(w, http.StatusBadRequest, "InvalidInputException", "Note.Text must be 1 to 512 characters")
+		return
+	case in.Note != nil && (in.Note.UpdatedBy == "" || len([]rune(in.Note.UpdatedBy)) > maxUpdatedBy):
+		writeRESTError(w, http.StatusBadRequest, "InvalidInputException", "Note.UpdatedBy must be 1 to 128 characters")
+		return
+	case len(in.UserDefinedFields) > maxUserFields:
+		writeRESTError(w, http.StatusBadRequest, "InvalidInputException", "at most 50 UserDefinedFields")
+		return
+	}
+	if in.Workflow != nil {
+		switch in.Workflow.Status {
+		case "NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED":
+		default:
+			writeRESTError(w, http.StatusBadRequest, "InvalidInputException", "Workflow.Status must be NEW, NOTIFIED, RESOLVED or SUPPRESSED")
+			return
+		}
+	}
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	s.hub.updates++
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	processed, unprocessed := []findingID{}, []map[string]any{}
+	for _, id := range in.FindingIdentifiers {
+		f, ok := s.hub.findings[id.ID]
+		if !ok || f["ProductArn"] != id.ProductArn {
+			unprocessed = append(unprocessed, map[string]any{"FindingIdentifier": id,
+				"ErrorCode": "FindingNotFound", "ErrorMessage": "Finding Not Found"})
+			continue
+		}
+		if in.Note != nil {
+			f["Note"] = map[string]any{"Text": in.Note.Text, "UpdatedBy": in.Note.UpdatedBy, "UpdatedAt": now}
+		}
+		if in.Workflow != nil {
+			f["Workflow"] = map[string]any{"Status": in.Workflow.Status}
+		}
+		if len(in.UserDefinedFields) > 0 {
+			fields, _ := f["UserDefinedFields"].(map[string]any)
+			if fields == nil {
+				fields = map[string]any{}
+			}
+			for k, v := range in.UserDefinedFields {
+				fields[k] = v
+			}
+			f["UserDefinedFields"] = fields
+		}
+		f["UpdatedAt"] = now
+		processed = append(processed, id)
+	}
+	writeJSON(w, "application/json", map[string]any{"ProcessedFindings": processed, "UnprocessedFindings": unprocessed})
+}
+
+func (s *Server) getFindings(w http.ResponseWriter, body []byte) {
+	var in struct {
+		Filters map[string][]struct {
+			Value      string `json:"Value"`
+			Comparison string `json:"Comparison"`
+		} `json:"Filters"`
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &in); err != nil {
+			writeRESTError(w, http.StatusBadRequest, "InvalidInputException", err.Error())
+			return
+		}
+	}
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	out := []map[string]any{}
+	for _, id := range s.hub.order {
+		f := s.hub.findings[id]
+		keep := true
+		for field, filters := range in.Filters {
+			v, _ := f[field].(string)
+			match := false
+			for _, flt := range filters {
+				switch flt.Comparison {
+				case "EQUALS", "":
+					match = match || v == flt.Value
+				case "PREFIX":
+					match = match || strings.HasPrefix(v, flt.Value)
+				}
+			}
+			keep = keep && match
+		}
+		if keep {
+			out = append(out, f)
+		}
+	}
+	writeJSON(w, "application/json", map[string]any{"Findings": out})
+}

@@ -1,0 +1,82 @@
+package sink
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
+)
+
+// SSMAPI is the part of the Systems Manager client the OpsItem sink uses.
+type SSMAPI interface {
+	CreateOpsItem(ctx context.Context, in *ssm.CreateOpsItemInput, opts ...func(*ssm.Options)) (*ssm.CreateOpsItemOutput, error)
+	UpdateOpsItem(ctx context.Context, in *ssm.UpdateOpsItemInput, opts ...func(*ssm.Options)) (*ssm.UpdateOpsItemOutput, error)
+}
+
+// OpsItem opens an OpsCenter OpsItem per case: category Security, severity 1, and /aws/dedup
+// set to the case, so OpsCenter itself refuses a second open OpsItem for the same account.
+type OpsItem struct {
+	API SSMAPI
+	// Notify are SNS topic ARNs OpsCenter notifies on changes; optional.
+	Notify []string
+}
+
+// source names the OpsItem's origin; OpsCenter refuses one containing "aws" or "amazon".
+const source = "iam4-responder"
+
+// Name is the sink's name.
+func (OpsItem) Name() string { return "opsitem" }
+
+// Open creates the OpsItem and returns its id; an open OpsItem with the same dedup string
+// counts as delivered.
+func (o OpsItem) Open(ctx context.Context, r report.Report) (string, error) {
+	item := r.OpsItem()
+	data := map[string]types.OpsItemDataValue{}
+	for k, v := range item.Data {
+		data[k] = types.OpsItemDataValue{Value: aws.String(v), Type: types.OpsItemDataTypeSearchableString}
+	}
+	dedup, _ := json.Marshal(map[string]string{"dedupString": "iam4-responder:" + r.Case})
+	data["/aws/dedup"] = types.OpsItemDataValue{Value: aws.String(string(dedup)), Type: types.OpsItemDataTypeSearchableString}
+	resources, _ := json.Marshal([]map[string]string{{"arn": "arn:" + r.Partition + ":iam::" + r.Account + ":root"}})
+	data["/aws/resources"] = types.OpsItemDataValue{Value: aws.String(string(resources)), Type: types.OpsItemDataTypeSearchableString}
+	in := &ssm.CreateOpsItemInput{
+		Title: aws.String(item.Title), Description: aws.String(item.Description), Source: aws.String(source),
+		Category: aws.String("Security"), Severity: aws.String("1"), Priority: aws.Int32(1),
+		OperationalData: data,
+	}
+	for _, arn := range o.Notify {
+		in.Notifications = append(in.Notifications, types.OpsItemNotification{Arn: aws.String(arn)})
+	}
+	out, err := o.API.CreateOpsItem(ctx, in)
+	var exists *types.OpsItemAlreadyExistsException
+	if errors.As(err, &exists) && exists.OpsItemId != nil {
+		return aws.ToString(exists.OpsItemId), nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("create OpsItem: %w", err)
+	}
+	return aws.ToString(out.OpsItemId), nil
+}
+
+// Resolve marks the case's OpsItem Resolved with the resolution as operational data.
+func (o OpsItem) Resolve(ctx context.Context, r report.Report, openRef string) (string, error) {
+	if openRef == "" {
+		return "", errors.New("resolve OpsItem: no OpsItem id recorded for the case")
+	}
+	_, err := o.API.UpdateOpsItem(ctx, &ssm.UpdateOpsItemInput{
+		OpsItemId: aws.String(openRef), Status: types.OpsItemStatusResolved,
+		OperationalData: map[string]types.OpsItemDataValue{"iam4:resolution": {
+			Value: aws.String(r.OpsResolution()), Type: types.OpsItemDataTypeSearchableString,
+		}},
+	})
+	if err != nil {
+		return "", fmt.Errorf("resolve OpsItem %s: %w", openRef, err)
+	}
+	return openRef, nil
+}
