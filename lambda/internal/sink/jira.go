@@ -189,3 +189,9 @@ func (c *JiraCredentials) Get(ctx context.Context) (string, string, error) {
 	c.email, c.token = v.Email, v.APIToken
 	return c.email, c.token, nil
 }
+
+// String keeps the token out of anything that prints the credentials.
+func (c *JiraCredentials) String() string { return "JiraCredentials{secret: " + c.SecretID + "}" }
+
+// GoString does the same for %#v.
+func (c *JiraCredentials) GoString() string { return c.String() }
