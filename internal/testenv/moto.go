@@ -28,6 +28,10 @@ const EnvMotoURL = "IAM4_MOTO_URL"
 // Region is the Region the tests use.
 const Region = "us-east-1"
 
+// Account is the account moto answers as (MOTO_ACCOUNT_ID): the shared samples' account, so
+// that sts:GetCallerIdentity agrees with the sample findings.
+const Account = "111122223333"
+
 var (
 	motoOnce sync.Once
 	motoURL  string
@@ -72,6 +76,7 @@ func startMoto() (string, error) {
 	}
 	u := fmt.Sprintf("http://127.0.0.1:%d", port)
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd.Env = append(os.Environ(), "MOTO_ACCOUNT_ID="+Account)
 	logPath := filepath.Join(os.TempDir(), fmt.Sprintf("iam4-moto-%d.log", port))
 	if f, err := os.Create(logPath); err == nil {
 		cmd.Stdout, cmd.Stderr = f, f

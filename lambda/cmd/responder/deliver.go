@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
@@ -35,17 +36,20 @@ func (h *Handler) open(ctx context.Context, log *slog.Logger, f finding.Finding)
 			continue
 		}
 		if !c.Won {
+			log.InfoContext(ctx, "case already delivered or being delivered", "sink", s.Name(), "state", string(c.State))
 			if c.State == ledger.Open {
 				tickets[s.Name()] = c.OpenRef
-			} else {
-				busy = true
+				continue
 			}
-			log.InfoContext(ctx, "case already delivered or being delivered", "sink", s.Name(), "state", string(c.State))
-			continue
+			// Another invocation is delivering: every invocation walks the sinks in the same
+			// order, so it is ahead on the rest too; leave them to it rather than gather the
+			// evidence twice.
+			busy = true
+			break
 		}
 		ref, err := s.Open(ctx, render())
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), errors.Join(err, h.Ledger.AbortOpen(ctx, key))))
+			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), errors.Join(err, release(ctx, h.Ledger.AbortOpen, key))))
 			continue
 		}
 		log.InfoContext(ctx, "delivered", "sink", s.Name(), "report", "opened", "ref", ref)
@@ -92,7 +96,7 @@ func (h *Handler) resolve(ctx context.Context, log *slog.Logger, f finding.Findi
 		}
 		ref, err := s.Resolve(ctx, rep, c.OpenRef)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), errors.Join(err, h.Ledger.AbortResolve(ctx, key))))
+			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), errors.Join(err, release(ctx, h.Ledger.AbortResolve, key))))
 			continue
 		}
 		log.InfoContext(ctx, "delivered", "sink", s.Name(), "report", "resolved", "ref", ref)
@@ -118,8 +122,17 @@ func (h *Handler) writeBack(ctx context.Context, log *slog.Logger, f finding.Fin
 		return err
 	}
 	if err := update(); err != nil {
-		return fmt.Errorf("securityhub: %w", errors.Join(err, abort(ctx, key)))
+		return fmt.Errorf("securityhub: %w", errors.Join(err, release(ctx, abort, key)))
 	}
 	log.InfoContext(ctx, "finding written back", "sink", "securityhub")
 	return finish(ctx, key, "written")
+}
+
+// release hands a failed delivery's claim back with its own few seconds: a delivery that failed
+// because the invocation's deadline passed must still give the claim back, or the case would
+// wait for the lease to run out before a retry could deliver.
+func release(ctx context.Context, abort func(context.Context, string) error, key string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return abort(ctx, key)
 }

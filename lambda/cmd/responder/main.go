@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"time"
@@ -61,22 +62,42 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	awsCfg, err := loadAWS(ctx)
+	if err != nil {
+		return err
+	}
+	h, err := newHandler(ctx, cfg, awsCfg, lambdacontext.NewLogger())
+	if err != nil {
+		return err
+	}
+	lambda.StartWithOptions(h.Handle, lambda.WithContext(ctx))
+	return nil
+}
+
+// loadAWS loads the SDK configuration once per cold start. Endpoints come from the standard
+// variables (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which is how local runs point the
+// real function at moto and the emulator.
+func loadAWS(ctx context.Context) (aws.Config, error) {
 	// The adaptive retry mode backs off on throttling across all calls of a client, which is
 	// what a burst of findings needs (aws-sdk-go-v2 developer guide, "Retries and timeouts").
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
-		// CloudTrail throttles above 2 requests per second per Region: more attempts than the
-		// default three, spaced by the adaptive mode's client-side rate limiter.
+	// CloudTrail throttles above 2 requests per second per Region: more attempts than the
+	// default three, spaced by the adaptive mode's client-side rate limiter.
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
 		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
 			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = 10 })
 		})
 	}))
 	if err != nil {
-		return fmt.Errorf("load AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	log := lambdacontext.NewLogger()
+	return cfg, nil
+}
+
+// newHandler builds the clients and the handler from the configuration.
+func newHandler(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Logger) (*Handler, error) {
 	lang, err := report.ParseLang(cfg.Language)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	h := &Handler{
 		Log:        log,
@@ -93,6 +114,5 @@ func run(ctx context.Context) error {
 			o.Retryer = retry.AddWithErrorCodes(o.Retryer, "LimitExceededException")
 		})}
 	}
-	lambda.StartWithOptions(h.Handle, lambda.WithContext(ctx))
-	return nil
+	return h, nil
 }

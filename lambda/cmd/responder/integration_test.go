@@ -1,0 +1,355 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
+)
+
+// local is the responder wired exactly as in Lambda (newHandler, loadAWS, endpoint variables),
+// against moto (DynamoDB, SNS→SQS, Secrets Manager, STS) and the emulator (CloudTrail, IAM,
+// Account, SSM OpsCenter, Security Hub, Jira).
+type local struct {
+	h           *Handler
+	aws         aws.Config
+	emulator    string
+	emailQueue  string
+	chatQueue   string
+	jiraMode    atomic.Value // "", "500" or "hang"
+	jiraUser    string
+	jiraToken   string
+	findingIDs  []string
+	motoConfig  aws.Config
+	findingsRaw []json.RawMessage
+}
+
+var regions = []string{"us-west-2", "eu-west-1", "ap-northeast-1"}
+
+func startLocal(t *testing.T) *local {
+	t.Helper()
+	l := &local{jiraUser: "ops@example.com", jiraToken: "t0ken"}
+	l.jiraMode.Store("")
+	moto := testenv.Moto(t)
+	l.motoConfig = testenv.AWSConfig(moto)
+
+	// One case in three Regions and two standards: six findings Security Hub knows.
+	for _, region := range regions {
+		for _, sample := range []string{"iam4-consolidated-failed.json", "iam4-fsbp-failed.json"} {
+			var ev map[string]any
+			_ = json.Unmarshal(regionEvent(t, sample, region), &ev)
+			f := ev["detail"].(map[string]any)["findings"].([]any)[0]
+			b, _ := json.Marshal(f)
+			l.findingsRaw = append(l.findingsRaw, b)
+			l.findingIDs = append(l.findingIDs, f.(map[string]any)["Id"].(string))
+		}
+	}
+	srv, err := emulator.New(&emulator.Scenario{
+		Account: testenv.Account,
+		Root: emulator.Root{MFA: true, Keys: []emulator.RootKey{{ID: "AKIAIOSFODNN7EXAMPLE", Active: true,
+			Created: time.Now().AddDate(-1, 0, 0), LastUsed: time.Now().Add(-time.Hour), LastUsedRegion: "ap-northeast-1", LastUsedService: "s3"}}},
+		Generate: []emulator.Generator{
+			{Region: "ap-northeast-1", Count: 60, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"54.250.10.11"},
+				UserAgent: "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22", Actions: []string{"s3:PutObject@arn:aws:s3:::example-backups/db.dump"}},
+			{Region: "us-west-2", Count: 4, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"},
+				UserAgent: "aws-cli/2.15.0 Python/3.11.6", Actions: []string{"ec2:DescribeInstances"}},
+		},
+		Findings: l.findingsRaw,
+		Jira:     &emulator.Jira{Email: l.jiraUser, Token: l.jiraToken, Projects: []string{"SEC"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	em := httptest.NewServer(srv)
+	t.Cleanup(em.Close)
+	l.emulator = em.URL
+
+	// Jira sits behind a proxy that can fail or hang on demand.
+	target, _ := url.Parse(em.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	jira := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch l.jiraMode.Load() {
+		case "500":
+			http.Error(w, `{"errorMessages":["Internal server error"]}`, http.StatusInternalServerError)
+		case "hang":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(3 * time.Second):
+			}
+		default:
+			proxy.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(jira.Close)
+
+	t.Setenv("AWS_ENDPOINT_URL", moto)
+	for _, svc := range []string{"CLOUDTRAIL", "IAM", "ACCOUNT", "SSM", "SECURITYHUB"} {
+		t.Setenv("AWS_ENDPOINT_URL_"+svc, em.URL)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_REGION", testenv.Region)
+	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+	name := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
+	emailTopic, emailQueue := testenv.TopicWithQueue(t, l.motoConfig, name+"-email")
+	chatTopic, chatQueue := testenv.TopicWithQueue(t, l.motoConfig, name+"-chat")
+	dlq, _ := testenv.Queue(t, l.motoConfig, name+"-dlq")
+	secret, err := secretsmanager.NewFromConfig(l.motoConfig).CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(name), SecretString: aws.String(`{"email":"` + l.jiraUser + `","api_token":"` + l.jiraToken + `"}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.emailQueue, l.chatQueue = emailQueue, chatQueue
+	cfg := config.Config{
+		TopicARN: emailTopic, ChatTopicARN: chatTopic, LedgerTable: testenv.Table(t, l.motoConfig, name, ledger.Key),
+		DeadLetterQueue: dlq, ClaimLease: 2 * time.Minute, Regions: []string{"us-west-2", "ap-northeast-1"},
+		LookbackDays: 90, Language: "en", OpsCenter: true, SecurityHub: true,
+		Jira: &config.Jira{URL: jira.URL, Project: "SEC", IssueType: "Task", Transition: "Done",
+			Priorities: map[string]string{"CRITICAL": "Highest"}, Labels: []string{"iam4"}, SecretARN: aws.ToString(secret.ARN)},
+	}
+	awsCfg, err := loadAWS(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.aws = awsCfg
+	if l.h, err = newHandler(t.Context(), cfg, awsCfg, quietLog()); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func (l *local) events(t *testing.T, sample string) []json.RawMessage {
+	var out []json.RawMessage
+	for _, region := range regions {
+		for _, s := range []string{sample, strings.Replace(sample, "consolidated", "fsbp", 1)} {
+			out = append(out, regionEvent(t, s, region))
+		}
+	}
+	return out
+}
+
+// handle runs one event as Lambda would: an invocation that finds the case busy elsewhere is
+// retried a little later (Lambda waits a minute; the test half a second).
+func (l *local) handle(t *testing.T, ev json.RawMessage) error {
+	var err error
+	for range 40 {
+		if err = l.h.Handle(t.Context(), ev); !errors.Is(err, errCaseBusy) {
+			return err
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return err
+}
+
+func (l *local) opsItems(t *testing.T) []string {
+	out, err := ssm.NewFromConfig(l.aws).DescribeOpsItems(t.Context(), &ssm.DescribeOpsItemsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, it := range out.OpsItemSummaries {
+		ids = append(ids, aws.ToString(it.OpsItemId)+"="+string(it.Status))
+	}
+	return ids
+}
+
+func (l *local) jiraIssue(t *testing.T, key string) (status string, comments int, ok bool) {
+	req, _ := http.NewRequest(http.MethodGet, l.emulator+"/rest/api/3/issue/"+key, nil)
+	req.SetBasicAuth(l.jiraUser, l.jiraToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return "", 0, false
+	}
+	var is struct {
+		Fields struct {
+			Status  struct{ Name string }
+			Comment struct{ Total int }
+		}
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&is)
+	return is.Fields.Status.Name, is.Fields.Comment.Total, true
+}
+
+func (l *local) findings(t *testing.T) []shtypes.AwsSecurityFinding {
+	out, err := securityhub.NewFromConfig(l.aws).GetFindings(t.Context(), &securityhub.GetFindingsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Findings
+}
+
+// TestEndToEndOneTicketPerSinkUnderDuplicatesAndTheLifecycle sends 50 concurrent copies of one
+// event and the case's findings from 3 Regions and 2 standards, re-imports them while the key is
+// deactivated, and then the PASSED findings.
+func TestEndToEndOneTicketPerSinkUnderDuplicatesAndTheLifecycle(t *testing.T) {
+	l := startLocal(t)
+	failed := l.events(t, "iam4-consolidated-failed.json")
+
+	var wg sync.WaitGroup
+	var busy atomic.Int32
+	errs := make(chan error, 50)
+	for range 50 {
+		wg.Go(func() {
+			err := l.h.Handle(t.Context(), failed[0])
+			if errors.Is(err, errCaseBusy) {
+				busy.Add(1)
+				err = l.handle(t, failed[0]) // Lambda's retry
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a duplicate failed for good: %v", err)
+		}
+	}
+	t.Logf("%d of 50 concurrent duplicates found the case busy and were retried", busy.Load())
+	for _, ev := range failed[1:] {
+		if err := l.handle(t, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	email := testenv.Receive(t, l.motoConfig, l.emailQueue, 1)
+	if !strings.Contains(aws.ToString(email[0].Body), "callers inside and outside AWS") {
+		t.Errorf("e-mail without the evidence's decision: %s", aws.ToString(email[0].Body))
+	}
+	testenv.Receive(t, l.motoConfig, l.chatQueue, 1)
+	items := l.opsItems(t)
+	if len(items) != 1 || !strings.HasSuffix(items[0], "=Open") {
+		t.Errorf("OpsItems = %v, want one open", items)
+	}
+	if status, _, ok := l.jiraIssue(t, "SEC-1"); !ok || status != "To Do" {
+		t.Errorf("SEC-1: %q %v", status, ok)
+	}
+	if _, _, ok := l.jiraIssue(t, "SEC-2"); ok {
+		t.Error("a second Jira issue exists")
+	}
+	opsID := strings.TrimSuffix(items[0], "=Open")
+	for _, f := range l.findings(t) {
+		if f.Workflow.Status != shtypes.WorkflowStatusNotified || !strings.Contains(aws.ToString(f.Note.Text), "jira SEC-1") ||
+			f.UserDefinedFields["iam4:opsitem"] != opsID {
+			t.Errorf("finding %s: workflow %s, note %q, fields %v", aws.ToString(f.Id), f.Workflow.Status, aws.ToString(f.Note.Text), f.UserDefinedFields)
+		}
+	}
+
+	// The key is deactivated, not yet deleted: the control still fails and findings re-import.
+	for _, ev := range failed {
+		if err := l.handle(t, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testenv.Receive(t, l.motoConfig, l.emailQueue, 0)
+	if items := l.opsItems(t); len(items) != 1 {
+		t.Errorf("re-import opened more OpsItems: %v", items)
+	}
+
+	// The key is deleted: every finding passes.
+	for _, ev := range l.events(t, "iam4-consolidated-passed.json") {
+		if err := l.handle(t, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resolved := testenv.Receive(t, l.motoConfig, l.emailQueue, 1)
+	if !strings.Contains(aws.ToString(resolved[0].Body), "Resolved") {
+		t.Errorf("resolution e-mail: %s", aws.ToString(resolved[0].Body))
+	}
+	testenv.Receive(t, l.motoConfig, l.chatQueue, 1)
+	if items := l.opsItems(t); len(items) != 1 || !strings.HasSuffix(items[0], "=Resolved") {
+		t.Errorf("OpsItems after resolution = %v", items)
+	}
+	if status, comments, _ := l.jiraIssue(t, "SEC-1"); status != "Done" || comments != 1 {
+		t.Errorf("SEC-1 after resolution: %q with %d comments", status, comments)
+	}
+	for _, f := range l.findings(t) {
+		if !strings.Contains(aws.ToString(f.Note.Text), "closed the case") {
+			t.Errorf("finding %s note after resolution: %q", aws.ToString(f.Id), aws.ToString(f.Note.Text))
+		}
+	}
+}
+
+// TestASinkDownOrHangingLetsTheOthersDeliverAndTheRetryDeliversOnlyIt fails Jira with HTTP
+// 500, then makes it hang past the invocation's deadline, then lets it through.
+func TestASinkDownOrHangingLetsTheOthersDeliverAndTheRetryDeliversOnlyIt(t *testing.T) {
+	l := startLocal(t)
+	ev := l.events(t, "iam4-consolidated-failed.json")[0]
+
+	l.jiraMode.Store("500")
+	err := l.h.Handle(t.Context(), ev)
+	if err == nil || !strings.Contains(err.Error(), "HTTP 500") {
+		t.Fatalf("Handle = %v, want Jira's HTTP 500 so that Lambda retries", err)
+	}
+	testenv.Receive(t, l.motoConfig, l.emailQueue, 1)
+	testenv.Receive(t, l.motoConfig, l.chatQueue, 1)
+	if len(l.opsItems(t)) != 1 {
+		t.Error("the OpsItem did not open while Jira was down")
+	}
+	for _, f := range l.findings(t) {
+		if f.Workflow.Status == shtypes.WorkflowStatusNotified {
+			t.Error("written back before every ticket existed")
+		}
+	}
+
+	l.jiraMode.Store("hang")
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	err = l.h.Handle(ctx, ev)
+	cancel()
+	if err == nil {
+		t.Fatal("Handle succeeded while Jira hung past the deadline")
+	}
+
+	l.jiraMode.Store("")
+	if err := l.h.Handle(t.Context(), ev); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if _, _, ok := l.jiraIssue(t, "SEC-1"); !ok {
+		t.Error("the retry did not open the Jira issue")
+	}
+	if _, _, ok := l.jiraIssue(t, "SEC-2"); ok {
+		t.Error("the retry opened two Jira issues")
+	}
+	testenv.Receive(t, l.motoConfig, l.emailQueue, 0)
+	testenv.Receive(t, l.motoConfig, l.chatQueue, 0)
+	if len(l.opsItems(t)) != 1 {
+		t.Error("the retry opened a second OpsItem")
+	}
+	notified := 0
+	for _, f := range l.findings(t) {
+		if f.Workflow.Status == shtypes.WorkflowStatusNotified {
+			notified++
+		}
+	}
+	if notified != 1 {
+		t.Errorf("%d findings written back after the retry, want the one sent", notified)
+	}
+}
