@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/iam4-responder/iam4-responder/infra/responder"
 )
 
 // Settings are the app's CDK context values, validated.
@@ -23,6 +25,11 @@ type Settings struct {
 	ReservedConcurrency float64
 	Regions             []string
 	LookbackDays        float64
+	Language            string
+	Chat                bool
+	OpsCenter           bool
+	SecurityHub         bool
+	Jira                *responder.JiraProps
 }
 
 // Context keys, as documented in the README.
@@ -36,6 +43,17 @@ const (
 	ctxReservedConcurrency = "reservedConcurrency"
 	ctxRegions             = "regions"
 	ctxLookbackDays        = "lookbackDays"
+	ctxLanguage            = "language"
+	ctxChat                = "chat"
+	ctxOpsCenter           = "opsCenter"
+	ctxSecurityHub         = "securityHubWriteBack"
+	ctxJiraURL             = "jiraUrl"
+	ctxJiraProject         = "jiraProject"
+	ctxJiraIssueType       = "jiraIssueType"
+	ctxJiraLabels          = "jiraLabels"
+	ctxJiraPriorities      = "jiraPriorities"
+	ctxJiraTransition      = "jiraTransition"
+	ctxJiraSecretARN       = "jiraSecretArn"
 )
 
 // retentions are the values CloudWatch Logs accepts for a log group's retention, in days.
@@ -54,7 +72,8 @@ var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
 
 // ReadSettings reads and checks the context through get, naming the key of any bad value.
 func ReadSettings(get func(key string) any) (Settings, error) {
-	s := Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90}
+	s := Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90,
+		Language: "en", SecurityHub: true}
 	var errs []error
 	if v := text(get(ctxStackName)); v != "" {
 		s.StackName = v
@@ -100,6 +119,54 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 		}
 	}
 	s.Regions = regions
+	switch lang := text(get(ctxLanguage)); lang {
+	case "", "en", "ja":
+		if lang != "" {
+			s.Language = lang
+		}
+	default:
+		errs = append(errs, fmt.Errorf("%s: %q is not en or ja", ctxLanguage, lang))
+	}
+	flag := func(key string, dst *bool) {
+		switch v := strings.ToLower(text(get(key))); v {
+		case "":
+		case "true", "on", "yes":
+			*dst = true
+		case "false", "off", "no":
+			*dst = false
+		default:
+			errs = append(errs, fmt.Errorf("%s: %q is neither true nor false", key, v))
+		}
+	}
+	flag(ctxChat, &s.Chat)
+	flag(ctxOpsCenter, &s.OpsCenter)
+	flag(ctxSecurityHub, &s.SecurityHub)
+	if u := text(get(ctxJiraURL)); u != "" {
+		j := &responder.JiraProps{URL: u, Project: text(get(ctxJiraProject)), IssueType: text(get(ctxJiraIssueType)),
+			Transition: text(get(ctxJiraTransition)), SecretARN: text(get(ctxJiraSecretARN)), Priorities: map[string]string{}}
+		if !strings.HasPrefix(u, "https://") {
+			errs = append(errs, fmt.Errorf("%s: %q is not an https URL", ctxJiraURL, u))
+		}
+		if j.Project == "" {
+			errs = append(errs, fmt.Errorf("%s: required with %s", ctxJiraProject, ctxJiraURL))
+		}
+		if !strings.HasPrefix(j.SecretARN, "arn:") || !strings.Contains(j.SecretARN, ":secretsmanager:") {
+			errs = append(errs, fmt.Errorf("%s: %q is not a Secrets Manager secret ARN", ctxJiraSecretARN, j.SecretARN))
+		}
+		if j.Labels, err = list(get(ctxJiraLabels)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ctxJiraLabels, err))
+		}
+		pairs, _ := list(get(ctxJiraPriorities))
+		for _, p := range pairs {
+			sev, name, ok := strings.Cut(p, "=")
+			if !ok || name == "" {
+				errs = append(errs, fmt.Errorf("%s: %q is not SEVERITY=Priority", ctxJiraPriorities, p))
+				continue
+			}
+			j.Priorities[strings.ToUpper(sev)] = name
+		}
+		s.Jira = j
+	}
 	if r, ok := retentions[int(days)]; ok {
 		s.LogRetention = r
 	} else {

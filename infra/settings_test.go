@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/infra/responder"
 )
 
 func ctx(m map[string]any) func(string) any { return func(k string) any { return m[k] } }
@@ -17,18 +19,25 @@ func TestReadSettings(t *testing.T) {
 		want Settings
 	}{
 		{"defaults", nil, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda",
-			LogRetention: awslogs.RetentionDays_ONE_YEAR, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90}},
+			LogRetention: awslogs.RetentionDays_ONE_YEAR, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90,
+			Language: "en", SecurityHub: true}},
 		{"values from -c are strings", map[string]any{
 			ctxEmails: "ops@example.com, sec@example.com", ctxLogRetentionDays: "90",
 			ctxTimeoutMinutes: "10", ctxMemoryMB: "1024", ctxReservedConcurrency: "5", ctxStackName: "Iam4Prod",
-			ctxRegions: "us-east-1,ap-northeast-1", ctxLookbackDays: "30",
+			ctxRegions: "us-east-1,ap-northeast-1", ctxLookbackDays: "30", ctxLanguage: "ja", ctxChat: "true",
+			ctxOpsCenter: "true", ctxSecurityHub: "false", ctxJiraURL: "https://example.atlassian.net", ctxJiraProject: "SEC",
+			ctxJiraLabels: "iam4,security", ctxJiraPriorities: "CRITICAL=Highest",
+			ctxJiraSecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf",
 		}, Settings{StackName: "Iam4Prod", CodeDir: "../build/lambda", Emails: []string{"ops@example.com", "sec@example.com"},
 			LogRetention: awslogs.RetentionDays_THREE_MONTHS, TimeoutMinutes: 10, MemoryMB: 1024, ReservedConcurrency: 5,
-			Regions: []string{"us-east-1", "ap-northeast-1"}, LookbackDays: 30}},
+			Regions: []string{"us-east-1", "ap-northeast-1"}, LookbackDays: 30, Language: "ja", Chat: true, OpsCenter: true,
+			Jira: &responder.JiraProps{URL: "https://example.atlassian.net", Project: "SEC", Labels: []string{"iam4", "security"},
+				Priorities: map[string]string{"CRITICAL": "Highest"}, SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"}}},
 		{"values from cdk.json are JSON", map[string]any{
 			ctxEmails: []any{"ops@example.com"}, ctxLogRetentionDays: 30.0,
 		}, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", Emails: []string{"ops@example.com"},
-			LogRetention: awslogs.RetentionDays_ONE_MONTH, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90}},
+			LogRetention: awslogs.RetentionDays_ONE_MONTH, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90,
+			Language: "en", SecurityHub: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,6 +65,9 @@ func TestReadSettingsNamesTheBadKey(t *testing.T) {
 		{ctxReservedConcurrency, "-1", "reservedConcurrency: -1 is not a whole number"},
 		{ctxRegions, "us-east-1,Tokyo", `regions: "Tokyo" is not a Region name`},
 		{ctxLookbackDays, "91", "lookbackDays: 91 is not a whole number from 1 to 90"},
+		{ctxLanguage, "fr", `language: "fr" is not en or ja`},
+		{ctxChat, "maybe", `chat: "maybe" is neither true nor false`},
+		{ctxJiraURL, "http://jira.example", "jiraUrl: \"http://jira.example\" is not an https URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

@@ -17,14 +17,19 @@ func NewStack(scope constructs.Construct, s Settings) awscdk.Stack {
 		Description: jsii.String("iam4-responder: responds to Security Hub IAM.4 (root user access key) findings"),
 	})
 	responder.New(stack, "Responder", responder.Props{
-		Code:                awslambda.Code_FromAsset(jsii.String(s.CodeDir), nil),
-		Emails:              s.Emails,
-		LogRetention:        s.LogRetention,
-		Timeout:             awscdk.Duration_Minutes(jsii.Number(s.TimeoutMinutes)),
-		MemoryMB:            s.MemoryMB,
-		ReservedConcurrency: s.ReservedConcurrency,
-		Regions:             s.Regions,
-		LookbackDays:        s.LookbackDays,
+		Code:                        awslambda.Code_FromAsset(jsii.String(s.CodeDir), nil),
+		Emails:                      s.Emails,
+		LogRetention:                s.LogRetention,
+		Timeout:                     awscdk.Duration_Minutes(jsii.Number(s.TimeoutMinutes)),
+		MemoryMB:                    s.MemoryMB,
+		ReservedConcurrency:         s.ReservedConcurrency,
+		Regions:                     s.Regions,
+		LookbackDays:                s.LookbackDays,
+		Language:                    s.Language,
+		Chat:                        s.Chat,
+		OpsCenter:                   s.OpsCenter,
+		Jira:                        s.Jira,
+		DisableSecurityHubWriteBack: !s.SecurityHub,
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return stack

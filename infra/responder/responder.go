@@ -8,6 +8,7 @@ package responder
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -47,9 +48,32 @@ type Props struct {
 	Regions []string
 	// LookbackDays of CloudTrail history to read, 1 to 90; 90 when unset.
 	LookbackDays float64
+	// Language of the tickets: "en" (default) or "ja".
+	Language string
+	// Chat creates a second topic, for Amazon Q Developer in chat applications (Slack, Teams):
+	// subscribe a chat channel configuration to ChatTopic.
+	Chat bool
+	// OpsCenter opens an OpsItem per case.
+	OpsCenter bool
+	// DisableSecurityHubWriteBack keeps the findings untouched (no workflow NOTIFIED, no note).
+	DisableSecurityHubWriteBack bool
+	// Jira opens a Jira Cloud issue per case; nil for none.
+	Jira *JiraProps
 	// DeliveryRetries is how often the rule retries delivering an event to the function, and
 	// the function's asynchronous invocation retries (at most 2); 10 and 2 when unset.
 	DeliveryRetries float64
+}
+
+// JiraProps configures the Jira Cloud sink. The secret, created by you, holds
+// {"email": "...", "api_token": "..."}.
+type JiraProps struct {
+	URL        string // https://your-domain.atlassian.net
+	Project    string
+	IssueType  string            // "Task" when empty
+	Labels     []string          // no spaces
+	Priorities map[string]string // finding severity label → Jira priority name
+	Transition string            // closing transition, "Done" when empty
+	SecretARN  string
 }
 
 // Responder is the deployed responder; its fields let an embedding app add alarms or targets.
@@ -59,6 +83,7 @@ type Responder struct {
 	Role            awsiam.Role
 	LogGroup        awslogs.LogGroup
 	Topic           awssns.Topic
+	ChatTopic       awssns.Topic // nil unless Props.Chat
 	Key             awskms.Key
 	Ledger          awsdynamodb.TableV2
 	DeadLetterQueue awssqs.Queue
@@ -73,6 +98,17 @@ const (
 	envClaimLease      = "IAM4_CLAIM_LEASE"
 	envRegions         = "IAM4_REGIONS"
 	envLookbackDays    = "IAM4_LOOKBACK_DAYS"
+	envLanguage        = "IAM4_LANGUAGE"
+	envChatTopicARN    = "IAM4_CHAT_TOPIC_ARN"
+	envOpsCenter       = "IAM4_OPSCENTER"
+	envSecurityHub     = "IAM4_SECURITYHUB_WRITEBACK"
+	envJiraURL         = "IAM4_JIRA_URL"
+	envJiraProject     = "IAM4_JIRA_PROJECT"
+	envJiraIssueType   = "IAM4_JIRA_ISSUE_TYPE"
+	envJiraLabels      = "IAM4_JIRA_LABELS"
+	envJiraPriorities  = "IAM4_JIRA_PRIORITIES"
+	envJiraTransition  = "IAM4_JIRA_TRANSITION"
+	envJiraSecretARN   = "IAM4_JIRA_SECRET_ARN"
 )
 
 // New adds a responder to scope.
@@ -109,6 +145,13 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 	for _, email := range props.Emails {
 		r.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 	}
+	if props.Chat {
+		r.ChatTopic = awssns.NewTopic(c, jsii.String("ChatTopic"), &awssns.TopicProps{
+			DisplayName: jsii.String("IAM.4 root access key (chat)"),
+			MasterKey:   r.Key,
+			EnforceSSL:  jsii.Bool(true),
+		})
+	}
 
 	r.DeadLetterQueue = awssqs.NewQueue(c, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
 		Encryption:          awssqs.QueueEncryption_KMS,
@@ -135,7 +178,7 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("iam4-responder function: only the calls its code makes"),
 	})
-	r.grant()
+	r.grant(props)
 
 	r.Function = awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
 		Description:   jsii.String("Responds to Security Hub IAM.4 findings (root user access key)"),
@@ -165,6 +208,7 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 			envLookbackDays: jsii.String(fmt.Sprintf("%.0f", props.LookbackDays)),
 		},
 	})
+	r.sinkEnvironment(props)
 	r.Function.Node().AddDependency(r.Role)
 
 	// Asynchronous invocations that still fail after Lambda's retries land in the dead-letter
@@ -216,8 +260,44 @@ func withDefaults(p *Props) {
 	}
 }
 
+// sinkEnvironment tells the function which sinks are on.
+func (r *Responder) sinkEnvironment(props Props) {
+	set := func(k string, v *string) { r.Function.AddEnvironment(jsii.String(k), v, nil) }
+	lang := props.Language
+	if lang == "" {
+		lang = "en"
+	}
+	set(envLanguage, jsii.String(lang))
+	if r.ChatTopic != nil {
+		set(envChatTopicARN, r.ChatTopic.TopicArn())
+	}
+	set(envOpsCenter, jsii.String(onOff(props.OpsCenter)))
+	set(envSecurityHub, jsii.String(onOff(!props.DisableSecurityHubWriteBack)))
+	if j := props.Jira; j != nil {
+		var prios []string
+		for sev, name := range j.Priorities {
+			prios = append(prios, sev+"="+name)
+		}
+		slices.Sort(prios)
+		set(envJiraURL, jsii.String(j.URL))
+		set(envJiraProject, jsii.String(j.Project))
+		set(envJiraIssueType, jsii.String(j.IssueType))
+		set(envJiraLabels, jsii.String(strings.Join(j.Labels, ",")))
+		set(envJiraPriorities, jsii.String(strings.Join(prios, ",")))
+		set(envJiraTransition, jsii.String(j.Transition))
+		set(envJiraSecretARN, jsii.String(j.SecretARN))
+	}
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
 // grant gives the role exactly the calls the function's code makes, each on its one resource.
-func (r *Responder) grant() {
+func (r *Responder) grant(props Props) {
 	allow := func(sid string, resource *string, actions ...string) {
 		r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String(sid),
@@ -228,6 +308,9 @@ func (r *Responder) grant() {
 	// The log group's Arn attribute already ends in ":*", which covers its streams.
 	allow("WriteLogs", r.LogGroup.LogGroupArn(), "logs:CreateLogStream", "logs:PutLogEvents")
 	allow("Notify", r.Topic.TopicArn(), "sns:Publish")
+	if r.ChatTopic != nil {
+		allow("NotifyChat", r.ChatTopic.TopicArn(), "sns:Publish")
+	}
 	allow("Ledger", r.Ledger.TableArn(), "dynamodb:UpdateItem")
 	allow("DeadLetter", r.DeadLetterQueue.QueueArn(), "sqs:SendMessage")
 	// Publishing to the encrypted topic and sending to the encrypted queue.
@@ -237,6 +320,23 @@ func (r *Responder) grant() {
 	allow("ReadRootActivity", all, "cloudtrail:LookupEvents")
 	allow("ReadRootCredentials", all, "iam:GetAccountSummary", "iam:GenerateCredentialReport", "iam:GetCredentialReport")
 	allow("ListEnabledRegions", all, "account:ListRegions")
+	stack := awscdk.Stack_Of(r.Construct)
+	if props.OpsCenter {
+		// CreateOpsItem has no resource type; UpdateOpsItem is scoped to OpsItems (the ids are
+		// OpsCenter's, unknown in advance).
+		allow("OpenOpsItems", all, "ssm:CreateOpsItem")
+		allow("ResolveOpsItems", stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ssm"),
+			Resource: jsii.String("opsitem"), ResourceName: jsii.String("*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME}),
+			"ssm:UpdateOpsItem")
+	}
+	if !props.DisableSecurityHubWriteBack {
+		allow("WriteBackFindings", stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("securityhub"),
+			Resource: jsii.String("hub"), ResourceName: jsii.String("default"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME}),
+			"securityhub:BatchUpdateFindings")
+	}
+	if props.Jira != nil {
+		allow("ReadJiraSecret", jsii.String(props.Jira.SecretARN), "secretsmanager:GetSecretValue")
+	}
 }
 
 func (r *Responder) alarms() {
@@ -271,8 +371,9 @@ func (r *Responder) suppressions() {
 		Reason: jsii.String("Evidence gathering only reads: cloudtrail:LookupEvents, iam:GetAccountSummary, " +
 			"iam:GenerateCredentialReport and iam:GetCredentialReport have no resource types in the Service " +
 			"Authorization Reference, so IAM accepts only \"*\"; account:ListRegions lists the function's own " +
-			"account's Regions. Every other statement names its one resource."),
-		AppliesTo: &[]any{"Resource::*"},
+			"account's Regions. ssm:CreateOpsItem has no resource type either, and ssm:UpdateOpsItem can only " +
+			"name OpsItems by pattern: OpsCenter assigns their ids. Every other statement names its one resource."),
+		AppliesTo: &[]any{"Resource::*", "Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:opsitem/*"},
 	}}, jsii.Bool(true))
 	cdknag.NagSuppressions_AddResourceSuppressions(r.DeadLetterQueue, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-SQS3"),

@@ -47,8 +47,14 @@ var synthesized = sync.OnceValues(func() (map[string]any, []string) {
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(dir, "out"))})
 	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
 	New(stack, "Responder", Props{
-		Code:   awslambda.Code_FromAsset(jsii.String(code), nil),
-		Emails: []string{"ops@example.com"},
+		Code:      awslambda.Code_FromAsset(jsii.String(code), nil),
+		Emails:    []string{"ops@example.com"},
+		Chat:      true,
+		OpsCenter: true,
+		Language:  "ja",
+		Jira: &JiraProps{URL: "https://example.atlassian.net", Project: "SEC", Labels: []string{"iam4"},
+			Priorities: map[string]string{"CRITICAL": "Highest"},
+			SecretARN:  "arn:aws:secretsmanager:us-east-1:111122223333:secret:iam4-jira-AbCdEf"},
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
 	template := assertions.Template_FromStack(stack, nil)
@@ -121,7 +127,10 @@ func TestFunctionRunsTheGoBinaryOnGraviton(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if diff := cmp.Diff([]string{envClaimLease, envDeadLetterQueue, envLedgerTable, envLookbackDays, envRegions, envTopicARN}, keys); diff != "" {
+	wantKeys := []string{envChatTopicARN, envClaimLease, envDeadLetterQueue, envJiraIssueType, envJiraLabels, envJiraPriorities,
+		envJiraProject, envJiraSecretARN, envJiraTransition, envJiraURL, envLanguage, envLedgerTable, envLookbackDays,
+		envOpsCenter, envRegions, envSecurityHub, envTopicARN}
+	if diff := cmp.Diff(wantKeys, keys); diff != "" {
 		t.Errorf("environment (-want +got):\n%s", diff)
 	}
 	if env[envClaimLease] != "960s" {
@@ -146,7 +155,7 @@ func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
 			if s["Effect"] != "Allow" {
 				t.Errorf("unexpected statement %v", s)
 			}
-			readOnly := map[any]bool{"ReadRootActivity": true, "ReadRootCredentials": true, "ListEnabledRegions": true}
+			readOnly := map[any]bool{"ReadRootActivity": true, "ReadRootCredentials": true, "ListEnabledRegions": true, "OpenOpsItems": true}
 			if r, ok := s["Resource"].(string); ok && strings.Contains(r, "*") && !readOnly[s["Sid"]] {
 				t.Errorf("statement %v has a wildcard resource", s["Sid"])
 			}
@@ -168,8 +177,11 @@ func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
 		"iam:GenerateCredentialReport", "iam:GetAccountSummary", "iam:GetCredentialReport",
 		"kms:Decrypt", "kms:GenerateDataKey",
 		"logs:CreateLogStream", "logs:PutLogEvents",
-		"sns:Publish",
+		"secretsmanager:GetSecretValue",
+		"securityhub:BatchUpdateFindings",
+		"sns:Publish", "sns:Publish",
 		"sqs:SendMessage",
+		"ssm:CreateOpsItem", "ssm:UpdateOpsItem",
 	}
 	if diff := cmp.Diff(want, actions); diff != "" {
 		t.Errorf("role actions (-want +got):\n%s", diff)
@@ -184,8 +196,10 @@ func TestDataIsEncryptedAtRestAndInTransit(t *testing.T) {
 	if one(t, "AWS::SQS::Queue")["KmsMasterKeyId"] == nil {
 		t.Error("dead-letter queue is not encrypted with the KMS key")
 	}
-	if one(t, "AWS::SNS::Topic")["KmsMasterKeyId"] == nil {
-		t.Error("topic is not encrypted with the KMS key")
+	for _, topic := range resources(t, "AWS::SNS::Topic") {
+		if topic["KmsMasterKeyId"] == nil {
+			t.Errorf("topic %v is not encrypted with the KMS key", topic["DisplayName"])
+		}
 	}
 	if one(t, "AWS::KMS::Key")["EnableKeyRotation"] != true {
 		t.Error("key rotation is off")
