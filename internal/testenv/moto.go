@@ -6,36 +6,33 @@ package testenv
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"net/http"
+	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/iam4-responder/iam4-responder/internal/localaws"
 )
 
 // EnvMotoURL names a moto_server already running (as .ci/run starts one); when it is unset the
 // first test that needs moto starts its own.
 const EnvMotoURL = "IAM4_MOTO_URL"
 
-// Region is the Region the tests use.
-const Region = "us-east-1"
-
-// Account is the account moto answers as (MOTO_ACCOUNT_ID): the shared samples' account, so
-// that sts:GetCallerIdentity agrees with the sample findings.
-const Account = "111122223333"
+// Region and Account are the ones local runs use (see localaws).
+const (
+	Region  = localaws.Region
+	Account = localaws.Account
+)
 
 var (
 	motoOnce sync.Once
 	motoURL  string
 	motoErr  error
+	started  *localaws.Moto
 )
 
 // Moto returns the URL of a running moto_server, starting one for the test binary when none is
@@ -43,11 +40,16 @@ var (
 func Moto(t testing.TB) string {
 	t.Helper()
 	motoOnce.Do(func() {
+		ctx := context.Background()
 		if u := os.Getenv(EnvMotoURL); u != "" {
-			motoURL, motoErr = u, waitHTTP(u, 10*time.Second)
+			motoURL, motoErr = u, localaws.WaitHTTP(ctx, u+"/moto-api/", 10*time.Second)
 			return
 		}
-		motoURL, motoErr = startMoto()
+		started, motoErr = localaws.StartMoto(ctx)
+		if motoErr == nil {
+			motoURL = started.URL
+			stopOnExit(started.Stop)
+		}
 	})
 	if motoErr != nil {
 		Missing(t, "moto_server", motoErr)
@@ -59,78 +61,15 @@ func Moto(t testing.TB) string {
 // elsewhere.
 func Missing(t testing.TB, tool string, err error) {
 	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is required in CI: %v", tool, err)
+	absent := errors.Is(err, localaws.ErrNoMoto) || errors.Is(err, exec.ErrNotFound)
+	if os.Getenv("CI") != "" || !absent {
+		t.Fatalf("%s is required: %v", tool, err)
 	}
-	t.Skipf("%s is not available (%v); run make test-tools or .ci/run", tool, err)
+	t.Skipf("%s is not available (%v); run .ci/run or install it", tool, err)
 }
 
-func startMoto() (string, error) {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		return "", err
-	}
-	port, err := FreePort()
-	if err != nil {
-		return "", err
-	}
-	u := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "MOTO_ACCOUNT_ID="+Account)
-	logPath := filepath.Join(os.TempDir(), fmt.Sprintf("iam4-moto-%d.log", port))
-	if f, err := os.Create(logPath); err == nil {
-		cmd.Stdout, cmd.Stderr = f, f
-	}
-	if err := cmd.Start(); err != nil {
-		return "", err
-	}
-	// StopAll (called from TestMain) or an interrupt kills it.
-	go func() { _ = cmd.Wait() }()
-	stopOnExit(cmd)
-	if err := waitHTTP(u, 30*time.Second); err != nil {
-		_ = cmd.Process.Kill()
-		return "", fmt.Errorf("moto_server did not start (log %s): %w", logPath, err)
-	}
-	return u, nil
-}
-
-// FreePort asks the kernel for a free loopback port.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func waitHTTP(u string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		resp, err := http.Get(u + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// AWSConfig returns an SDK configuration for endpoint with dummy credentials and a fixed,
-// small number of attempts (the SDK would otherwise retry an emulator's HTTP 500 three times).
-func AWSConfig(endpoint string) aws.Config {
-	return aws.Config{
-		Region:       Region,
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "test-secret", ""),
-		BaseEndpoint: aws.String(endpoint),
-		Retryer: func() aws.Retryer {
-			return retry.AddWithMaxAttempts(retry.NewStandard(), 2)
-		},
-	}
-}
+// AWSConfig returns an SDK configuration for endpoint (see localaws.Config).
+func AWSConfig(endpoint string) aws.Config { return localaws.Config(endpoint) }
 
 // Context returns a context that ends with the test or after limit.
 func Context(t testing.TB, limit time.Duration) context.Context {
@@ -139,3 +78,6 @@ func Context(t testing.TB, limit time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// FreePort asks the kernel for a free loopback port.
+func FreePort() (int, error) { return localaws.FreePort() }

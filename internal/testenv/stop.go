@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"os"
-	"os/exec"
 	"os/signal"
 	"sync"
 	"syscall"
@@ -11,12 +10,11 @@ import (
 
 var (
 	stopMu  sync.Mutex
-	stopped []*exec.Cmd
+	stopped []func()
 )
 
-// stopOnExit kills cmd when the test binary is interrupted; Cleanup kills it at normal exit
-// through TestMain helpers (StopAll).
-func stopOnExit(cmd *exec.Cmd) {
+// stopOnExit registers stop to run at StopAll or when the test binary is interrupted.
+func stopOnExit(stop func()) {
 	stopMu.Lock()
 	defer stopMu.Unlock()
 	if len(stopped) == 0 {
@@ -28,7 +26,7 @@ func stopOnExit(cmd *exec.Cmd) {
 			os.Exit(1)
 		}()
 	}
-	stopped = append(stopped, cmd)
+	stopped = append(stopped, stop)
 }
 
 // Main runs a package's tests and then stops the servers they started; call it from TestMain.
@@ -38,15 +36,12 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// StopAll kills every process this package started. Packages whose tests start servers call it
-// from TestMain after m.Run.
+// StopAll stops every process this package started.
 func StopAll() {
 	stopMu.Lock()
 	defer stopMu.Unlock()
-	for _, c := range stopped {
-		if c.Process != nil {
-			_ = c.Process.Kill()
-		}
+	for _, stop := range stopped {
+		stop()
 	}
 	stopped = nil
 }
