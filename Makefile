@@ -23,6 +23,8 @@ GO_SOURCES := $(shell find lambda -name '*.go' -not -name '*_test.go') go.mod go
 # A project-local node 22 (the npm package "node" ships the real binary): the CDK CLI and jsii
 # declare the machine's node 20 end-of-life. Tests that synthesize run through it too.
 NODE_BIN   := $(TOOLS)/node/node_modules/.bin
+RIE        := $(TOOLS)/bin/aws-lambda-rie
+export IAM4_RIE := $(RIE)
 export PATH := $(NODE_BIN):$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
@@ -75,12 +77,15 @@ ip-ranges: ## refresh the embedded snapshot of AWS's ip-ranges.json (needs the i
 deploy: build tools ## deploy to the current AWS credentials' account: make deploy CDK_ARGS='-c emails=ops@example.com'
 	cd infra && $(CDK) deploy $(CDK_ARGS)
 
-demo: ## the end-to-end local demo (arrives with the demo issue; see README)
-	@echo "make demo: the end-to-end local demo is not built yet (it comes with the demo issue)." >&2
-	@echo "Meanwhile 'make test' runs the function's handler against moto and synthesizes the stack." >&2
-	@exit 2
+demo: $(RIE) ## the real bootstrap under the Lambda runtime interface emulator, against moto and the emulator
+	@command -v moto_server >/dev/null || { echo 'make demo: moto_server is missing: pip install "moto[server]" (Python 3)' >&2; exit 3; }
+	@mkdir -p build/demo
+	CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o build/demo/bootstrap ./lambda/cmd/responder
+	go run ./lambda/cmd/iam4demo -bootstrap build/demo/bootstrap -rie $(RIE)
 
-tools: $(NODE_BIN)/node $(CDK_PREFIX)/node_modules/.bin/cdk ## install the pinned node and CDK CLI into .tools/ (never globally)
+tools: $(NODE_BIN)/node $(CDK_PREFIX)/node_modules/.bin/cdk $(RIE) ## install the pinned node, CDK CLI and runtime interface emulator into .tools/
+$(RIE):
+	GOBIN=$(TOOLS)/bin go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 $(NODE_BIN)/node:
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or newer (apt-get install nodejs npm)" >&2; exit 1; }
 	npm install --prefix $(TOOLS)/node --no-audit --no-fund --loglevel=error node@$(NODE_VERSION)

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// TestDemoEndToEnd is `make demo` as a test: the real bootstrap under the runtime interface
+// emulator, the sample events, and every channel checked.
+func TestDemoEndToEnd(t *testing.T) {
+	rie := os.Getenv("IAM4_RIE")
+	if rie == "" {
+		var err error
+		if rie, err = exec.LookPath("aws-lambda-rie"); err != nil {
+			testenv.Missing(t, "aws-lambda-rie (make tools)", err)
+		}
+	}
+	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, "../responder")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build bootstrap: %v\n%s", err, out)
+	}
+	out, err := Run(t.Context(), io.Discard, Options{Bootstrap: bootstrap, RIE: rie, MotoURL: testenv.Moto(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"e-mail carries the decision", strings.Contains(out.Email, "callers inside and outside AWS")},
+		{"e-mail names the EC2 caller inside AWS", strings.Contains(out.Email, "from 54.250.10.11: 90 calls, inside AWS")},
+		{"e-mail names the office caller outside AWS", strings.Contains(out.Email, "from 203.0.113.25: 6 calls, outside AWS")},
+		{"e-mail calls the second key unused", strings.Contains(out.Email, "credential report slot 2: the key is unused")},
+		{"e-mail carries the draft policy", strings.Contains(out.Email, `"arn:aws:s3:::example-backups/nightly/db.dump"`)},
+		{"chat card is a custom notification", json.Valid([]byte(out.Chat)) && strings.Contains(out.Chat, `"source": "custom"`)},
+		{"OpsItem is open, Security, severity 1", out.OpsItem["Status"] == "Open" && out.OpsItem["Category"] == "Security" && out.OpsItem["Severity"] == "1"},
+		{"Jira issue has the configured priority and labels", out.Jira["priority"] == "Highest" && len(out.Jira["labels"].([]string)) == 2},
+		{"finding marked NOTIFIED", strings.Join(out.Workflows, ",") == "NOTIFIED"},
+		{"note names the tickets", len(out.Notes) == 1 && strings.Contains(out.Notes[0], "jira SEC-1") && strings.Contains(out.Notes[0], "opsitem oi-")},
+		{"the same event again opens nothing", out.DuplicateDeliveries == 0},
+		{"PASSED sends the resolution e-mail", strings.Contains(out.ResolvedEmail, "Resolved: root access key case")},
+		{"PASSED resolves the OpsItem", out.ResolvedOpsItem == "Resolved"},
+		{"PASSED moves the Jira issue to Done", out.ResolvedJira == "Done"},
+		{"PASSED notes the finding", strings.Contains(out.ResolvedNote, "closed the case")},
+		{"the runtime emulator reported start-up and invocations", out.InitMs > 0 && len(out.InvokeMs) == 3},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: no", c.name)
+		}
+	}
+	if t.Failed() {
+		t.Logf("e-mail:\n%s", out.Email)
+	}
+}
