@@ -30,7 +30,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit fuzz synth cfn-lint lint bench ip-ranges deploy demo clean tools
+.PHONY: help build test unit fuzz synth cfn-lint deploy-local lint bench ip-ranges deploy demo clean tools
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,7 +42,7 @@ $(BOOTSTRAP): $(GO_SOURCES)
 		-o $(BOOTSTRAP) ./lambda/cmd/responder
 	@ls -l $(BOOTSTRAP)
 
-test: unit fuzz synth cfn-lint ## everything CI runs: unit, integration, template, fuzz, cdk-nag, cfn-lint
+test: unit fuzz synth cfn-lint deploy-local ## everything CI runs: unit, integration, end to end, fuzz, cdk-nag, cfn-lint, local deploy
 	@echo "make test: all checks passed"
 
 unit: tools ## go vet and all Go tests (integration tests start moto_server unless IAM4_MOTO_URL is set)
@@ -59,6 +59,9 @@ synth: build tools ## synthesize the CloudFormation template with the CDK CLI (f
 cfn-lint: ## lint the synthesized template (W3005 is the DependsOn CDK itself generates)
 	@test -f $(TEMPLATE) || $(MAKE) synth
 	cfn-lint --ignore-checks W3005 -- $(TEMPLATE)
+
+deploy-local: build tools ## cdk bootstrap + cdk deploy into a moto_server of its own, then check the resources
+	go run ./infra/localdeploy -cdk-prefix $(CDK_PREFIX) -app infra
 
 lint: ## gofmt, go vet and cfn-lint
 	@out=$$(gofmt -l lambda infra internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

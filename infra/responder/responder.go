@@ -85,7 +85,7 @@ type Responder struct {
 	Topic           awssns.Topic
 	ChatTopic       awssns.Topic // nil unless Props.Chat
 	Key             awskms.Key
-	Ledger          awsdynamodb.TableV2
+	Ledger          awsdynamodb.Table
 	DeadLetterQueue awssqs.Queue
 	Rules           []awsevents.Rule
 }
@@ -160,9 +160,12 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 		RetentionPeriod:     awscdk.Duration_Days(jsii.Number(14)),
 	})
 
-	r.Ledger = awsdynamodb.NewTableV2(c, jsii.String("Ledger"), &awsdynamodb.TablePropsV2{
+	// A plain AWS::DynamoDB::Table: the ledger lives in one Region, and (unlike the global table
+	// resource) moto's CloudFormation can create it, so the stack also deploys locally.
+	r.Ledger = awsdynamodb.NewTable(c, jsii.String("Ledger"), &awsdynamodb.TableProps{
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("pk"), Type: awsdynamodb.AttributeType_STRING},
-		Encryption:   awsdynamodb.TableEncryptionV2_AwsManagedKey(),
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		Encryption:   awsdynamodb.TableEncryption_AWS_MANAGED,
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},

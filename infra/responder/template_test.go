@@ -204,9 +204,12 @@ func TestDataIsEncryptedAtRestAndInTransit(t *testing.T) {
 	if one(t, "AWS::KMS::Key")["EnableKeyRotation"] != true {
 		t.Error("key rotation is off")
 	}
-	table := one(t, "AWS::DynamoDB::GlobalTable")
+	table := one(t, "AWS::DynamoDB::Table")
 	if sse := table["SSESpecification"].(map[string]any); sse["SSEEnabled"] != true {
 		t.Errorf("ledger SSE = %v", sse)
+	}
+	if pitr := table["PointInTimeRecoverySpecification"].(map[string]any); pitr["PointInTimeRecoveryEnabled"] != true {
+		t.Errorf("ledger point-in-time recovery = %v", pitr)
 	}
 	for _, typ := range []string{"AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy"} {
 		found := false
