@@ -30,6 +30,16 @@ const Source = "aws.securityhub"
 const (
 	DetailTypeImported     = "Security Hub Findings - Imported"
 	DetailTypeCustomAction = "Security Hub Findings - Custom Action"
+	// DetailTypeImportedV2 is the new Security Hub's event, carrying OCSF findings.
+	DetailTypeImportedV2 = "Findings Imported V2"
+)
+
+// Generation says which Security Hub format a finding came in, and so which API writes it back.
+type Generation string
+
+const (
+	ASFF Generation = "asff" // Security Hub CSPM: BatchUpdateFindings
+	OCSF Generation = "ocsf" // Security Hub: BatchUpdateFindingsV2
 )
 
 // Trigger says how a finding reached the responder.
@@ -55,7 +65,9 @@ type Event struct {
 
 // Finding holds the fields of an ASFF finding that the responder uses.
 type Finding struct {
-	ID          string
+	Generation  Generation
+	ID          string // ASFF Id, or OCSF finding_info.uid
+	MetadataUID string // OCSF metadata.uid, which BatchUpdateFindingsV2 takes
 	ProductARN  string
 	GeneratorID string
 	AccountID   string // the account the finding is about
@@ -118,9 +130,12 @@ func Parse(raw []byte) (Event, error) {
 		return Event{}, fmt.Errorf("event: source %q is not %q", clip(env.Source), Source)
 	}
 	ev := Event{ID: env.ID, Account: env.AccountID, Region: env.Region, Time: env.Time}
+	parse := parseFinding
 	switch env.DetailType {
 	case DetailTypeImported:
 		ev.Trigger = Imported
+	case DetailTypeImportedV2:
+		ev.Trigger, parse = Imported, parseOCSF
 	case DetailTypeCustomAction:
 		ev.Trigger = CustomAction
 	default:
@@ -139,7 +154,7 @@ func Parse(raw []byte) (Event, error) {
 	ev.Action = d.ActionName
 	ev.Findings = make([]Finding, 0, len(d.Findings))
 	for i, rawFinding := range d.Findings {
-		f, err := parseFinding(rawFinding, ev.Region)
+		f, err := parse(rawFinding, ev.Region)
 		if err != nil {
 			return Event{}, fmt.Errorf("detail.findings[%d]%w", i, err)
 		}
@@ -166,6 +181,7 @@ func parseFinding(raw json.RawMessage, eventRegion string) (Finding, error) {
 		return Finding{}, fieldError{"AwsAccountId", fmt.Errorf("%q is not a 12-digit account id", clip(*a.AwsAccountID))}
 	}
 	f := Finding{
+		Generation:  ASFF,
 		ID:          *a.ID,
 		ProductARN:  *a.ProductArn,
 		GeneratorID: a.GeneratorID,

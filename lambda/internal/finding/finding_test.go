@@ -60,6 +60,7 @@ func perStandard(generatorID string, productFields map[string]string) func(ev, f
 func TestParseSamples(t *testing.T) {
 	updated := time.Date(2023, 11, 2, 11, 59, 15, 127e6, time.UTC)
 	consolidated := Finding{
+		Generation:  ASFF,
 		ID:          "arn:aws:securityhub:us-west-2:111122223333:security-control/IAM.4/finding/09876543-p0o9-i8u7-y6t5-098765432109",
 		ProductARN:  "arn:aws:securityhub:us-west-2::product/aws/securityhub",
 		GeneratorID: "security-control/IAM.4",
@@ -320,6 +321,7 @@ func FuzzParse(f *testing.F) {
 	for _, name := range []string{
 		"iam4-consolidated-failed.json", "iam4-consolidated-passed.json",
 		"iam4-fsbp-failed.json", "iam4-fsbp-passed.json", "eventbridge-custom-action-ADAPTED.json",
+		"ocsf-iam4-failed.json", "eventbridge-findings-imported-v2-ADAPTED.json",
 	} {
 		f.Add(readSample(f, name))
 	}
