@@ -12,6 +12,7 @@ const (
 	source                 = "aws.securityhub"
 	detailTypeImported     = "Security Hub Findings - Imported"
 	detailTypeCustomAction = "Security Hub Findings - Custom Action"
+	detailTypeImportedV2   = "Findings Imported V2" // the new Security Hub, OCSF findings
 )
 
 // RulePattern is one EventBridge rule the responder needs.
@@ -41,7 +42,26 @@ func Patterns() []RulePattern {
 			imported(legacy)},
 		{"CustomActionRule", "IAM.4 findings a person sends with a Security Hub custom action",
 			pattern(detailTypeCustomAction, map[string]any{"$or": []any{modern, legacy}})},
+		{"FindingsV2Rule", "IAM.4 OCSF findings of the new Security Hub: new failures, passes and archives",
+			importedV2()},
 	}
+}
+
+// importedV2 matches OCSF compliance findings of IAM.4 by their status ids (OCSF: compliance
+// 1 Pass, 3 Fail; finding 1 New, 2 In Progress, 3 Suppressed, 5 Archived). In Progress is what the
+// V2 write-back sets, so failures only pass while New.
+func importedV2() *awsevents.EventPattern {
+	form := map[string]any{"compliance": map[string]any{"control": []any{control.SecurityControlID}}}
+	states := []map[string]any{
+		{"compliance": map[string]any{"status_id": []any{3}}, "status_id": []any{1}},
+		{"compliance": map[string]any{"status_id": []any{1}}, "status_id": []any{map[string]any{"anything-but": 3}}},
+		{"status_id": []any{5}},
+	}
+	var branches []any
+	for _, st := range states {
+		branches = append(branches, merge(form, st))
+	}
+	return pattern(detailTypeImportedV2, map[string]any{"$or": branches})
 }
 
 // imported matches imported findings of a control form in the states the function acts on: a

@@ -118,6 +118,12 @@ func TestRulePatternCatchesEveryIAM4FormAndState(t *testing.T) {
 		{"suppressed failure", event(t, "iam4-consolidated-failed.json", set("Workflow.Status", "SUPPRESSED")), false},
 		{"suppressed pass", event(t, "iam4-consolidated-passed.json", set("Workflow.Status", "SUPPRESSED")), false},
 		{"warning", event(t, "iam4-consolidated-failed.json", set("Compliance.Status", "WARNING")), false},
+		{"OCSF IAM.4 failure (V2)", event(t, "ocsf-iam4-failed.json", nil), true},
+		{"OCSF IAM.4 pass (V2)", event(t, "ocsf-iam4-passed.json", nil), true},
+		{"OCSF IAM.4 archived (V2)", event(t, "ocsf-iam4-failed.json", both(set("status_id", 5), set("status", "Archived"))), true},
+		{"OCSF failure after our In Progress write-back (V2)", event(t, "ocsf-iam4-failed.json", set("status_id", 2)), false},
+		{"OCSF suppressed pass (V2)", event(t, "ocsf-iam4-passed.json", set("status_id", 3)), false},
+		{"OCSF SQS.1 failure sample (V2)", event(t, "eventbridge-findings-imported-v2-ADAPTED.json", nil), false},
 		{"another source", func() []byte {
 			ev := readEvent(t, "iam4-consolidated-failed.json")
 			ev["source"] = "custom.securityhub"
@@ -210,9 +216,9 @@ func TestRuleDeliversSamplesThroughMoto(t *testing.T) {
 	for _, w := range want {
 		selected += len(w)
 	}
-	if selected != len(samples) {
-		t.Errorf("the rules select %d of the %d samples (%v), want all: FAILED to respond, PASSED to resolve",
-			selected, len(samples), want)
+	// Every IAM.4 sample is selected (FAILED to respond, PASSED to resolve); the SQS.1 one is not.
+	if wantSelected := len(samples) - 1; selected != wantSelected {
+		t.Errorf("the rules select %d of the %d samples (%v), want %d", selected, len(samples), want, wantSelected)
 	}
 
 	for rule, url := range queues {
@@ -243,7 +249,11 @@ func TestRuleDeliversSamplesThroughMoto(t *testing.T) {
 }
 
 func findingID(detail any) string {
-	return detail.(map[string]any)["findings"].([]any)[0].(map[string]any)["Id"].(string)
+	f := detail.(map[string]any)["findings"].([]any)[0].(map[string]any)
+	if id, ok := f["Id"].(string); ok {
+		return id
+	}
+	return f["finding_info"].(map[string]any)["uid"].(string) // OCSF
 }
 
 func toStrings(v any) []string {

@@ -335,7 +335,7 @@ func (r *Responder) grant(props Props) {
 	if !props.DisableSecurityHubWriteBack {
 		allow("WriteBackFindings", stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("securityhub"),
 			Resource: jsii.String("hub"), ResourceName: jsii.String("default"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME}),
-			"securityhub:BatchUpdateFindings")
+			"securityhub:BatchUpdateFindings", "securityhub:BatchUpdateFindingsV2")
 	}
 	if props.Jira != nil {
 		allow("ReadJiraSecret", jsii.String(props.Jira.SecretARN), "secretsmanager:GetSecretValue")

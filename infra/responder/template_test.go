@@ -178,7 +178,7 @@ func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
 		"kms:Decrypt", "kms:GenerateDataKey",
 		"logs:CreateLogStream", "logs:PutLogEvents",
 		"secretsmanager:GetSecretValue",
-		"securityhub:BatchUpdateFindings",
+		"securityhub:BatchUpdateFindings", "securityhub:BatchUpdateFindingsV2",
 		"sns:Publish", "sns:Publish",
 		"sqs:SendMessage",
 		"ssm:CreateOpsItem", "ssm:UpdateOpsItem",

@@ -74,7 +74,8 @@ func startLocal(t *testing.T) *local {
 			{Region: "us-west-2", Count: 4, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"},
 				UserAgent: "aws-cli/2.15.0 Python/3.11.6", Actions: []string{"ec2:DescribeInstances"}},
 		},
-		Findings: l.findingsRaw,
+		Findings:   l.findingsRaw,
+		FindingsV2: []json.RawMessage{ocsfFinding(t, "ocsf-iam4-failed.json")},
 		Jira:     &emulator.Jira{Email: l.jiraUser, Token: l.jiraToken, Projects: []string{"SEC"}},
 	}, nil)
 	if err != nil {
@@ -351,5 +352,80 @@ func TestASinkDownOrHangingLetsTheOthersDeliverAndTheRetryDeliversOnlyIt(t *test
 	}
 	if notified != 1 {
 		t.Errorf("%d findings written back after the retry, want the one sent", notified)
+	}
+}
+
+// ocsfFinding returns the OCSF finding of a V2 sample event.
+func ocsfFinding(t *testing.T, name string) json.RawMessage {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(sample(t, name), &ev); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(ev["detail"].(map[string]any)["findings"].([]any)[0])
+	return b
+}
+
+// findingsV2 reads the emulator's OCSF findings (GetFindingsV2 returns documents; plain JSON is
+// simpler to check).
+func (l *local) findingsV2(t *testing.T) []map[string]any {
+	resp, err := http.Post(l.emulator+"/findingsv2", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Findings []map[string]any }
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return out.Findings
+}
+
+// TestBothSecurityHubGenerationsAreOneCase sends the same case from Security Hub CSPM (ASFF) and
+// the new Security Hub (OCSF) at once: one ticket per sink, each finding written back through its
+// own generation's API, and both resolved.
+func TestBothSecurityHubGenerationsAreOneCase(t *testing.T) {
+	l := startLocal(t)
+	events := []json.RawMessage{sample(t, "iam4-consolidated-failed.json"), sample(t, "ocsf-iam4-failed.json")}
+	var wg sync.WaitGroup
+	errs := make([]error, len(events))
+	for i, ev := range events {
+		wg.Go(func() { errs[i] = l.handle(t, ev) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Receive(t, l.motoConfig, l.emailQueue, 1)
+	testenv.Receive(t, l.motoConfig, l.chatQueue, 1)
+	if items := l.opsItems(t); len(items) != 1 {
+		t.Errorf("OpsItems = %v, want one for the case", items)
+	}
+	if _, _, ok := l.jiraIssue(t, "SEC-2"); ok {
+		t.Error("two Jira issues for one case")
+	}
+	v2 := l.findingsV2(t)
+	if len(v2) != 1 || v2[0]["status_id"] != 2.0 || !strings.Contains(fmt.Sprint(v2[0]["comment"]), "jira SEC-1") {
+		t.Errorf("OCSF finding: status %v, comment %v", v2[0]["status_id"], v2[0]["comment"])
+	}
+	notified := 0
+	for _, f := range l.findings(t) {
+		if f.Workflow.Status == shtypes.WorkflowStatusNotified {
+			notified++
+		}
+	}
+	if notified != 1 {
+		t.Errorf("%d ASFF findings NOTIFIED, want the one sent", notified)
+	}
+
+	for _, ev := range []string{"ocsf-iam4-passed.json", "iam4-consolidated-passed.json"} {
+		if err := l.handle(t, sample(t, ev)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testenv.Receive(t, l.motoConfig, l.emailQueue, 1)
+	if status, _, _ := l.jiraIssue(t, "SEC-1"); status != "Done" {
+		t.Errorf("SEC-1 %q after both generations passed", status)
+	}
+	if c := fmt.Sprint(l.findingsV2(t)[0]["comment"]); !strings.Contains(c, "closed the case") {
+		t.Errorf("OCSF comment after resolution: %q", c)
 	}
 }

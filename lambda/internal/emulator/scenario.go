@@ -33,6 +33,8 @@ type Scenario struct {
 	Rate *Rate `json:"rate,omitempty"`
 	// Findings are Security Hub findings (ASFF) present from the start, for BatchUpdateFindings.
 	Findings []json.RawMessage `json:"findings,omitempty"`
+	// FindingsV2 are the new Security Hub's OCSF findings, for BatchUpdateFindingsV2.
+	FindingsV2 []json.RawMessage `json:"findings_v2,omitempty"`
 	// Jira, when set, serves a Jira Cloud fake under /rest/api/3.
 	Jira *Jira `json:"jira,omitempty"`
 	// ReportDelay is how long a credential report takes to generate; 0 answers COMPLETE at once.

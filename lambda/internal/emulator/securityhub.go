@@ -14,6 +14,102 @@ type hub struct {
 	findings map[string]map[string]any
 	order    []string
 	updates  int
+	// OCSF findings of the new Security Hub, by finding_info.uid.
+	v2      map[string]map[string]any
+	orderV2 []string
+}
+
+// ocsfStatus names the OCSF finding status ids (OCSF 1.x).
+var ocsfStatus = map[int]string{0: "Unknown", 1: "New", 2: "In Progress", 3: "Suppressed", 4: "Resolved", 5: "Archived", 6: "Deleted", 99: "Other"}
+
+type ocsfID struct {
+	CloudAccountUID    string `json:"CloudAccountUid"`
+	FindingInfoUID     string `json:"FindingInfoUid"`
+	MetadataProductUID string `json:"MetadataProductUid"`
+}
+
+// batchUpdateFindingsV2 follows BatchUpdateFindingsV2 (Security Hub API reference): findings by
+// identifier or metadata uid, a comment of at most 512 characters, a status id.
+func (s *Server) batchUpdateFindingsV2(w http.ResponseWriter, body []byte) {
+	var in struct {
+		FindingIdentifiers []ocsfID `json:"FindingIdentifiers"`
+		MetadataUids       []string `json:"MetadataUids"`
+		Comment            *string  `json:"Comment"`
+		StatusID           *int     `json:"StatusId"`
+		SeverityID         *int     `json:"SeverityId"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		writeRESTError(w, http.StatusBadRequest, "ValidationException", err.Error())
+		return
+	}
+	switch {
+	case len(in.FindingIdentifiers)+len(in.MetadataUids) == 0 || len(in.FindingIdentifiers)+len(in.MetadataUids) > maxBatch:
+		writeRESTError(w, http.StatusBadRequest, "ValidationException", "name 1 to 100 findings")
+		return
+	case in.Comment == nil && in.StatusID == nil && in.SeverityID == nil:
+		writeRESTError(w, http.StatusBadRequest, "ValidationException", "update at least one of Comment, StatusId, SeverityId")
+		return
+	case in.Comment != nil && len([]rune(*in.Comment)) > maxNote:
+		writeRESTError(w, http.StatusBadRequest, "ValidationException", "Comment must be at most 512 characters")
+		return
+	}
+	if in.StatusID != nil {
+		if _, ok := ocsfStatus[*in.StatusID]; !ok {
+			writeRESTError(w, http.StatusBadRequest, "ValidationException", "unknown StatusId")
+			return
+		}
+	}
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	processed, unprocessed := []map[string]any{}, []map[string]any{}
+	apply := func(f map[string]any) {
+		if in.StatusID != nil {
+			f["status_id"], f["status"] = *in.StatusID, ocsfStatus[*in.StatusID]
+		}
+		if in.Comment != nil {
+			f["comment"] = *in.Comment
+		}
+	}
+	for _, id := range in.FindingIdentifiers {
+		f, ok := s.hub.v2[id.FindingInfoUID]
+		if !ok || jsonPath(f, "metadata", "product", "uid") != id.MetadataProductUID ||
+			jsonPath(f, "cloud", "account", "uid") != id.CloudAccountUID {
+			unprocessed = append(unprocessed, map[string]any{"FindingIdentifier": id,
+				"ErrorCode": "ResourceNotFoundException", "ErrorMessage": "Finding not found"})
+			continue
+		}
+		apply(f)
+		processed = append(processed, map[string]any{"FindingIdentifier": id})
+	}
+	for _, uid := range in.MetadataUids {
+		found := false
+		for _, f := range s.hub.v2 {
+			if jsonPath(f, "metadata", "uid") == uid {
+				apply(f)
+				found = true
+			}
+		}
+		if found {
+			processed = append(processed, map[string]any{"MetadataUid": uid})
+		} else {
+			unprocessed = append(unprocessed, map[string]any{"MetadataUid": uid,
+				"ErrorCode": "ResourceNotFoundException", "ErrorMessage": "Finding not found"})
+		}
+	}
+	writeJSON(w, "application/json", map[string]any{"ProcessedFindings": processed, "UnprocessedFindings": unprocessed})
+}
+
+func jsonPath(m map[string]any, keys ...string) string {
+	var cur any = m
+	for _, k := range keys {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return ""
+		}
+		cur = obj[k]
+	}
+	s, _ := cur.(string)
+	return s
 }
 
 // Security Hub limits (BatchUpdateFindings API reference): a note of at most 512 characters,
@@ -33,6 +129,16 @@ func (s *Server) securityHub(w http.ResponseWriter, r *http.Request, body []byte
 		s.batchUpdateFindings(w, body)
 	case r.Method == http.MethodPost && r.URL.Path == "/findings":
 		s.getFindings(w, body)
+	case r.Method == http.MethodPatch && r.URL.Path == "/findingsv2/batchupdatev2":
+		s.batchUpdateFindingsV2(w, body)
+	case r.Method == http.MethodPost && r.URL.Path == "/findingsv2":
+		s.hub.mu.Lock()
+		defer s.hub.mu.Unlock()
+		out := []map[string]any{}
+		for _, k := range s.hub.orderV2 {
+			out = append(out, s.hub.v2[k])
+		}
+		writeJSON(w, "application/json", map[string]any{"Findings": out})
 	default:
 		writeRESTError(w, http.StatusNotFound, "ResourceNotFoundException", "no such Security Hub operation")
 	}

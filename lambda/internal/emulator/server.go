@@ -55,6 +55,16 @@ func New(s *Scenario, log *slog.Logger) (*Server, error) {
 	}
 	srv := &Server{scenario: s, now: now, trail: t, log: log, buckets: map[string]*bucket{}}
 	srv.hub.findings = map[string]map[string]any{}
+	srv.hub.v2 = map[string]map[string]any{}
+	for i, raw := range s.FindingsV2 {
+		var f map[string]any
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return nil, fmt.Errorf("findings_v2[%d]: %w", i, err)
+		}
+		uid := jsonPath(f, "finding_info", "uid")
+		srv.hub.v2[uid] = f
+		srv.hub.orderV2 = append(srv.hub.orderV2, uid)
+	}
 	srv.ops.items = map[string]map[string]any{}
 	srv.jiraIssues.issues = map[string]*jiraIssue{}
 	for i, raw := range s.Findings {

@@ -209,3 +209,44 @@ func TestChatPublishesTheNotificationJSON(t *testing.T) {
 		t.Errorf("chat message = %s (%v)", envelope.Message, err)
 	}
 }
+
+func TestSecurityHubWriteBackV2(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "ocsf-iam4-failed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := finding.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := ev.Findings[0]
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	ocsf, _ := json.Marshal(m["detail"].(map[string]any)["findings"].([]any)[0])
+	url := emulate(t, &emulator.Scenario{FindingsV2: []json.RawMessage{ocsf}})
+	s := SecurityHub{API: securityhub.NewFromConfig(testenv.AWSConfig(url))}
+	note := report.New(report.Opened, f, "").SecurityHubNote(map[string]string{"jira": "SEC-1"})
+	if err := s.Notified(t.Context(), f, note, map[string]string{"jira": "SEC-1"}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(url+"/findingsv2", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Findings []struct {
+			StatusID int    `json:"status_id"`
+			Comment  string `json:"comment"`
+		}
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	if len(out.Findings) != 1 || out.Findings[0].StatusID != 2 || out.Findings[0].Comment != note {
+		t.Errorf("OCSF finding after write-back: %+v", out.Findings)
+	}
+	unknown := f
+	unknown.ID += "-unknown"
+	if err := s.Notified(t.Context(), unknown, note, nil); err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
+		t.Errorf("unknown finding: %v", err)
+	}
+}
