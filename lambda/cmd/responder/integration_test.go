@@ -76,7 +76,7 @@ func startLocal(t *testing.T) *local {
 		},
 		Findings:   l.findingsRaw,
 		FindingsV2: []json.RawMessage{ocsfFinding(t, "ocsf-iam4-failed.json")},
-		Jira:     &emulator.Jira{Email: l.jiraUser, Token: l.jiraToken, Projects: []string{"SEC"}},
+		Jira:       &emulator.Jira{Email: l.jiraUser, Token: l.jiraToken, Projects: []string{"SEC"}},
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
