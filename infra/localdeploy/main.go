@@ -151,7 +151,7 @@ func check(ctx context.Context, cfg aws.Config, stack string) error {
 		}
 		return nil
 	})
-	need("AWS::Events::Rule", 3, func(ids []string) error {
+	need("AWS::Events::Rule", max(1, declared["AWS::Events::Rule"]), func(ids []string) error {
 		eb := eventbridge.NewFromConfig(cfg)
 		for _, id := range ids {
 			name := id[strings.LastIndex(id, "/")+1:]

@@ -155,7 +155,7 @@ func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
 			if s["Effect"] != "Allow" {
 				t.Errorf("unexpected statement %v", s)
 			}
-			readOnly := map[any]bool{"ReadRootActivity": true, "ReadRootCredentials": true, "ListEnabledRegions": true, "OpenOpsItems": true}
+			readOnly := map[any]bool{"ReadRootActivity": true, "ReadRootCredentials": true, "ListEnabledRegions": true, "OpenOpsItems": true, "WriteBackFindings": true}
 			if r, ok := s["Resource"].(string); ok && strings.Contains(r, "*") && !readOnly[s["Sid"]] {
 				t.Errorf("statement %v has a wildcard resource", s["Sid"])
 			}
@@ -178,7 +178,7 @@ func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
 		"kms:Decrypt", "kms:GenerateDataKey",
 		"logs:CreateLogStream", "logs:PutLogEvents",
 		"secretsmanager:GetSecretValue",
-		"securityhub:BatchUpdateFindings", "securityhub:BatchUpdateFindingsV2",
+		"securityhub:BatchUpdateFindings",
 		"sns:Publish", "sns:Publish",
 		"sqs:SendMessage",
 		"ssm:CreateOpsItem", "ssm:UpdateOpsItem",
