@@ -376,8 +376,8 @@ func (r *Responder) suppressions() {
 			"iam:GenerateCredentialReport and iam:GetCredentialReport have no resource types in the Service " +
 			"Authorization Reference, so IAM accepts only \"*\"; account:ListRegions lists the function's own " +
 			"account's Regions. ssm:CreateOpsItem has no resource type either, and ssm:UpdateOpsItem can only " +
-			"name OpsItems by pattern: OpsCenter assigns their ids. securityhub:BatchUpdateFindings also "+
-			"authorizes BatchUpdateFindingsV2, whose resource is undocumented. Every other statement names "+
+			"name OpsItems by pattern: OpsCenter assigns their ids. securityhub:BatchUpdateFindings also " +
+			"authorizes BatchUpdateFindingsV2, whose resource is undocumented. Every other statement names " +
 			"its one resource."),
 		AppliesTo: &[]any{"Resource::*", "Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:opsitem/*"},
 	}}, jsii.Bool(true))
