@@ -42,12 +42,12 @@ func (e *epoch) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (s *Server) cloudtrail(w http.ResponseWriter, op, region string, body []byte) {
+func (s *Server) cloudtrail(w http.ResponseWriter, acct *account, op, region string, body []byte) {
 	if op != "LookupEvents" {
 		writeJSONError(w, http.StatusBadRequest, "UnknownOperationException", "the emulator serves LookupEvents only")
 		return
 	}
-	if !s.allow(region) {
+	if !s.allow(acct.id, region) {
 		s.Throttled.Add(1)
 		// The shape CloudTrail answers with above 2 requests per second.
 		writeJSONError(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
@@ -88,7 +88,7 @@ func (s *Server) cloudtrail(w http.ResponseWriter, op, region string, body []byt
 		key, value = in.LookupAttributes[0].AttributeKey, in.LookupAttributes[0].AttributeValue
 	}
 	// A token pins the window of the first page, so that "now" moving on does not shift it.
-	query := fmt.Sprintf("%s|%s=%s", region, key, value)
+	query := fmt.Sprintf("%s|%s|%s=%s", acct.id, region, key, value)
 	offset := 0
 	if in.NextToken != nil && *in.NextToken != "" {
 		var ok bool
@@ -97,7 +97,7 @@ func (s *Server) cloudtrail(w http.ResponseWriter, op, region string, body []byt
 			return
 		}
 	}
-	events := s.trail[region]
+	events := acct.trail[region]
 	out := struct {
 		Events    []map[string]any `json:"Events"`
 		NextToken string           `json:"NextToken,omitempty"`
@@ -108,7 +108,7 @@ func (s *Server) cloudtrail(w http.ResponseWriter, op, region string, body []byt
 		if ev.at.After(end) || ev.at.Before(start) || !ev.matches(key, value) {
 			continue
 		}
-		out.Events = append(out.Events, ev.lookupEntry(s.scenario.Account, region))
+		out.Events = append(out.Events, ev.lookupEntry(acct.id, region))
 	}
 	// A token only when more could follow, as CloudTrail does.
 	for j := i; j < len(events); j++ {

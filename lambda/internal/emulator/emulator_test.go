@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/service/account"
+	accountapi "github.com/aws/aws-sdk-go-v2/service/account"
 	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -226,7 +226,7 @@ func TestIAMServesTheRootRowOfTheCredentialReport(t *testing.T) {
 
 func TestListRegions(t *testing.T) {
 	_, url := start(t, "small.json", nil)
-	out, err := account.NewFromConfig(config(url, "us-east-1")).ListRegions(t.Context(), &account.ListRegionsInput{
+	out, err := accountapi.NewFromConfig(config(url, "us-east-1")).ListRegions(t.Context(), &accountapi.ListRegionsInput{
 		RegionOptStatusContains: []accounttypes.RegionOptStatus{accounttypes.RegionOptStatusEnabled, accounttypes.RegionOptStatusEnabledByDefault},
 	})
 	if err != nil {

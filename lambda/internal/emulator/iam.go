@@ -19,21 +19,26 @@ type reportState struct {
 	requested time.Time
 }
 
-func (s *Server) iam(w http.ResponseWriter, body []byte) {
+// query serves the query-protocol APIs: IAM, and STS (AssumeRole into members).
+func (s *Server) query(w http.ResponseWriter, acct *account, body []byte) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		writeXMLError(w, http.StatusBadRequest, "MalformedQueryString", err.Error())
 		return
 	}
 	action := form.Get("Action")
-	s.log.Info("request", "service", "iam", "op", action)
+	s.log.Info("request", "service", "iam/sts", "op", action, "account", acct.id)
 	switch action {
 	case "GetAccountSummary":
-		s.getAccountSummary(w)
+		s.getAccountSummary(w, acct)
 	case "GenerateCredentialReport":
-		s.generateCredentialReport(w)
+		s.generateCredentialReport(w, acct)
 	case "GetCredentialReport":
-		s.getCredentialReport(w)
+		s.getCredentialReport(w, acct)
+	case "AssumeRole":
+		s.assumeRole(w, acct, form)
+	case "GetCallerIdentity":
+		s.getCallerIdentity(w, acct)
 	default:
 		writeXMLError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("the emulator does not serve IAM %s", action))
 	}
@@ -44,12 +49,12 @@ type entry struct {
 	Value int    `xml:"value"`
 }
 
-func (s *Server) getAccountSummary(w http.ResponseWriter) {
+func (s *Server) getAccountSummary(w http.ResponseWriter, acct *account) {
 	keys, mfa := 0, 0
-	if len(s.scenario.Root.Keys) > 0 {
+	if len(acct.root.Keys) > 0 {
 		keys = 1 // AccountAccessKeysPresent is 1 when the root has any key, active or not
 	}
-	if s.scenario.Root.MFA {
+	if acct.root.MFA {
 		mfa = 1
 	}
 	writeXML(w, "GetAccountSummary", struct {
@@ -61,17 +66,17 @@ func (s *Server) getAccountSummary(w http.ResponseWriter) {
 	}})
 }
 
-func (s *Server) generateCredentialReport(w http.ResponseWriter) {
+func (s *Server) generateCredentialReport(w http.ResponseWriter, acct *account) {
 	s.mu.Lock()
 	state, description := "COMPLETE", "Report is ready"
 	switch {
-	case s.report.requested.IsZero():
-		s.report.requested = time.Now()
+	case acct.report.requested.IsZero():
+		acct.report.requested = time.Now()
 		state, description = "STARTED", "No report exists. Starting a new report generation task"
 		if s.scenario.ReportDelay == 0 {
 			state = "COMPLETE"
 		}
-	case time.Since(s.report.requested) < time.Duration(s.scenario.ReportDelay):
+	case time.Since(acct.report.requested) < time.Duration(s.scenario.ReportDelay):
 		state, description = "INPROGRESS", "Report generation in progress"
 	}
 	s.mu.Unlock()
@@ -82,9 +87,9 @@ func (s *Server) generateCredentialReport(w http.ResponseWriter) {
 	}{State: state, Description: description})
 }
 
-func (s *Server) getCredentialReport(w http.ResponseWriter) {
+func (s *Server) getCredentialReport(w http.ResponseWriter, acct *account) {
 	s.mu.Lock()
-	requested := s.report.requested
+	requested := acct.report.requested
 	s.mu.Unlock()
 	switch {
 	case requested.IsZero():
@@ -100,7 +105,7 @@ func (s *Server) getCredentialReport(w http.ResponseWriter) {
 		ReportFormat  string   `xml:"ReportFormat"`
 		GeneratedTime string   `xml:"GeneratedTime"`
 	}{
-		Content:       base64.StdEncoding.EncodeToString([]byte(s.credentialReport())),
+		Content:       base64.StdEncoding.EncodeToString([]byte(s.credentialReport(acct))),
 		ReportFormat:  "text/csv",
 		GeneratedTime: s.now().UTC().Format(time.RFC3339),
 	})
@@ -109,9 +114,9 @@ func (s *Server) getCredentialReport(w http.ResponseWriter) {
 // credentialReport renders the CSV with the root row as IAM writes it (IAM user guide,
 // "Getting credential reports": N/A for never, lowercase booleans, not_supported for the root's
 // password fields).
-func (s *Server) credentialReport() string {
-	acct := s.scenario.Account
-	root := s.scenario.Root
+func (s *Server) credentialReport(a *account) string {
+	acct := a.id
+	root := a.root
 	ts := func(t time.Time) string {
 		if t.IsZero() {
 			return "N/A"
@@ -149,9 +154,14 @@ func (s *Server) credentialReport() string {
 	return header + "\n" + strings.Join(row, ",") + "\n"
 }
 
-// writeXML writes a query-protocol response: <ActionResponse> around the result element,
-// then the response metadata.
+// writeXML writes an IAM query-protocol response.
 func writeXML(w http.ResponseWriter, action string, result any) {
+	writeXMLTo(w, action, iamNamespace, result)
+}
+
+// writeXMLTo writes a query-protocol response: <ActionResponse> around the result element, then
+// the response metadata.
+func writeXMLTo(w http.ResponseWriter, action, namespace string, result any) {
 	inner, err := xml.Marshal(result)
 	if err != nil {
 		writeXMLError(w, http.StatusInternalServerError, "InternalFailure", err.Error())
@@ -159,7 +169,7 @@ func writeXML(w http.ResponseWriter, action string, result any) {
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	fmt.Fprintf(w, `<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
-		action, iamNamespace, inner, requestID(), action)
+		action, namespace, inner, requestID(), action)
 }
 
 func writeXMLError(w http.ResponseWriter, status int, code, message string) {
@@ -174,7 +184,7 @@ func writeXMLError(w http.ResponseWriter, status int, code, message string) {
 func requestID() string { return fmt.Sprintf("%016x-emulator", time.Now().UnixNano()) }
 
 // listRegions answers Account ListRegions with every enabled Region.
-func (s *Server) listRegions(w http.ResponseWriter, body []byte) {
+func (s *Server) listRegions(w http.ResponseWriter, acct *account, body []byte) {
 	var in struct {
 		RegionOptStatusContains []string `json:"RegionOptStatusContains"`
 	}
@@ -191,7 +201,7 @@ func (s *Server) listRegions(w http.ResponseWriter, body []byte) {
 	out := struct {
 		Regions []region `json:"Regions"`
 	}{Regions: []region{}}
-	for _, r := range s.scenario.regions() {
+	for _, r := range acct.regions {
 		status := "ENABLED_BY_DEFAULT"
 		if optIn(r) {
 			status = "ENABLED"

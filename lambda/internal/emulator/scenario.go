@@ -33,12 +33,27 @@ type Scenario struct {
 	Rate *Rate `json:"rate,omitempty"`
 	// Findings are Security Hub findings (ASFF) present from the start, for BatchUpdateFindings.
 	Findings []json.RawMessage `json:"findings,omitempty"`
+	// Members are other accounts of the organization. The emulator's STS AssumeRole hands out
+	// credentials for EvidenceRole in them, and CloudTrail, IAM and Account answer with the
+	// member's data for those credentials.
+	Members []Member `json:"members,omitempty"`
+	// EvidenceRole is the role name members trust; "iam4-responder-evidence" when unset.
+	EvidenceRole string `json:"evidence_role,omitempty"`
 	// FindingsV2 are the new Security Hub's OCSF findings, for BatchUpdateFindingsV2.
 	FindingsV2 []json.RawMessage `json:"findings_v2,omitempty"`
 	// Jira, when set, serves a Jira Cloud fake under /rest/api/3.
 	Jira *Jira `json:"jira,omitempty"`
 	// ReportDelay is how long a credential report takes to generate; 0 answers COMPLETE at once.
 	ReportDelay Duration `json:"report_delay,omitempty"`
+}
+
+// Member is one member account.
+type Member struct {
+	Account  string            `json:"account"`
+	Regions  []string          `json:"regions,omitempty"`
+	Root     Root              `json:"root"`
+	Events   []json.RawMessage `json:"events,omitempty"`
+	Generate []Generator       `json:"generate,omitempty"`
 }
 
 // Root is the root user's credentials as the credential report shows them.
@@ -143,6 +158,15 @@ func (s *Scenario) check() error {
 			}
 		}
 	}
+	for i, m := range s.Members {
+		if len(m.Account) != 12 || m.Account == s.Account {
+			return fmt.Errorf("members[%d].account: %q is not another 12-digit account id", i, m.Account)
+		}
+		sub := Scenario{Account: m.Account, Root: m.Root, Generate: m.Generate}
+		if err := sub.check(); err != nil {
+			return fmt.Errorf("members[%d]: %w", i, err)
+		}
+	}
 	if s.Rate != nil && (s.Rate.PerSecond <= 0 || s.Rate.Burst < 1) {
 		return fmt.Errorf("rate: per_second must be > 0 and burst ≥ 1")
 	}
@@ -150,12 +174,12 @@ func (s *Scenario) check() error {
 }
 
 // regions returns the enabled Regions, sorted.
-func (s *Scenario) regions() []string {
+func regionsOf(configured []string, gens []Generator) []string {
 	set := map[string]bool{"us-east-1": true}
-	for _, r := range s.Regions {
+	for _, r := range configured {
 		set[r] = true
 	}
-	for _, g := range s.Generate {
+	for _, g := range gens {
 		set[g.Region] = true
 	}
 	out := make([]string, 0, len(set))

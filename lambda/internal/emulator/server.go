@@ -19,12 +19,11 @@ import (
 type Server struct {
 	scenario *Scenario
 	now      func() time.Time
-	trail    trail
+	accounts map[string]*account // the scenario's account and its members
 	log      *slog.Logger
 
 	mu      sync.Mutex
-	buckets map[string]*bucket // per Region, for LookupEvents
-	report  reportState
+	buckets map[string]*bucket // per account and Region, for LookupEvents
 
 	hub        hub
 	ops        opsCenter
@@ -49,11 +48,23 @@ func New(s *Scenario, log *slog.Logger) (*Server, error) {
 		offset := time.Until(s.Now)
 		now = func() time.Time { return time.Now().Add(offset) }
 	}
-	t, err := buildTrail(s, now())
-	if err != nil {
+	srv := &Server{scenario: s, now: now, log: log, buckets: map[string]*bucket{}, accounts: map[string]*account{}}
+	add := func(id string, root Root, regions []string, events []json.RawMessage, gens []Generator) error {
+		t, err := buildTrail(events, gens, now())
+		if err != nil {
+			return fmt.Errorf("account %s: %w", id, err)
+		}
+		srv.accounts[id] = &account{id: id, root: root, regions: regionsOf(regions, gens), trail: t}
+		return nil
+	}
+	if err := add(s.Account, s.Root, s.Regions, s.Events, s.Generate); err != nil {
 		return nil, err
 	}
-	srv := &Server{scenario: s, now: now, trail: t, log: log, buckets: map[string]*bucket{}}
+	for _, m := range s.Members {
+		if err := add(m.Account, m.Root, m.Regions, m.Events, m.Generate); err != nil {
+			return nil, err
+		}
+	}
 	srv.hub.findings = map[string]map[string]any{}
 	srv.hub.v2 = map[string]map[string]any{}
 	for i, raw := range s.FindingsV2 {
@@ -88,6 +99,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	region := requestRegion(r)
+	acct := s.requestAccount(r)
 	target := r.Header.Get("X-Amz-Target")
 	switch {
 	case strings.HasPrefix(target, "AmazonSSM."):
@@ -103,22 +115,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.Contains(target, "CloudTrail_20131101."):
 		op := target[strings.LastIndexByte(target, '.')+1:]
 		s.log.Info("request", "service", "cloudtrail", "op", op, "region", region)
-		s.cloudtrail(w, op, region, body)
+		s.cloudtrail(w, acct, op, region, body)
 	case r.URL.Path == "/_emulator/stats":
 		writeJSON(w, "application/json", map[string]int64{
 			"requests": s.Requests.Load(), "throttled": s.Throttled.Load()})
 	case r.URL.Path == "/listRegions":
 		s.log.Info("request", "service", "account", "op", "ListRegions")
-		s.listRegions(w, body)
+		s.listRegions(w, acct, body)
 	case r.Method == http.MethodPost && strings.Contains(r.Header.Get("Content-Type"), "x-www-form-urlencoded"):
-		s.iam(w, body)
+		s.query(w, acct, body)
 	default:
 		writeJSONError(w, http.StatusBadRequest, "UnknownOperationException",
 			fmt.Sprintf("the emulator does not serve %s %s (target %q)", r.Method, r.URL.Path, target))
 	}
 }
 
-var credentialScope = regexp.MustCompile(`Credential=[^/]+/\d{8}/([a-z0-9-]+)/`)
+var (
+	credentialScope = regexp.MustCompile(`Credential=[^/]+/\d{8}/([a-z0-9-]+)/`)
+	accessKey       = regexp.MustCompile(`Credential=([A-Z0-9]+)/`)
+)
+
+// account is one account's data.
+type account struct {
+	id      string
+	root    Root
+	regions []string
+	trail   trail
+	report  reportState
+}
+
+// requestAccount finds the account a request acts in: credentials from the emulator's
+// AssumeRole carry it (ASIA + the account id); anything else is the scenario's own account.
+func (s *Server) requestAccount(r *http.Request) *account {
+	if m := accessKey.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		if id, ok := assumedAccount(m[1]); ok {
+			if a, ok := s.accounts[id]; ok {
+				return a
+			}
+		}
+	}
+	return s.accounts[s.scenario.Account]
+}
 
 // requestRegion reads the Region from the SigV4 credential scope, as AWS routes by endpoint.
 func requestRegion(r *http.Request) string {
@@ -148,8 +185,10 @@ type bucket struct {
 	last   time.Time
 }
 
-// allow takes a token from the Region's bucket, reporting false when it is empty.
-func (s *Server) allow(region string) bool {
+// allow takes a token from the account's and Region's bucket, reporting false when it is empty:
+// CloudTrail's limit is per account and Region.
+func (s *Server) allow(acct, region string) bool {
+	region = acct + "/" + region
 	rate := Rate{PerSecond: 2, Burst: 2}
 	if s.scenario.Rate != nil {
 		rate = *s.scenario.Rate

@@ -30,17 +30,17 @@ type resource struct{ Type, Name string }
 // trail holds every Region's events, newest first, as LookupEvents returns them.
 type trail map[string][]event
 
-func buildTrail(s *Scenario, now time.Time) (trail, error) {
+func buildTrail(events []json.RawMessage, gens []Generator, now time.Time) (trail, error) {
 	t := trail{}
-	for i, raw := range s.Events {
+	for i, raw := range events {
 		ev, region, err := parseRecord(raw)
 		if err != nil {
 			return nil, fmt.Errorf("events[%d]: %w", i, err)
 		}
 		t[region] = append(t[region], ev)
 	}
-	for gi := range s.Generate {
-		g := &s.Generate[gi]
+	for gi := range gens {
+		g := &gens[gi]
 		span := time.Duration(g.Days * float64(24*time.Hour))
 		for i := 0; i < g.Count; i++ {
 			// Spread evenly, newest a minute before now.
