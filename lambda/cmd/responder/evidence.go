@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
@@ -19,17 +21,20 @@ import (
 // evidenceMargin is kept free at the end of the invocation for rendering and delivery.
 const evidenceMargin = 30 * time.Second
 
-// liveEvidence investigates the function's own account with the function's credentials.
+// liveEvidence investigates the function's own account with its own credentials, and member
+// accounts through the evidence role in them.
 type liveEvidence struct {
-	clients investigation.Clients
-	opts    investigation.Options
-	sts     *sts.Client
+	awsCfg     aws.Config
+	opts       investigation.Options
+	self       *self
+	sts        stscreds.AssumeRoleAPIClient
+	memberRole string
 
-	mu  sync.Mutex
-	own string // the function's account, once known
+	mu      sync.Mutex
+	clients map[string]investigation.Clients // by account; member credentials cached for their lifetime
 }
 
-func newLiveEvidence(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Logger) *liveEvidence {
+func newLiveEvidence(ctx context.Context, cfg config.Config, awsCfg aws.Config, me *self, log *slog.Logger) *liveEvidence {
 	ranges := awsip.Snapshot()
 	if cfg.IPRangesURL != "" {
 		fetchCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -42,43 +47,62 @@ func newLiveEvidence(ctx context.Context, cfg config.Config, awsCfg aws.Config, 
 		}
 	}
 	return &liveEvidence{
-		sts:     sts.NewFromConfig(awsCfg),
-		clients: investigation.NewClients(awsCfg),
+		awsCfg: awsCfg,
 		opts: investigation.Options{
 			Regions: cfg.Regions, Lookback: time.Duration(cfg.LookbackDays) * 24 * time.Hour,
 			Margin: evidenceMargin, Ranges: ranges,
 		},
+		self:       me,
+		sts:        sts.NewFromConfig(awsCfg),
+		memberRole: cfg.MemberRole,
+		clients:    map[string]investigation.Clients{},
 	}
 }
 
-// whoami returns the function's own account, asked once (GetCallerIdentity needs no permission)
-// and kept only when the answer came.
-func (e *liveEvidence) whoami(ctx context.Context) (string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.own != "" {
-		return e.own, nil
-	}
-	out, err := e.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", fmt.Errorf("get caller identity: %w", err)
-	}
-	e.own = aws.ToString(out.Account)
-	return e.own, nil
-}
-
-// Investigate gathers the evidence of account, which must be the function's own: reading a
-// member account needs the evidence role of the organizations setup.
+// Investigate gathers the evidence of account: with the function's own credentials for its own
+// account, through the member's evidence role otherwise. The account policy has already
+// allowed the account.
 func (e *liveEvidence) Investigate(ctx context.Context, account string) (investigation.Result, error) {
-	own, err := e.whoami(ctx)
+	clients, err := e.clientsFor(ctx, account)
 	if err != nil {
 		return investigation.Result{}, err
 	}
-	if account != own {
-		return investigation.Result{}, fmt.Errorf("the finding is about account %s and the function runs in %s: "+
-			"cross-account evidence needs an evidence role in that account", account, own)
-	}
 	o := e.opts
 	o.Account = account
-	return investigation.Investigate(ctx, e.clients, o)
+	return investigation.Investigate(ctx, clients, o)
+}
+
+func (e *liveEvidence) clientsFor(ctx context.Context, account string) (investigation.Clients, error) {
+	own, err := e.self.account(ctx)
+	if err != nil {
+		return investigation.Clients{}, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.clients[account]; ok {
+		return c, nil
+	}
+	cfg := e.awsCfg
+	if account != own {
+		cfg = e.awsCfg.Copy()
+		role := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(cfg.Region), account, e.memberRole)
+		// The cache refreshes the credentials before they expire: one AssumeRole per account
+		// per session lifetime, however many findings the account sends.
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(e.sts, role,
+			func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = "iam4-responder" }))
+	}
+	c := investigation.NewClients(cfg)
+	e.clients[account] = c
+	return c, nil
+}
+
+// partition names the ARN partition of a Region.
+func partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
 }

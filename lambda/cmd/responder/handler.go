@@ -42,6 +42,11 @@ type Investigator interface {
 	Investigate(ctx context.Context, account string) (investigation.Result, error)
 }
 
+// AccountPolicy decides whose findings the responder acts on (accountPolicy in production).
+type AccountPolicy interface {
+	Allowed(ctx context.Context, account string) (ok bool, why string, err error)
+}
+
 // Rejecter keeps an event that no retry can fix, with the reason (DeadLetter in production).
 type Rejecter interface {
 	Reject(ctx context.Context, event []byte, reason string) error
@@ -53,6 +58,7 @@ type Rejecter interface {
 // can never succeed goes to the queue at once.
 type Handler struct {
 	Log        *slog.Logger
+	Accounts   AccountPolicy // nil acts on every account
 	Ledger     Ledger
 	Sinks      []CaseSink
 	WriteBack  WriteBack // optional
@@ -81,6 +87,17 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 		log := h.Log.With("finding_id", f.ID, "account", f.AccountID, "region", f.Region,
 			"case", f.Case(), "trigger", string(ev.Trigger))
 		d := finding.Decide(ev.Trigger, f)
+		if d.Action != finding.Ignore && h.Accounts != nil {
+			ok, why, err := h.Accounts.Allowed(ctx, f.AccountID)
+			if err != nil {
+				log.ErrorContext(ctx, "account check failed", "error", err.Error())
+				failed = append(failed, fmt.Errorf("finding %s: %w", f.ID, err))
+				continue
+			}
+			if !ok {
+				d = finding.Decision{Action: finding.Ignore, Reason: "refused: " + why}
+			}
+		}
 		log.InfoContext(ctx, "decision", "action", string(d.Action), "reason", d.Reason)
 		switch d.Action {
 		case finding.Respond:

@@ -32,6 +32,7 @@ import (
 // Account, SSM OpsCenter, Security Hub, Jira).
 type local struct {
 	h           *Handler
+	server      *emulator.Server
 	aws         aws.Config
 	emulator    string
 	emailQueue  string
@@ -46,7 +47,9 @@ type local struct {
 
 var regions = []string{"us-west-2", "eu-west-1", "ap-northeast-1"}
 
-func startLocal(t *testing.T) *local {
+// startLocal starts the stand-ins; tune may change the emulator's scenario and the function's
+// configuration before the handler is built.
+func startLocal(t *testing.T, tune ...func(*emulator.Scenario, *config.Config)) *local {
 	t.Helper()
 	l := &local{jiraUser: "ops@example.com", jiraToken: "t0ken"}
 	l.jiraMode.Store("")
@@ -64,7 +67,7 @@ func startLocal(t *testing.T) *local {
 			l.findingIDs = append(l.findingIDs, f.(map[string]any)["Id"].(string))
 		}
 	}
-	srv, err := emulator.New(&emulator.Scenario{
+	scenario := &emulator.Scenario{
 		Account: testenv.Account,
 		Root: emulator.Root{MFA: true, Keys: []emulator.RootKey{{ID: "AKIAIOSFODNN7EXAMPLE", Active: true,
 			Created: time.Now().AddDate(-1, 0, 0), LastUsed: time.Now().Add(-time.Hour), LastUsedRegion: "ap-northeast-1", LastUsedService: "s3"}}},
@@ -77,10 +80,16 @@ func startLocal(t *testing.T) *local {
 		Findings:   l.findingsRaw,
 		FindingsV2: []json.RawMessage{ocsfFinding(t, "ocsf-iam4-failed.json")},
 		Jira:       &emulator.Jira{Email: l.jiraUser, Token: l.jiraToken, Projects: []string{"SEC"}},
-	}, nil)
+	}
+	cfg := config.Config{}
+	for _, f := range tune {
+		f(scenario, &cfg)
+	}
+	srv, err := emulator.New(scenario, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.server = srv
 	em := httptest.NewServer(srv)
 	t.Cleanup(em.Close)
 	l.emulator = em.URL
@@ -104,7 +113,8 @@ func startLocal(t *testing.T) *local {
 	t.Cleanup(jira.Close)
 
 	t.Setenv("AWS_ENDPOINT_URL", moto)
-	for _, svc := range []string{"CLOUDTRAIL", "IAM", "ACCOUNT", "SSM", "SECURITYHUB"} {
+	// STS too: the emulator's AssumeRole hands out credentials that name the member account.
+	for _, svc := range []string{"CLOUDTRAIL", "IAM", "ACCOUNT", "SSM", "SECURITYHUB", "STS"} {
 		t.Setenv("AWS_ENDPOINT_URL_"+svc, em.URL)
 	}
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
@@ -125,12 +135,17 @@ func startLocal(t *testing.T) *local {
 		t.Fatal(err)
 	}
 	l.emailQueue, l.chatQueue = emailQueue, chatQueue
-	cfg := config.Config{
+	tuned := cfg
+	cfg = config.Config{
 		TopicARN: emailTopic, ChatTopicARN: chatTopic, LedgerTable: testenv.Table(t, l.motoConfig, name, ledger.Key),
 		DeadLetterQueue: dlq, ClaimLease: 2 * time.Minute, Regions: []string{"us-west-2", "ap-northeast-1"},
 		LookbackDays: 90, Language: "en", OpsCenter: true, SecurityHub: true,
 		Jira: &config.Jira{URL: jira.URL, Project: "SEC", IssueType: "Task", Transition: "Done",
 			Priorities: map[string]string{"CRITICAL": "Highest"}, Labels: []string{"iam4"}, SecretARN: aws.ToString(secret.ARN)},
+		MemberRole: config.DefaultMemberRole, AllowedAccounts: tuned.AllowedAccounts, OrganizationID: tuned.OrganizationID,
+	}
+	if tuned.Regions != nil {
+		cfg.Regions = tuned.Regions
 	}
 	awsCfg, err := loadAWS(t.Context())
 	if err != nil {

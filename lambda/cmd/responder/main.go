@@ -17,11 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
@@ -99,12 +101,18 @@ func newHandler(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *
 	if err != nil {
 		return nil, err
 	}
+	me := &self{sts: sts.NewFromConfig(awsCfg)}
+	policy := &accountPolicy{self: me, allowed: cfg.AllowedAccounts, orgID: cfg.OrganizationID}
+	if cfg.OrganizationID != "" {
+		policy.org = organizations.NewFromConfig(awsCfg)
+	}
 	h := &Handler{
 		Log:        log,
+		Accounts:   policy,
 		Ledger:     &ledger.Ledger{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.LedgerTable, Lease: cfg.ClaimLease},
 		Sinks:      sinks(cfg, awsCfg),
 		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
-		Evidence:   newLiveEvidence(ctx, cfg, awsCfg, log),
+		Evidence:   newLiveEvidence(ctx, cfg, awsCfg, me, log),
 		Lang:       lang,
 	}
 	if cfg.SecurityHub {

@@ -33,7 +33,13 @@ const (
 	EnvJiraPriorities  = "IAM4_JIRA_PRIORITIES"
 	EnvJiraTransition  = "IAM4_JIRA_TRANSITION"
 	EnvJiraSecretARN   = "IAM4_JIRA_SECRET_ARN"
+	EnvMemberRole      = "IAM4_MEMBER_ROLE_NAME"
+	EnvAllowedAccounts = "IAM4_ALLOWED_ACCOUNTS"
+	EnvOrganizationID  = "IAM4_ORGANIZATION_ID"
 )
+
+// DefaultMemberRole is the evidence role's name in member accounts.
+const DefaultMemberRole = "iam4-responder-evidence"
 
 // DefaultIPRangesURL is where AWS publishes its IP ranges; "off" keeps the embedded snapshot.
 const DefaultIPRangesURL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
@@ -52,6 +58,12 @@ type Config struct {
 	OpsCenter       bool          // open OpsItems
 	SecurityHub     bool          // write the case back to the findings
 	Jira            *Jira         // nil when Jira is not configured
+	// Member accounts: findings about another account are investigated through MemberRole in
+	// it, if the account is in AllowedAccounts or in the organization OrganizationID; others
+	// are refused.
+	MemberRole      string
+	AllowedAccounts []string
+	OrganizationID  string
 }
 
 // Jira is the Jira Cloud sink's configuration.
@@ -76,6 +88,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		IPRangesURL:     DefaultIPRangesURL,
 		Language:        "en",
 		SecurityHub:     true,
+		MemberRole:      DefaultMemberRole,
 	}
 	var errs []error
 	if !strings.HasPrefix(c.TopicARN, "arn:") || strings.Count(c.TopicARN, ":") != 5 {
@@ -143,6 +156,27 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.SecurityHub, err = onOff(getenv(EnvSecurityHub), true); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvSecurityHub, err))
 	}
+	if v := strings.TrimSpace(getenv(EnvMemberRole)); v != "" {
+		if !roleName.MatchString(v) {
+			errs = append(errs, fmt.Errorf("%s: %q is not an IAM role name", EnvMemberRole, v))
+		}
+		c.MemberRole = v
+	}
+	for _, a := range strings.Split(getenv(EnvAllowedAccounts), ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		if !accountID.MatchString(a) {
+			errs = append(errs, fmt.Errorf("%s: %q is not a 12-digit account id", EnvAllowedAccounts, a))
+		}
+		c.AllowedAccounts = append(c.AllowedAccounts, a)
+	}
+	if v := strings.TrimSpace(getenv(EnvOrganizationID)); v != "" {
+		if !orgID.MatchString(v) {
+			errs = append(errs, fmt.Errorf("%s: %q is not an organization id (o-…)", EnvOrganizationID, v))
+		}
+		c.OrganizationID = v
+	}
 	if u := strings.TrimSpace(getenv(EnvJiraURL)); u != "" {
 		j, jerrs := jiraFromEnv(u, getenv)
 		c.Jira, errs = j, append(errs, jerrs...)
@@ -207,6 +241,12 @@ func jiraFromEnv(u string, getenv func(string) string) (*Jira, []error) {
 	}
 	return j, errs
 }
+
+var (
+	roleName  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	accountID = regexp.MustCompile(`^[0-9]{12}$`)
+	orgID     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+)
 
 var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
 

@@ -37,6 +37,7 @@ func TestFromEnvReadsEverySetting(t *testing.T) {
 		LookbackDays:    30,
 		Language:        "en",
 		SecurityHub:     true,
+		MemberRole:      DefaultMemberRole,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("FromEnv (-want +got):\n%s", diff)
@@ -58,6 +59,9 @@ func TestFromEnvNamesTheBadVariable(t *testing.T) {
 		{"lease too long", EnvClaimLease, "2h", EnvClaimLease + ": 2h0m0s is outside"},
 		{"Region typo", EnvRegions, "us-east-1,useast2", EnvRegions + `: "useast2" is not a Region name`},
 		{"lookback beyond CloudTrail", EnvLookbackDays, "120", EnvLookbackDays + `: "120" is not a whole number of days`},
+		{"member role with a slash", EnvMemberRole, "path/role", EnvMemberRole + `: "path/role" is not an IAM role name`},
+		{"allowlist typo", EnvAllowedAccounts, "111122223333,4444", EnvAllowedAccounts + `: "4444" is not a 12-digit account id`},
+		{"organization id", EnvOrganizationID, "r-abcd", EnvOrganizationID + `: "r-abcd" is not an organization id`},
 		{"ip ranges neither URL nor off", EnvIPRangesURL, "snapshot", EnvIPRangesURL + `: "snapshot" is neither`},
 	}
 	for _, tt := range tests {

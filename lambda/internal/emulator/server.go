@@ -30,8 +30,9 @@ type Server struct {
 	jiraIssues jiraStore
 
 	// Counters, for tests and benchmarks.
-	Requests  atomic.Int64
-	Throttled atomic.Int64
+	Requests     atomic.Int64
+	Throttled    atomic.Int64
+	AssumedRoles atomic.Int64 // successful AssumeRole calls
 }
 
 // New builds a server for a scenario. now is the clock (time.Now when nil); a scenario's own

@@ -65,6 +65,7 @@ func (s *Server) assumeRole(w http.ResponseWriter, caller *account, form url.Val
 	n := len(s.buckets)
 	s.mu.Unlock()
 	key := fmt.Sprintf("ASIA%s%04X", target.id, n%0xFFFF)
+	s.AssumedRoles.Add(1)
 	writeXMLTo(w, "AssumeRole", "https://sts.amazonaws.com/doc/2011-06-15/", struct {
 		XMLName     xml.Name `xml:"AssumeRoleResult"`
 		Credentials struct {
