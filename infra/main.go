@@ -26,6 +26,9 @@ func run() error {
 		return err
 	}
 	NewStack(app, s)
+	if len(s.EvidenceTargetOUs) > 0 {
+		NewEvidenceStackSetStack(app, s)
+	}
 	app.Synth(nil)
 	return nil
 }

@@ -30,6 +30,14 @@ type Settings struct {
 	OpsCenter           bool
 	SecurityHub         bool
 	Jira                *responder.JiraProps
+	MemberRoleName      string
+	AllowedAccounts     []string
+	OrganizationID      string
+	// The evidence role StackSet (a second stack, for the management account or a StackSets
+	// delegated administrator): only when EvidenceTargetOUs is set.
+	EvidenceTargetOUs []string
+	EvidenceCallAs    string
+	ResponderAccount  string
 }
 
 // Context keys, as documented in the README.
@@ -54,6 +62,12 @@ const (
 	ctxJiraPriorities      = "jiraPriorities"
 	ctxJiraTransition      = "jiraTransition"
 	ctxJiraSecretARN       = "jiraSecretArn"
+	ctxMemberRoleName      = "memberRoleName"
+	ctxAllowedAccounts     = "allowedAccounts"
+	ctxOrganizationID      = "organizationId"
+	ctxEvidenceTargetOUs   = "evidenceTargetOus"
+	ctxEvidenceCallAs      = "evidenceCallAs"
+	ctxResponderAccount    = "responderAccount"
 )
 
 // retentions are the values CloudWatch Logs accepts for a log group's retention, in days.
@@ -67,6 +81,11 @@ var retentions = map[int]awslogs.RetentionDays{
 	2192: awslogs.RetentionDays_SIX_YEARS, 2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS,
 	3288: awslogs.RetentionDays_NINE_YEARS, 3653: awslogs.RetentionDays_TEN_YEARS,
 }
+
+var (
+	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	orgPattern     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+)
 
 var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
 
@@ -171,6 +190,35 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 		s.LogRetention = r
 	} else {
 		errs = append(errs, fmt.Errorf("%s: %g is not a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)", ctxLogRetentionDays, days))
+	}
+	s.MemberRoleName = text(get(ctxMemberRoleName))
+	if s.AllowedAccounts, err = list(get(ctxAllowedAccounts)); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", ctxAllowedAccounts, err))
+	}
+	for _, a := range s.AllowedAccounts {
+		if !accountPattern.MatchString(a) {
+			errs = append(errs, fmt.Errorf("%s: %q is not a 12-digit account id", ctxAllowedAccounts, a))
+		}
+	}
+	if s.OrganizationID = text(get(ctxOrganizationID)); s.OrganizationID != "" && !orgPattern.MatchString(s.OrganizationID) {
+		errs = append(errs, fmt.Errorf("%s: %q is not an organization id (o-…)", ctxOrganizationID, s.OrganizationID))
+	}
+	if s.EvidenceTargetOUs, err = list(get(ctxEvidenceTargetOUs)); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", ctxEvidenceTargetOUs, err))
+	}
+	for _, ou := range s.EvidenceTargetOUs {
+		if !strings.HasPrefix(ou, "ou-") && !strings.HasPrefix(ou, "r-") {
+			errs = append(errs, fmt.Errorf("%s: %q is neither an OU id (ou-…) nor a root id (r-…)", ctxEvidenceTargetOUs, ou))
+		}
+	}
+	s.EvidenceCallAs, s.ResponderAccount = text(get(ctxEvidenceCallAs)), text(get(ctxResponderAccount))
+	switch s.EvidenceCallAs {
+	case "", "SELF", "DELEGATED_ADMIN":
+	default:
+		errs = append(errs, fmt.Errorf("%s: %q is not SELF or DELEGATED_ADMIN", ctxEvidenceCallAs, s.EvidenceCallAs))
+	}
+	if len(s.EvidenceTargetOUs) > 0 && !accountPattern.MatchString(s.ResponderAccount) {
+		errs = append(errs, fmt.Errorf("%s: the responder's 12-digit account id is required with %s", ctxResponderAccount, ctxEvidenceTargetOUs))
 	}
 	if len(errs) > 0 {
 		return Settings{}, fmt.Errorf("context: %w", errors.Join(errs...))

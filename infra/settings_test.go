@@ -68,6 +68,10 @@ func TestReadSettingsNamesTheBadKey(t *testing.T) {
 		{ctxLanguage, "fr", `language: "fr" is not en or ja`},
 		{ctxChat, "maybe", `chat: "maybe" is neither true nor false`},
 		{ctxJiraURL, "http://jira.example", "jiraUrl: \"http://jira.example\" is not an https URL"},
+		{ctxAllowedAccounts, "4444", `allowedAccounts: "4444" is not a 12-digit account id`},
+		{ctxOrganizationID, "org-1", `organizationId: "org-1" is not an organization id`},
+		{ctxEvidenceTargetOUs, "ou-abcd-12345678", "responderAccount: the responder's 12-digit account id is required"},
+		{ctxEvidenceCallAs, "ADMIN", `evidenceCallAs: "ADMIN" is not SELF or DELEGATED_ADMIN`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

@@ -30,6 +30,26 @@ func NewStack(scope constructs.Construct, s Settings) awscdk.Stack {
 		OpsCenter:                   s.OpsCenter,
 		Jira:                        s.Jira,
 		DisableSecurityHubWriteBack: !s.SecurityHub,
+		MemberRoleName:              s.MemberRoleName,
+		AllowedAccounts:             s.AllowedAccounts,
+		OrganizationID:              s.OrganizationID,
+	})
+	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	return stack
+}
+
+// NewEvidenceStackSetStack builds the stack that rolls the evidence role out to the target
+// organizational units as a service-managed StackSet; deploy it with the management account's
+// (or the StackSets delegated administrator's) credentials.
+func NewEvidenceStackSetStack(scope constructs.Construct, s Settings) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(s.StackName+"EvidenceStackSet"), &awscdk.StackProps{
+		Description: jsii.String("iam4-responder: evidence role StackSet for the organization's member accounts"),
+	})
+	responder.NewEvidenceStackSet(stack, "EvidenceRoles", responder.EvidenceStackSetProps{
+		Role: responder.EvidenceRoleProps{RoleName: s.MemberRoleName, ResponderAccount: s.ResponderAccount,
+			ResponderRolePattern: "arn:aws:iam::" + s.ResponderAccount + ":role/" + s.StackName + "-ResponderRole*",
+			OrganizationID:       s.OrganizationID},
+		TargetOUs: s.EvidenceTargetOUs, Region: "us-east-1", CallAs: s.EvidenceCallAs,
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return stack

@@ -59,6 +59,12 @@ type Props struct {
 	DisableSecurityHubWriteBack bool
 	// Jira opens a Jira Cloud issue per case; nil for none.
 	Jira *JiraProps
+	// Member accounts: findings about them are investigated through MemberRoleName in them
+	// (DefaultEvidenceRoleName when empty) if they are in AllowedAccounts or, with
+	// OrganizationID, in the organization. Others are refused.
+	MemberRoleName  string
+	AllowedAccounts []string
+	OrganizationID  string
 	// DeliveryRetries is how often the rule retries delivering an event to the function, and
 	// the function's asynchronous invocation retries (at most 2); 10 and 2 when unset.
 	DeliveryRetries float64
@@ -109,6 +115,9 @@ const (
 	envJiraPriorities  = "IAM4_JIRA_PRIORITIES"
 	envJiraTransition  = "IAM4_JIRA_TRANSITION"
 	envJiraSecretARN   = "IAM4_JIRA_SECRET_ARN"
+	envMemberRole      = "IAM4_MEMBER_ROLE_NAME"
+	envAllowedAccounts = "IAM4_ALLOWED_ACCOUNTS"
+	envOrganizationID  = "IAM4_ORGANIZATION_ID"
 )
 
 // New adds a responder to scope.
@@ -276,6 +285,13 @@ func (r *Responder) sinkEnvironment(props Props) {
 	}
 	set(envOpsCenter, jsii.String(onOff(props.OpsCenter)))
 	set(envSecurityHub, jsii.String(onOff(!props.DisableSecurityHubWriteBack)))
+	set(envMemberRole, jsii.String(memberRole(props)))
+	if len(props.AllowedAccounts) > 0 {
+		set(envAllowedAccounts, jsii.String(strings.Join(props.AllowedAccounts, ",")))
+	}
+	if props.OrganizationID != "" {
+		set(envOrganizationID, jsii.String(props.OrganizationID))
+	}
 	if j := props.Jira; j != nil {
 		var prios []string
 		for sev, name := range j.Priorities {
@@ -338,6 +354,7 @@ func (r *Responder) grant(props Props) {
 		// resource the V2 call is checked against is not documented, so no hub is named.
 		allow("WriteBackFindings", all, "securityhub:BatchUpdateFindings")
 	}
+	r.grantMembers(props, stack)
 	if props.Jira != nil {
 		allow("ReadJiraSecret", jsii.String(props.Jira.SecretARN), "secretsmanager:GetSecretValue")
 	}
@@ -378,8 +395,10 @@ func (r *Responder) suppressions() {
 			"account's Regions. ssm:CreateOpsItem has no resource type either, and ssm:UpdateOpsItem can only " +
 			"name OpsItems by pattern: OpsCenter assigns their ids. securityhub:BatchUpdateFindings also " +
 			"authorizes BatchUpdateFindingsV2, whose resource is undocumented. Every other statement names " +
-			"its one resource."),
-		AppliesTo: &[]any{"Resource::*", "Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:opsitem/*"},
+			"its one resource. With an organization, the evidence role may be assumed in any of its accounts " +
+			"(aws:ResourceOrgID pins the organization) and its accounts looked up: account ids are not known in advance."),
+		AppliesTo: &[]any{"Resource::*", "Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:opsitem/*",
+			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:(iam|organizations)::\\*:.*$/g"}},
 	}}, jsii.Bool(true))
 	cdknag.NagSuppressions_AddResourceSuppressions(r.DeadLetterQueue, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-SQS3"),
@@ -387,4 +406,43 @@ func (r *Responder) suppressions() {
 			"the function's asynchronous invocations. A dead-letter queue of a dead-letter queue would only move " +
 			"the same messages; its alarm fires on the first message instead."),
 	}}, jsii.Bool(true))
+}
+
+func memberRole(p Props) string {
+	if p.MemberRoleName != "" {
+		return p.MemberRoleName
+	}
+	return DefaultEvidenceRoleName
+}
+
+// grantMembers lets the function assume the evidence role in exactly the allowed accounts, and,
+// with an organization, in any account of it (aws:ResourceOrgID) and look accounts up in it.
+func (r *Responder) grantMembers(props Props, stack awscdk.Stack) {
+	role := func(account string) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("iam"), Region: jsii.String(""),
+			Account: jsii.String(account), Resource: jsii.String("role"), ResourceName: jsii.String(memberRole(props)),
+			ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
+	}
+	if len(props.AllowedAccounts) > 0 {
+		var roles []*string
+		for _, a := range props.AllowedAccounts {
+			roles = append(roles, role(a))
+		}
+		r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("AssumeEvidenceRoleAllowed"), Actions: jsii.Strings("sts:AssumeRole"), Resources: &roles,
+		}))
+	}
+	if props.OrganizationID != "" {
+		r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("AssumeEvidenceRoleInOrganization"), Actions: jsii.Strings("sts:AssumeRole"),
+			Resources:  &[]*string{role("*")},
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": props.OrganizationID}},
+		}))
+		r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("LookUpMemberAccounts"), Actions: jsii.Strings("organizations:DescribeAccount"),
+			Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("organizations"),
+				Region: jsii.String(""), Account: jsii.String("*"), Resource: jsii.String("account"),
+				ResourceName: jsii.String(props.OrganizationID + "/*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})},
+		}))
+	}
 }

@@ -55,6 +55,8 @@ var synthesized = sync.OnceValues(func() (map[string]any, []string) {
 		Jira: &JiraProps{URL: "https://example.atlassian.net", Project: "SEC", Labels: []string{"iam4"},
 			Priorities: map[string]string{"CRITICAL": "Highest"},
 			SecretARN:  "arn:aws:secretsmanager:us-east-1:111122223333:secret:iam4-jira-AbCdEf"},
+		AllowedAccounts: []string{"444455556666"},
+		OrganizationID:  "o-exampleorgid",
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
 	template := assertions.Template_FromStack(stack, nil)
@@ -127,9 +129,9 @@ func TestFunctionRunsTheGoBinaryOnGraviton(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	wantKeys := []string{envChatTopicARN, envClaimLease, envDeadLetterQueue, envJiraIssueType, envJiraLabels, envJiraPriorities,
-		envJiraProject, envJiraSecretARN, envJiraTransition, envJiraURL, envLanguage, envLedgerTable, envLookbackDays,
-		envOpsCenter, envRegions, envSecurityHub, envTopicARN}
+	wantKeys := []string{envAllowedAccounts, envChatTopicARN, envClaimLease, envDeadLetterQueue, envJiraIssueType, envJiraLabels,
+		envJiraPriorities, envJiraProject, envJiraSecretARN, envJiraTransition, envJiraURL, envLanguage, envLedgerTable,
+		envLookbackDays, envMemberRole, envOpsCenter, envOrganizationID, envRegions, envSecurityHub, envTopicARN}
 	if diff := cmp.Diff(wantKeys, keys); diff != "" {
 		t.Errorf("environment (-want +got):\n%s", diff)
 	}
@@ -156,7 +158,8 @@ func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
 				t.Errorf("unexpected statement %v", s)
 			}
 			readOnly := map[any]bool{"ReadRootActivity": true, "ReadRootCredentials": true, "ListEnabledRegions": true, "OpenOpsItems": true, "WriteBackFindings": true}
-			if r, ok := s["Resource"].(string); ok && strings.Contains(r, "*") && !readOnly[s["Sid"]] {
+			if r, ok := s["Resource"].(string); ok && strings.Contains(r, "*") && !readOnly[s["Sid"]] &&
+				s["Condition"] == nil && s["Sid"] != "LookUpMemberAccounts" {
 				t.Errorf("statement %v has a wildcard resource", s["Sid"])
 			}
 			switch a := s["Action"].(type) {
@@ -177,11 +180,13 @@ func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
 		"iam:GenerateCredentialReport", "iam:GetAccountSummary", "iam:GetCredentialReport",
 		"kms:Decrypt", "kms:GenerateDataKey",
 		"logs:CreateLogStream", "logs:PutLogEvents",
+		"organizations:DescribeAccount",
 		"secretsmanager:GetSecretValue",
 		"securityhub:BatchUpdateFindings",
 		"sns:Publish", "sns:Publish",
 		"sqs:SendMessage",
 		"ssm:CreateOpsItem", "ssm:UpdateOpsItem",
+		"sts:AssumeRole", "sts:AssumeRole",
 	}
 	if diff := cmp.Diff(want, actions); diff != "" {
 		t.Errorf("role actions (-want +got):\n%s", diff)

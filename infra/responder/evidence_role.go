@@ -1,0 +1,165 @@
+package responder
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudformation"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// DefaultEvidenceRoleName is the evidence role's name in member accounts.
+const DefaultEvidenceRoleName = "iam4-responder-evidence"
+
+// EvidenceActions are the only calls the responder makes in a member account: all read-only,
+// none with a resource type to scope to (Service Authorization Reference).
+var EvidenceActions = []string{
+	"account:ListRegions",
+	"cloudtrail:LookupEvents",
+	"iam:GenerateCredentialReport",
+	"iam:GetAccountSummary",
+	"iam:GetCredentialReport",
+}
+
+// EvidenceRoleProps configures the role in a member account.
+type EvidenceRoleProps struct {
+	// RoleName must match the responder's memberRoleName; DefaultEvidenceRoleName when empty.
+	RoleName string
+	// ResponderAccount is the account the responder runs in (the Security Hub administrator).
+	ResponderAccount string
+	// ResponderRolePattern is the responder role's ARN pattern; its CDK-generated name starts
+	// with the stack name and "-ResponderRole". Default: arn:aws:iam::<account>:role/Iam4Responder-ResponderRole*.
+	ResponderRolePattern string
+	// OrganizationID, when set, also requires the caller to belong to the organization.
+	OrganizationID string
+}
+
+func (p *EvidenceRoleProps) defaults() {
+	if p.RoleName == "" {
+		p.RoleName = DefaultEvidenceRoleName
+	}
+	if p.ResponderRolePattern == "" {
+		p.ResponderRolePattern = "arn:aws:iam::" + p.ResponderAccount + ":role/Iam4Responder-ResponderRole*"
+	}
+}
+
+// trustConditions pin the trust to the responder's role (by ARN pattern, since its name is
+// generated) and, with an organization, to the organization.
+func (p EvidenceRoleProps) trustConditions() map[string]any {
+	c := map[string]any{"ArnLike": map[string]any{"aws:PrincipalArn": p.ResponderRolePattern}}
+	if p.OrganizationID != "" {
+		c["StringEquals"] = map[string]any{"aws:PrincipalOrgID": p.OrganizationID}
+	}
+	return c
+}
+
+// NewEvidenceRole adds the evidence role to a member account's stack.
+func NewEvidenceRole(scope constructs.Construct, id string, props EvidenceRoleProps) awsiam.Role {
+	props.defaults()
+	conditions := props.trustConditions()
+	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
+		RoleName:    jsii.String(props.RoleName),
+		Description: jsii.String("iam4-responder reads the root user's key use here (read-only)"),
+		AssumedBy: awsiam.NewPrincipalWithConditions(
+			awsiam.NewAccountPrincipal(jsii.String(props.ResponderAccount)), &conditions),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ReadRootKeyUse"), Actions: jsii.Strings(EvidenceActions...), Resources: jsii.Strings("*"),
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("Read-only evidence calls with no resource type in the Service Authorization Reference: " +
+			"cloudtrail:LookupEvents, iam:GetAccountSummary, iam:GenerateCredentialReport, iam:GetCredentialReport, " +
+			"account:ListRegions; IAM accepts only \"*\" for them."),
+		AppliesTo: &[]any{"Resource::*"},
+	}}, jsii.Bool(true))
+	return role
+}
+
+// EvidenceRoleTemplate is the member accounts' CloudFormation template for a StackSet: the same
+// role as NewEvidenceRole, as plain JSON (a StackSet takes a template body, not a CDK stack).
+func EvidenceRoleTemplate(props EvidenceRoleProps) string {
+	props.defaults()
+	trust := []any{
+		map[string]any{
+			"Sid": "TheResponder", "Effect": "Allow", "Action": "sts:AssumeRole",
+			"Principal": map[string]any{"AWS": "arn:aws:iam::" + props.ResponderAccount + ":root"},
+			"Condition": props.trustConditions(),
+		},
+	}
+	doc := map[string]any{
+		"AWSTemplateFormatVersion": "2010-09-09",
+		"Description":              "iam4-responder evidence role: read-only access to the root user's key use",
+		"Resources": map[string]any{
+			"EvidenceRole": map[string]any{
+				"Type": "AWS::IAM::Role",
+				"Properties": map[string]any{
+					"RoleName":                 props.RoleName,
+					"Description":              "iam4-responder reads the root user's key use here (read-only)",
+					"MaxSessionDuration":       3600,
+					"AssumeRolePolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": trust},
+					"Policies": []any{map[string]any{
+						"PolicyName": "ReadRootKeyUse",
+						"PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+							"Sid": "ReadRootKeyUse", "Effect": "Allow", "Action": EvidenceActions, "Resource": "*",
+						}}},
+					}},
+				},
+			},
+		},
+		"Outputs": map[string]any{"EvidenceRoleArn": map[string]any{"Value": map[string]any{"Fn::GetAtt": []any{"EvidenceRole", "Arn"}}}},
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		panic(fmt.Sprintf("evidence role template: %v", err)) // plain maps of strings only
+	}
+	return string(b)
+}
+
+// EvidenceStackSetProps configures the service-managed StackSet that puts the evidence role in
+// every account of the target organizational units, new accounts included.
+type EvidenceStackSetProps struct {
+	Role EvidenceRoleProps
+	// TargetOUs are organizational unit ids (ou-…) or the root id (r-…).
+	TargetOUs []string
+	// Region to create the stack instances in; IAM is global, one Region is enough.
+	Region string
+	// CallAs is SELF in the management account, DELEGATED_ADMIN in a StackSets delegated
+	// administrator account.
+	CallAs string
+}
+
+// NewEvidenceStackSet adds the StackSet; deploy its stack in the management account or a
+// CloudFormation StackSets delegated administrator.
+func NewEvidenceStackSet(scope constructs.Construct, id string, props EvidenceStackSetProps) awscloudformation.CfnStackSet {
+	if props.CallAs == "" {
+		props.CallAs = "SELF"
+	}
+	return awscloudformation.NewCfnStackSet(scope, jsii.String(id), &awscloudformation.CfnStackSetProps{
+		StackSetName:    jsii.String("iam4-responder-evidence-role"),
+		Description:     jsii.String("iam4-responder evidence role in every member account"),
+		PermissionModel: jsii.String("SERVICE_MANAGED"),
+		CallAs:          jsii.String(props.CallAs),
+		AutoDeployment: &awscloudformation.CfnStackSet_AutoDeploymentProperty{
+			Enabled: jsii.Bool(true), RetainStacksOnAccountRemoval: jsii.Bool(false),
+		},
+		Capabilities:     jsii.Strings("CAPABILITY_NAMED_IAM"),
+		ManagedExecution: map[string]any{"Active": true},
+		OperationPreferences: &awscloudformation.CfnStackSet_OperationPreferencesProperty{
+			FailureTolerancePercentage: jsii.Number(10), MaxConcurrentPercentage: jsii.Number(25),
+			RegionConcurrencyType: jsii.String("PARALLEL"),
+		},
+		StackInstancesGroup: []any{&awscloudformation.CfnStackSet_StackInstancesProperty{
+			DeploymentTargets: &awscloudformation.CfnStackSet_DeploymentTargetsProperty{
+				OrganizationalUnitIds: jsii.Strings(props.TargetOUs...),
+			},
+			Regions: jsii.Strings(props.Region),
+		}},
+		TemplateBody: jsii.String(EvidenceRoleTemplate(props.Role)),
+	})
+}
