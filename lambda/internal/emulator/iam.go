@@ -20,7 +20,7 @@ type reportState struct {
 }
 
 // query serves the query-protocol APIs: IAM, and STS (AssumeRole into members).
-func (s *Server) query(w http.ResponseWriter, acct *account, body []byte) {
+func (s *Server) query(w http.ResponseWriter, acct *account, task string, body []byte) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		writeXMLError(w, http.StatusBadRequest, "MalformedQueryString", err.Error())
@@ -39,6 +39,12 @@ func (s *Server) query(w http.ResponseWriter, acct *account, body []byte) {
 		s.assumeRole(w, acct, form)
 	case "GetCallerIdentity":
 		s.getCallerIdentity(w, acct)
+	case "AssumeRoot":
+		s.assumeRoot(w, acct, form)
+	case "ListAccessKeys":
+		s.listAccessKeys(w, acct, task)
+	case "DeleteAccessKey":
+		s.deleteAccessKey(w, acct, task, form)
 	default:
 		writeXMLError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("the emulator does not serve IAM %s", action))
 	}
@@ -51,7 +57,10 @@ type entry struct {
 
 func (s *Server) getAccountSummary(w http.ResponseWriter, acct *account) {
 	keys, mfa := 0, 0
-	if len(acct.root.Keys) > 0 {
+	s.mu.Lock()
+	n := len(acct.root.Keys)
+	s.mu.Unlock()
+	if n > 0 {
 		keys = 1 // AccountAccessKeysPresent is 1 when the root has any key, active or not
 	}
 	if acct.root.MFA {
@@ -116,7 +125,9 @@ func (s *Server) getCredentialReport(w http.ResponseWriter, acct *account) {
 // password fields).
 func (s *Server) credentialReport(a *account) string {
 	acct := a.id
-	root := a.root
+	s.mu.Lock()
+	root := Root{MFA: a.root.MFA, Keys: append([]RootKey(nil), a.root.Keys...)}
+	s.mu.Unlock()
 	ts := func(t time.Time) string {
 		if t.IsZero() {
 			return "N/A"

@@ -33,6 +33,8 @@ type Server struct {
 	Requests     atomic.Int64
 	Throttled    atomic.Int64
 	AssumedRoles atomic.Int64 // successful AssumeRole calls
+	RootSessions atomic.Int64 // successful AssumeRoot calls
+	DeletedKeys  atomic.Int64 // root access keys deleted
 }
 
 // New builds a server for a scenario. now is the clock (time.Now when nil); a scenario's own
@@ -124,7 +126,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("request", "service", "account", "op", "ListRegions")
 		s.listRegions(w, acct, body)
 	case r.Method == http.MethodPost && strings.Contains(r.Header.Get("Content-Type"), "x-www-form-urlencoded"):
-		s.query(w, acct, body)
+		s.query(w, acct, requestTask(r), body)
 	default:
 		writeJSONError(w, http.StatusBadRequest, "UnknownOperationException",
 			fmt.Sprintf("the emulator does not serve %s %s (target %q)", r.Method, r.URL.Path, target))
@@ -143,6 +145,15 @@ type account struct {
 	regions []string
 	trail   trail
 	report  reportState
+}
+
+// requestTask is the root-task policy of a root session's request, or "".
+func requestTask(r *http.Request) string {
+	if m := accessKey.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		task, _ := rootSession(m[1])
+		return task
+	}
+	return ""
 }
 
 // requestAccount finds the account a request acts in: credentials from the emulator's
