@@ -45,6 +45,9 @@ type Collector struct {
 	Now func() time.Time
 	// Progress, when set, is told of every page read.
 	Progress func(region string, pages, events int)
+	// AccessKeyID, when set, looks up that key's events (LookupEvents' AccessKeyId attribute)
+	// instead of the root user's by name.
+	AccessKeyID string
 }
 
 // Gap is a stretch of history that was not read.
@@ -124,12 +127,14 @@ func (c *Collector) Collect(ctx context.Context, u *Usage) (Coverage, error) {
 func (c *Collector) region(ctx context.Context, region string, start, end time.Time, limit rate.Limit, u *Usage) (RegionCoverage, *Gap) {
 	rc := RegionCoverage{Region: region}
 	limiter := rate.NewLimiter(limit, 1)
+	// The CloudTrail user guide looks root events up by user name "root"; Record.IsRoot then
+	// keeps only records whose identity type is Root.
+	attr := cttypes.LookupAttribute{AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String("root")}
+	if c.AccessKeyID != "" {
+		attr = cttypes.LookupAttribute{AttributeKey: cttypes.LookupAttributeKeyAccessKeyId, AttributeValue: aws.String(c.AccessKeyID)}
+	}
 	pages := cloudtrail.NewLookupEventsPaginator(c.Client(region), &cloudtrail.LookupEventsInput{
-		// The CloudTrail user guide looks root events up by user name "root"; Record.IsRoot
-		// then keeps only records whose identity type is Root.
-		LookupAttributes: []cttypes.LookupAttribute{{
-			AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String("root"),
-		}},
+		LookupAttributes: []cttypes.LookupAttribute{attr},
 		StartTime:  aws.Time(start),
 		EndTime:    aws.Time(end),
 		MaxResults: aws.Int32(pageSize),
