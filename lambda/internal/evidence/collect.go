@@ -135,9 +135,9 @@ func (c *Collector) region(ctx context.Context, region string, start, end time.T
 	}
 	pages := cloudtrail.NewLookupEventsPaginator(c.Client(region), &cloudtrail.LookupEventsInput{
 		LookupAttributes: []cttypes.LookupAttribute{attr},
-		StartTime:  aws.Time(start),
-		EndTime:    aws.Time(end),
-		MaxResults: aws.Int32(pageSize),
+		StartTime:        aws.Time(start),
+		EndTime:          aws.Time(end),
+		MaxResults:       aws.Int32(pageSize),
 	})
 	// Events come newest first: everything from oldest to end has been read.
 	oldest := end
