@@ -38,6 +38,10 @@ type Settings struct {
 	EvidenceTargetOUs []string
 	EvidenceCallAs    string
 	ResponderAccount  string
+	Containment       string
+	ManagementAccount string
+	ContainAllow      []string
+	ContainDeny       []string
 }
 
 // Context keys, as documented in the README.
@@ -68,6 +72,10 @@ const (
 	ctxEvidenceTargetOUs   = "evidenceTargetOus"
 	ctxEvidenceCallAs      = "evidenceCallAs"
 	ctxResponderAccount    = "responderAccount"
+	ctxContainment         = "containment"
+	ctxManagementAccount   = "managementAccount"
+	ctxContainAllow        = "containmentAllow"
+	ctxContainDeny         = "containmentDeny"
 )
 
 // retentions are the values CloudWatch Logs accepts for a log group's retention, in days.
@@ -219,6 +227,24 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 	}
 	if len(s.EvidenceTargetOUs) > 0 && !accountPattern.MatchString(s.ResponderAccount) {
 		errs = append(errs, fmt.Errorf("%s: the responder's 12-digit account id is required with %s", ctxResponderAccount, ctxEvidenceTargetOUs))
+	}
+	switch s.Containment = text(get(ctxContainment)); s.Containment {
+	case "", "off":
+		s.Containment = "off"
+	case "dry-run", "delete-unused":
+		if s.ManagementAccount = text(get(ctxManagementAccount)); !accountPattern.MatchString(s.ManagementAccount) {
+			errs = append(errs, fmt.Errorf("%s: the management account's 12-digit id is required with %s=%s (it is never touched)",
+				ctxManagementAccount, ctxContainment, s.Containment))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("%s: %q is not off, dry-run or delete-unused", ctxContainment, s.Containment))
+	}
+	s.ContainAllow, _ = list(get(ctxContainAllow))
+	s.ContainDeny, _ = list(get(ctxContainDeny))
+	for _, a := range append(append([]string{}, s.ContainAllow...), s.ContainDeny...) {
+		if !accountPattern.MatchString(a) {
+			errs = append(errs, fmt.Errorf("%s/%s: %q is not a 12-digit account id", ctxContainAllow, ctxContainDeny, a))
+		}
 	}
 	if len(errs) > 0 {
 		return Settings{}, fmt.Errorf("context: %w", errors.Join(errs...))

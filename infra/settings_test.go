@@ -20,7 +20,7 @@ func TestReadSettings(t *testing.T) {
 	}{
 		{"defaults", nil, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda",
 			LogRetention: awslogs.RetentionDays_ONE_YEAR, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90,
-			Language: "en", SecurityHub: true}},
+			Language: "en", SecurityHub: true, Containment: "off"}},
 		{"values from -c are strings", map[string]any{
 			ctxEmails: "ops@example.com, sec@example.com", ctxLogRetentionDays: "90",
 			ctxTimeoutMinutes: "10", ctxMemoryMB: "1024", ctxReservedConcurrency: "5", ctxStackName: "Iam4Prod",
@@ -32,12 +32,13 @@ func TestReadSettings(t *testing.T) {
 			LogRetention: awslogs.RetentionDays_THREE_MONTHS, TimeoutMinutes: 10, MemoryMB: 1024, ReservedConcurrency: 5,
 			Regions: []string{"us-east-1", "ap-northeast-1"}, LookbackDays: 30, Language: "ja", Chat: true, OpsCenter: true,
 			Jira: &responder.JiraProps{URL: "https://example.atlassian.net", Project: "SEC", Labels: []string{"iam4", "security"},
-				Priorities: map[string]string{"CRITICAL": "Highest"}, SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"}}},
+				Priorities: map[string]string{"CRITICAL": "Highest"}, SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"},
+			Containment: "off"}},
 		{"values from cdk.json are JSON", map[string]any{
 			ctxEmails: []any{"ops@example.com"}, ctxLogRetentionDays: 30.0,
 		}, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", Emails: []string{"ops@example.com"},
 			LogRetention: awslogs.RetentionDays_ONE_MONTH, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90,
-			Language: "en", SecurityHub: true}},
+			Language: "en", SecurityHub: true, Containment: "off"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,6 +73,8 @@ func TestReadSettingsNamesTheBadKey(t *testing.T) {
 		{ctxOrganizationID, "org-1", `organizationId: "org-1" is not an organization id`},
 		{ctxEvidenceTargetOUs, "ou-abcd-12345678", "responderAccount: the responder's 12-digit account id is required"},
 		{ctxEvidenceCallAs, "ADMIN", `evidenceCallAs: "ADMIN" is not SELF or DELEGATED_ADMIN`},
+		{ctxContainment, "delete-unused", "managementAccount: the management account's 12-digit id is required"},
+		{ctxContainment, "delete-all", `containment: "delete-all" is not off, dry-run or delete-unused`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

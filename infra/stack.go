@@ -33,6 +33,10 @@ func NewStack(scope constructs.Construct, s Settings) awscdk.Stack {
 		MemberRoleName:              s.MemberRoleName,
 		AllowedAccounts:             s.AllowedAccounts,
 		OrganizationID:              s.OrganizationID,
+		Containment:                 s.Containment,
+		ManagementAccount:           s.ManagementAccount,
+		ContainAllow:                s.ContainAllow,
+		ContainDeny:                 s.ContainDeny,
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return stack

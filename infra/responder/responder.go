@@ -65,6 +65,13 @@ type Props struct {
 	MemberRoleName  string
 	AllowedAccounts []string
 	OrganizationID  string
+	// Containment of unused root keys in member accounts through centralized root access:
+	// "off" (default), "dry-run" or "delete-unused". The sts:AssumeRoot permission exists only
+	// when it is not off, and the delete task policy only for delete-unused.
+	Containment       string
+	ManagementAccount string // required with containment: never touched
+	ContainAllow      []string
+	ContainDeny       []string
 	// DeliveryRetries is how often the rule retries delivering an event to the function, and
 	// the function's asynchronous invocation retries (at most 2); 10 and 2 when unset.
 	DeliveryRetries float64
@@ -118,6 +125,16 @@ const (
 	envMemberRole      = "IAM4_MEMBER_ROLE_NAME"
 	envAllowedAccounts = "IAM4_ALLOWED_ACCOUNTS"
 	envOrganizationID  = "IAM4_ORGANIZATION_ID"
+	envContainment     = "IAM4_CONTAINMENT"
+	envManagement      = "IAM4_MANAGEMENT_ACCOUNT"
+	envContainAllow    = "IAM4_CONTAINMENT_ALLOW"
+	envContainDeny     = "IAM4_CONTAINMENT_DENY"
+)
+
+// The AWS root-task policies centralized root access sessions are scoped by.
+const (
+	taskAudit  = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+	taskDelete = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
 )
 
 // New adds a responder to scope.
@@ -292,6 +309,12 @@ func (r *Responder) sinkEnvironment(props Props) {
 	if props.OrganizationID != "" {
 		set(envOrganizationID, jsii.String(props.OrganizationID))
 	}
+	if props.Containment != "" && props.Containment != "off" {
+		set(envContainment, jsii.String(props.Containment))
+		set(envManagement, jsii.String(props.ManagementAccount))
+		set(envContainAllow, jsii.String(strings.Join(props.ContainAllow, ",")))
+		set(envContainDeny, jsii.String(strings.Join(props.ContainDeny, ",")))
+	}
 	if j := props.Jira; j != nil {
 		var prios []string
 		for sev, name := range j.Priorities {
@@ -355,6 +378,7 @@ func (r *Responder) grant(props Props) {
 		allow("WriteBackFindings", all, "securityhub:BatchUpdateFindings")
 	}
 	r.grantMembers(props, stack)
+	r.grantContainment(props)
 	if props.Jira != nil {
 		allow("ReadJiraSecret", jsii.String(props.Jira.SecretARN), "secretsmanager:GetSecretValue")
 	}
@@ -396,9 +420,11 @@ func (r *Responder) suppressions() {
 			"name OpsItems by pattern: OpsCenter assigns their ids. securityhub:BatchUpdateFindings also " +
 			"authorizes BatchUpdateFindingsV2, whose resource is undocumented. Every other statement names " +
 			"its one resource. With an organization, the evidence role may be assumed in any of its accounts " +
-			"(aws:ResourceOrgID pins the organization) and its accounts looked up: account ids are not known in advance."),
+			"(aws:ResourceOrgID pins the organization) and its accounts looked up: account ids are not known in advance. " +
+			"Containment's sts:AssumeRoot names member roots by pattern, limited by sts:TaskPolicyArn to the AWS root-task policies."),
 		AppliesTo: &[]any{"Resource::*", "Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:opsitem/*",
-			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:(iam|organizations)::\\*:.*$/g"}},
+			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:(iam|organizations)::\\*:.*$/g"},
+			"Resource::arn:aws:iam::*:root"},
 	}}, jsii.Bool(true))
 	cdknag.NagSuppressions_AddResourceSuppressions(r.DeadLetterQueue, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-SQS3"),
@@ -445,4 +471,26 @@ func (r *Responder) grantMembers(props Props, stack awscdk.Stack) {
 				ResourceName: jsii.String(props.OrganizationID + "/*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})},
 		}))
 	}
+}
+
+// grantContainment adds sts:AssumeRoot only when containment is on, limited to the task
+// policies the mode uses (the audit one always, the delete one for delete-unused) and, with an
+// organization, to its accounts.
+func (r *Responder) grantContainment(props Props) {
+	if props.Containment == "" || props.Containment == "off" {
+		return
+	}
+	tasks := []string{taskAudit}
+	if props.Containment == "delete-unused" {
+		tasks = append(tasks, taskDelete)
+	}
+	conditions := map[string]any{"StringEquals": map[string]any{"sts:TaskPolicyArn": tasks}}
+	if props.OrganizationID != "" {
+		conditions["StringEquals"].(map[string]any)["aws:ResourceOrgID"] = props.OrganizationID
+	}
+	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ContainWithRootTasks"), Actions: jsii.Strings("sts:AssumeRoot"),
+		Resources:  jsii.Strings("arn:aws:iam::*:root"),
+		Conditions: &conditions,
+	}))
 }

@@ -271,3 +271,38 @@ func TestEmailSubscription(t *testing.T) {
 		t.Errorf("subscription = %v", sub)
 	}
 }
+
+// TestContainmentPermissionOnlyWhenOn: sts:AssumeRoot appears with containment, limited to the
+// audit task for dry-run.
+func TestContainmentPermissionOnlyWhenOn(t *testing.T) {
+	for _, mode := range []string{"off", "dry-run", "delete-unused"} {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		stack := awscdk.NewStack(app, jsii.String("C"), nil)
+		code := t.TempDir()
+		if err := os.WriteFile(filepath.Join(code, "bootstrap"), []byte("stand-in"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		New(stack, "Responder", Props{Code: awslambda.Code_FromAsset(jsii.String(code), nil), Containment: mode,
+			ManagementAccount: "111122223333", OrganizationID: "o-exampleorgid"})
+		var tpl map[string]any
+		b, _ := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
+		_ = json.Unmarshal(b, &tpl)
+		var found string
+		for _, r := range tpl["Resources"].(map[string]any) {
+			if r.(map[string]any)["Type"] == "AWS::IAM::Policy" {
+				doc, _ := json.Marshal(r.(map[string]any)["Properties"])
+				if strings.Contains(string(doc), "sts:AssumeRoot") {
+					found = string(doc)
+				}
+			}
+		}
+		switch {
+		case mode == "off" && found != "":
+			t.Errorf("off: sts:AssumeRoot granted")
+		case mode == "dry-run" && (!strings.Contains(found, "IAMAuditRootUserCredentials") || strings.Contains(found, "IAMDeleteRootUserCredentials")):
+			t.Errorf("dry-run: %s", found)
+		case mode == "delete-unused" && !strings.Contains(found, "IAMDeleteRootUserCredentials"):
+			t.Errorf("delete-unused: %s", found)
+		}
+	}
+}

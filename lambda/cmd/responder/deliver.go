@@ -21,6 +21,16 @@ func (h *Handler) open(ctx context.Context, log *slog.Logger, f finding.Finding)
 			r := report.New(report.Opened, f, "")
 			r.Lang = h.Lang
 			r.Evidence, r.EvidenceError = h.investigate(ctx, log, f)
+			if h.Contain != nil && r.Evidence != nil {
+				o := h.Contain.Run(ctx, f.AccountID, *r.Evidence)
+				r.Containment = &o
+				if o.Refused != "" {
+					log.InfoContext(ctx, "containment refused", "mode", string(o.Mode), "reason", o.Refused)
+				}
+				for _, a := range o.Actions {
+					log.InfoContext(ctx, "containment", "mode", string(o.Mode), "key", a.Key, "do", a.Do, "reason", a.Why)
+				}
+			}
 			rep = &r
 		}
 		return *rep

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
@@ -42,6 +43,11 @@ type Investigator interface {
 	Investigate(ctx context.Context, account string) (investigation.Result, error)
 }
 
+// Container runs the opt-in containment for an account (contain.Guard in production).
+type Container interface {
+	Run(ctx context.Context, account string, res investigation.Result) contain.Outcome
+}
+
 // AccountPolicy decides whose findings the responder acts on (accountPolicy in production).
 type AccountPolicy interface {
 	Allowed(ctx context.Context, account string) (ok bool, why string, err error)
@@ -65,7 +71,9 @@ type Handler struct {
 	DeadLetter Rejecter
 	// Evidence is optional: without it the ticket carries the runbook only.
 	Evidence Investigator
-	Lang     report.Lang
+	// Contain is optional; it runs after the evidence, only when there is evidence.
+	Contain Container
+	Lang    report.Lang
 }
 
 // errCaseBusy says another invocation holds a live claim on one of the case's sinks: the retry

@@ -143,6 +143,7 @@ func startLocal(t *testing.T, tune ...func(*emulator.Scenario, *config.Config)) 
 		Jira: &config.Jira{URL: jira.URL, Project: "SEC", IssueType: "Task", Transition: "Done",
 			Priorities: map[string]string{"CRITICAL": "Highest"}, Labels: []string{"iam4"}, SecretARN: aws.ToString(secret.ARN)},
 		MemberRole: config.DefaultMemberRole, AllowedAccounts: tuned.AllowedAccounts, OrganizationID: tuned.OrganizationID,
+		Containment: tuned.Containment, ManagementAccount: tuned.ManagementAccount,
 	}
 	if tuned.Regions != nil {
 		cfg.Regions = tuned.Regions

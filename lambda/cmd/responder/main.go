@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
@@ -114,6 +115,17 @@ func newHandler(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *
 		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
 		Evidence:   newLiveEvidence(ctx, cfg, awsCfg, me, log),
 		Lang:       lang,
+	}
+	if mode, err := contain.ParseMode(cfg.Containment); err != nil {
+		return nil, err
+	} else if mode != contain.Off {
+		ev := h.Evidence.(*liveEvidence)
+		h.Contain = &contain.Guard{
+			Mode: mode, Management: cfg.ManagementAccount, Allow: cfg.ContainAllow, Deny: cfg.ContainDeny,
+			Sessions: contain.AssumeRoot{STS: sts.NewFromConfig(awsCfg), Config: awsCfg},
+			Search: contain.TrailSearch{Clients: ev.clientsFor, Regions: cfg.Regions,
+				Lookback: time.Duration(cfg.LookbackDays) * 24 * time.Hour},
+		}
 	}
 	if cfg.SecurityHub {
 		// BatchUpdateFindings throttles with LimitExceededException, which the SDK does not

@@ -155,3 +155,38 @@ func TestOrganizationBurstLosesNothing(t *testing.T) {
 		t.Errorf("%d AssumeRole calls for %d accounts, want one each (credentials cached)", n, accounts)
 	}
 }
+
+// TestContainmentDeletesTheUnusedMemberKeyAndSaysSo runs delete-unused through the handler: the
+// member's used key stays, the unused one is deleted, and the ticket and the note say so.
+func TestContainmentDeletesTheUnusedMemberKeyAndSaysSo(t *testing.T) {
+	const memberAccount = "444455556666"
+	event, findingJSON := memberEvent(t, memberAccount)
+	m := member(memberAccount, 12)
+	m.Root.Keys = append(m.Root.Keys, emulator.RootKey{ID: "AKIAOLDKEY0000000002", Active: true,
+		Created: time.Now().AddDate(-3, 0, 0), LastUsed: time.Now().AddDate(0, 0, -200)})
+	l := startLocal(t, func(s *emulator.Scenario, c *config.Config) {
+		s.Members = []emulator.Member{m}
+		s.Findings = append(s.Findings, findingJSON)
+		c.AllowedAccounts, c.Regions = []string{memberAccount}, []string{"us-west-2"}
+		c.Containment, c.ManagementAccount = "delete-unused", testenv.Account
+	})
+	if err := l.handle(t, event); err != nil {
+		t.Fatal(err)
+	}
+	var envelope struct{ Message string }
+	_ = json.Unmarshal([]byte(aws.ToString(testenv.Receive(t, l.motoConfig, l.emailQueue, 1)[0].Body)), &envelope)
+	body := envelope.Message
+	for _, want := range []string{"Containment (delete-unused)", "AKIA…0002: deleted", "AKIA…5566: kept"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("e-mail lacks %q:\n%s", want, body)
+		}
+	}
+	if n := l.server.DeletedKeys.Load(); n != 1 {
+		t.Errorf("%d keys deleted, want 1", n)
+	}
+	for _, f := range l.findings(t) {
+		if aws.ToString(f.AwsAccountId) == memberAccount && !strings.Contains(aws.ToString(f.Note.Text), "AKIA…0002 deleted") {
+			t.Errorf("note: %q", aws.ToString(f.Note.Text))
+		}
+	}
+}

@@ -36,6 +36,10 @@ const (
 	EnvMemberRole      = "IAM4_MEMBER_ROLE_NAME"
 	EnvAllowedAccounts = "IAM4_ALLOWED_ACCOUNTS"
 	EnvOrganizationID  = "IAM4_ORGANIZATION_ID"
+	EnvContainment     = "IAM4_CONTAINMENT"
+	EnvManagement      = "IAM4_MANAGEMENT_ACCOUNT"
+	EnvContainAllow    = "IAM4_CONTAINMENT_ALLOW"
+	EnvContainDeny     = "IAM4_CONTAINMENT_DENY"
 )
 
 // DefaultMemberRole is the evidence role's name in member accounts.
@@ -64,6 +68,11 @@ type Config struct {
 	MemberRole      string
 	AllowedAccounts []string
 	OrganizationID  string
+	// Containment of unused root keys in member accounts: off, dry-run or delete-unused.
+	Containment       string
+	ManagementAccount string // never touched; required when containment is on
+	ContainAllow      []string
+	ContainDeny       []string
 }
 
 // Jira is the Jira Cloud sink's configuration.
@@ -176,6 +185,33 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s: %q is not an organization id (o-…)", EnvOrganizationID, v))
 		}
 		c.OrganizationID = v
+	}
+	switch v := strings.TrimSpace(getenv(EnvContainment)); v {
+	case "", "off":
+		c.Containment = "off"
+	case "dry-run", "delete-unused":
+		c.Containment = v
+		c.ManagementAccount = strings.TrimSpace(getenv(EnvManagement))
+		if !accountID.MatchString(c.ManagementAccount) {
+			errs = append(errs, fmt.Errorf("%s: %q is not a 12-digit account id (required with %s=%s: it is never touched)",
+				EnvManagement, c.ManagementAccount, EnvContainment, v))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("%s: %q is not off, dry-run or delete-unused", EnvContainment, v))
+	}
+	for _, l := range []struct {
+		env string
+		dst *[]string
+	}{{EnvContainAllow, &c.ContainAllow}, {EnvContainDeny, &c.ContainDeny}} {
+		for _, a := range strings.Split(getenv(l.env), ",") {
+			if a = strings.TrimSpace(a); a == "" {
+				continue
+			}
+			if !accountID.MatchString(a) {
+				errs = append(errs, fmt.Errorf("%s: %q is not a 12-digit account id", l.env, a))
+			}
+			*l.dst = append(*l.dst, a)
+		}
 	}
 	if u := strings.TrimSpace(getenv(EnvJiraURL)); u != "" {
 		j, jerrs := jiraFromEnv(u, getenv)

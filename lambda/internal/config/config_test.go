@@ -38,6 +38,7 @@ func TestFromEnvReadsEverySetting(t *testing.T) {
 		Language:        "en",
 		SecurityHub:     true,
 		MemberRole:      DefaultMemberRole,
+		Containment:     "off",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("FromEnv (-want +got):\n%s", diff)
@@ -62,6 +63,8 @@ func TestFromEnvNamesTheBadVariable(t *testing.T) {
 		{"member role with a slash", EnvMemberRole, "path/role", EnvMemberRole + `: "path/role" is not an IAM role name`},
 		{"allowlist typo", EnvAllowedAccounts, "111122223333,4444", EnvAllowedAccounts + `: "4444" is not a 12-digit account id`},
 		{"organization id", EnvOrganizationID, "r-abcd", EnvOrganizationID + `: "r-abcd" is not an organization id`},
+		{"containment mode typo", EnvContainment, "delete-all", EnvContainment + `: "delete-all" is not off`},
+		{"containment without the management account", EnvContainment, "dry-run", EnvManagement + `: "" is not a 12-digit account id`},
 		{"ip ranges neither URL nor off", EnvIPRangesURL, "snapshot", EnvIPRangesURL + `: "snapshot" is neither`},
 	}
 	for _, tt := range tests {

@@ -95,6 +95,16 @@ func (r Report) JiraDescription() ADF {
 		for _, c := range a.Cautions {
 			add(para(text(fmt.Sprintf(t.caution, plain(c, 400)))))
 		}
+		if cl := r.containmentLines(func(s string) string { return plain(s, 400) }); len(cl) > 0 {
+			var items []ADF
+			for _, l := range cl[1:] {
+				items = append(items, para(text(strings.TrimSpace(l))))
+			}
+			add(heading(cl[0]))
+			if len(items) > 0 {
+				add(bullets(items...))
+			}
+		}
 		add(heading(t.todo))
 		var steps []ADF
 		for _, st := range a.Steps {

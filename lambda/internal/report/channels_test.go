@@ -2,9 +2,12 @@ package report
 
 import (
 	"encoding/json"
+
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 )
 
 // reports returns the three situations every channel renders: a case opened with evidence, one
@@ -16,7 +19,14 @@ func reports(t *testing.T, lang Lang, agent string) map[string]Report {
 	noEvidence := New(Opened, sampleFinding(), "")
 	noEvidence.EvidenceError = "the finding is about account 111122223333 and the function runs in 444455556666"
 	resolved := New(Resolved, sampleFinding(), "control passed")
-	out := map[string]Report{"opened": withEvidence, "opened-no-evidence": noEvidence, "resolved": resolved}
+	contained := withEvidence
+	contained.Containment = &contain.Outcome{Mode: contain.DeleteUnused, Account: "111122223333",
+		Keys: []string{"AKIA…0001", "AKIA…0002"}, Actions: []contain.Action{
+			{Key: "AKIA…0002", Do: "deleted", Why: "no call in 90 days across 17 Regions (re-checked by key id just now); credential report: slot 2 last used 2026-05-13"},
+			{Key: "AKIA…0001", Do: "kept", Why: "33 calls in the window: replace its callers first"},
+		}}
+	out := map[string]Report{"opened": withEvidence, "opened-no-evidence": noEvidence, "resolved": resolved,
+		"opened-contained": contained}
 	for k, r := range out {
 		r.Lang = lang
 		out[k] = r

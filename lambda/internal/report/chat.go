@@ -47,6 +47,9 @@ func (r Report) Chat() []byte {
 			desc = append(desc, fmt.Sprintf(t.key, chatCode(k.ID, 20), k.Calls, k.Errors,
 				k.FirstUse.Format("2006-01-02"), k.LastUse.Format("2006-01-02"))+": "+strings.Join(from, ", "))
 		}
+		if cl := r.containmentLines(func(s string) string { return chatCode(s, 200) }); len(cl) > 0 {
+			desc = append(desc, cl...)
+		}
 		for _, st := range ev.Advice.Steps {
 			title, _ := r.stepText(st.Kind, st.Callers, func(s string) string { return chatCode(s, 64) })
 			n.Content.NextSteps = append(n.Content.NextSteps, st.ID+" "+title)

@@ -97,6 +97,12 @@ func (r Report) emailEvidence(line func(string, ...any)) {
 	for _, c := range a.Cautions {
 		line(t.caution, plain(c, 400))
 	}
+	if cl := r.containmentLines(func(s string) string { return plain(s, 400) }); len(cl) > 0 {
+		line("")
+		for _, l := range cl {
+			line("%s", l)
+		}
+	}
 	line("")
 	line(t.todo)
 	for _, st := range a.Steps {

@@ -27,6 +27,16 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 	}
 	var parts []string
 	parts = append(parts, fmt.Sprintf(t.shNoteOpened, fmt.Sprintf(t.tickets, strings.Join(refs, ", "))))
+	if c := r.Containment; c != nil && c.Mode != "off" {
+		var did []string
+		for _, a := range c.Actions {
+			did = append(did, a.Key+" "+a.Do)
+		}
+		if c.Refused != "" {
+			did = append(did, c.Refused)
+		}
+		parts = append(parts, fmt.Sprintf(t.containment, c.Mode)+" "+plain(strings.Join(did, "; "), 200)+".")
+	}
 	if ev := r.Evidence; ev != nil {
 		parts = append(parts, fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision))))
 	}

@@ -59,6 +59,10 @@ func (r Report) OpsItem() OpsItem {
 		item.Data["iam4:policy"] = string(ev.Advice.Policy)
 		item.Data["iam4:partial"] = fmt.Sprint(ev.Partial)
 	}
+	if c := r.Containment; c != nil && c.Mode != "off" {
+		b, _ := json.Marshal(c)
+		item.Data["iam4:containment"] = plain(string(b), 4000)
+	}
 	return item
 }
 

@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
@@ -37,6 +38,8 @@ type Report struct {
 	// then EvidenceError says why.
 	Evidence      *investigation.Result
 	EvidenceError string
+	// Containment is what the opt-in containment did (nil when off).
+	Containment *contain.Outcome
 }
 
 // New builds the report of a case from the finding that triggered it.
@@ -86,4 +89,22 @@ func plain(s string, max int) string {
 		s = string([]rune(s)[:max-1]) + "…"
 	}
 	return s
+}
+
+// containmentLines renders what containment did, for the text channels; esc makes each
+// untrusted part safe.
+func (r Report) containmentLines(esc func(string) string) []string {
+	c := r.Containment
+	if c == nil || c.Mode == contain.Off {
+		return nil
+	}
+	t := r.t()
+	lines := []string{fmt.Sprintf(t.containment, c.Mode)}
+	if c.Refused != "" {
+		lines = append(lines, "  "+fmt.Sprintf(t.containRefused, esc(c.Refused)))
+	}
+	for _, a := range c.Actions {
+		lines = append(lines, fmt.Sprintf("  %s: %s (%s)", a.Key, a.Do, esc(a.Why)))
+	}
+	return lines
 }

@@ -54,6 +54,7 @@ type texts struct {
 	shNoteOpened                   string               // %s tickets
 	shNoteResolved                 string               // %s reason
 	tickets                        string
+	containment, containRefused    string // %s mode; %s why
 }
 
 var catalog = map[Lang]texts{
@@ -112,6 +113,8 @@ var catalog = map[Lang]texts{
 		shNoteOpened:   "iam4-responder opened the case for this account's root access key. %s",
 		shNoteResolved: "iam4-responder closed the case: %s.",
 		tickets:        "Tickets: %s.",
+		containment:    "Containment (%s):",
+		containRefused: "not acted on: %s",
 	},
 	Japanese: {
 		subjectOpened:   "[IAM.4] Root user access key in account %s",
@@ -168,6 +171,8 @@ var catalog = map[Lang]texts{
 		shNoteOpened:   "iam4-responder がこのアカウントのルートアクセスキーの対応を開始しました。%s",
 		shNoteResolved: "iam4-responder が対応を完了しました: %s。",
 		tickets:        "チケット: %s。",
+		containment:    "封じ込め (%s):",
+		containRefused: "実施せず: %s",
 	},
 }
 
