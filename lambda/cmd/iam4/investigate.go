@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -64,11 +63,7 @@ func investigate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // LoadAWS loads the caller's configuration with the adaptive retry mode, which slows down on
 // CloudTrail's ThrottlingException instead of failing.
 func LoadAWS(ctx context.Context) (aws.Config, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
-		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = 10 })
-		})
-	}))
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(investigation.Retryer))
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}

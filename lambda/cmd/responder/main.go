@@ -27,6 +27,7 @@ import (
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
@@ -81,15 +82,7 @@ func run(ctx context.Context) error {
 // variables (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which is how local runs point the
 // real function at moto and the emulator.
 func loadAWS(ctx context.Context) (aws.Config, error) {
-	// The adaptive retry mode backs off on throttling across all calls of a client, which is
-	// what a burst of findings needs (aws-sdk-go-v2 developer guide, "Retries and timeouts").
-	// CloudTrail throttles above 2 requests per second per Region: more attempts than the
-	// default three, spaced by the adaptive mode's client-side rate limiter.
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
-		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = 10 })
-		})
-	}))
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(investigation.Retryer))
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}

@@ -120,15 +120,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			c.ClaimLease = d
 		}
 	}
-	for _, r := range strings.Split(getenv(EnvRegions), ",") {
-		if r = strings.TrimSpace(r); r == "" {
-			continue
-		}
-		if !regionName.MatchString(r) {
-			errs = append(errs, fmt.Errorf("%s: %q is not a Region name", EnvRegions, r))
-		}
-		c.Regions = append(c.Regions, r)
-	}
+	c.Regions = listOf(getenv, EnvRegions, regionName, "a Region name", &errs)
 	if v := strings.TrimSpace(getenv(EnvLookbackDays)); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 90 {
@@ -171,15 +163,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.MemberRole = v
 	}
-	for _, a := range strings.Split(getenv(EnvAllowedAccounts), ",") {
-		if a = strings.TrimSpace(a); a == "" {
-			continue
-		}
-		if !accountID.MatchString(a) {
-			errs = append(errs, fmt.Errorf("%s: %q is not a 12-digit account id", EnvAllowedAccounts, a))
-		}
-		c.AllowedAccounts = append(c.AllowedAccounts, a)
-	}
+	c.AllowedAccounts = listOf(getenv, EnvAllowedAccounts, accountID, "a 12-digit account id", &errs)
 	if v := strings.TrimSpace(getenv(EnvOrganizationID)); v != "" {
 		if !orgID.MatchString(v) {
 			errs = append(errs, fmt.Errorf("%s: %q is not an organization id (o-…)", EnvOrganizationID, v))
@@ -199,20 +183,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("%s: %q is not off, dry-run or delete-unused", EnvContainment, v))
 	}
-	for _, l := range []struct {
-		env string
-		dst *[]string
-	}{{EnvContainAllow, &c.ContainAllow}, {EnvContainDeny, &c.ContainDeny}} {
-		for _, a := range strings.Split(getenv(l.env), ",") {
-			if a = strings.TrimSpace(a); a == "" {
-				continue
-			}
-			if !accountID.MatchString(a) {
-				errs = append(errs, fmt.Errorf("%s: %q is not a 12-digit account id", l.env, a))
-			}
-			*l.dst = append(*l.dst, a)
-		}
-	}
+	c.ContainAllow = listOf(getenv, EnvContainAllow, accountID, "a 12-digit account id", &errs)
+	c.ContainDeny = listOf(getenv, EnvContainDeny, accountID, "a 12-digit account id", &errs)
 	if u := strings.TrimSpace(getenv(EnvJiraURL)); u != "" {
 		j, jerrs := jiraFromEnv(u, getenv)
 		c.Jira, errs = j, append(errs, jerrs...)
@@ -221,6 +193,21 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// listOf reads a comma-separated variable whose every item must match pattern.
+func listOf(getenv func(string) string, env string, pattern *regexp.Regexp, what string, errs *[]error) []string {
+	var out []string
+	for _, v := range strings.Split(getenv(env), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		if !pattern.MatchString(v) {
+			*errs = append(*errs, fmt.Errorf("%s: %q is not %s", env, v, what))
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func onOff(v string, def bool) (bool, error) {

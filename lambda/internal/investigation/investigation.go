@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -75,6 +76,15 @@ type Clients struct {
 	IAM        evidence.IAMAPI
 	Regions    evidence.RegionsAPI                                  // nil when Options.Regions is set
 	CloudTrail func(region string) cloudtrail.LookupEventsAPIClient // one per Region
+}
+
+// Retryer is the SDK retry policy for evidence: the adaptive mode, which backs off on throttling
+// across all calls of a client (aws-sdk-go-v2 developer guide, "Retries and timeouts"), with more
+// attempts than the default three, since CloudTrail throttles above 2 requests per second.
+func Retryer() aws.Retryer {
+	return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+		o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = 10 })
+	})
 }
 
 // NewClients builds the clients from one configuration; CloudTrail gets a client per Region,
