@@ -17,6 +17,7 @@ import (
 
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
@@ -388,7 +389,8 @@ func (f *fakeInvestigator) Investigate(_ context.Context, account string) (inves
 	if f.err != nil {
 		return investigation.Result{}, f.err
 	}
-	return investigation.Result{Account: account, AccessKeyCalls: 7, Advice: advice.Advice{Decision: advice.ReplaceWithRole}}, nil
+	return investigation.Result{Account: account, Summary: evidence.Summary{AccessKeyCalls: 7},
+		Advice: advice.Advice{Decision: advice.ReplaceWithRole}}, nil
 }
 
 func TestEvidenceIsGatheredOncePerCaseAndNeverBlocksTheTicket(t *testing.T) {

@@ -21,33 +21,23 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
 )
 
-// Result is the stable JSON contract of `iam4 analyze --format json` and `iam4 investigate`.
+// Result is the stable JSON contract of `iam4 analyze --format json` and `iam4 investigate`:
+// the evidence summary's fields (access_key_calls, console_calls, keys, …) at the top level,
+// then what only a live investigation knows, and the advice.
 type Result struct {
-	Account        string                `json:"account,omitempty"`
-	WindowStart    time.Time             `json:"window_start,omitzero"`
-	WindowEnd      time.Time             `json:"window_end,omitzero"`
-	RootRecords    int                   `json:"root_records"`
-	AccessKeyCalls int                   `json:"access_key_calls"`
-	ConsoleCalls   int                   `json:"console_calls"`
-	SignIns        int                   `json:"sign_ins"`
-	ServiceCalls   int                   `json:"service_calls"`
-	SessionCalls   int                   `json:"session_calls"`
-	OtherCalls     int                   `json:"other_calls"`
-	Keys           []evidence.KeyProfile `json:"keys"`
-	ConsoleIPs     []evidence.Count      `json:"console_source_ips"`
-	Inventory      *evidence.Inventory   `json:"inventory,omitempty"`
-	Coverage       *evidence.Coverage    `json:"coverage,omitempty"`
-	Partial        bool                  `json:"partial"`
-	IPRanges       string                `json:"ip_ranges"`
-	Advice         advice.Advice         `json:"advice"`
+	Account     string    `json:"account,omitempty"`
+	WindowStart time.Time `json:"window_start,omitzero"`
+	WindowEnd   time.Time `json:"window_end,omitzero"`
+	evidence.Summary
+	Inventory *evidence.Inventory `json:"inventory,omitempty"`
+	Coverage  *evidence.Coverage  `json:"coverage,omitempty"`
+	Partial   bool                `json:"partial"`
+	IPRanges  string              `json:"ip_ranges"`
+	Advice    advice.Advice       `json:"advice"`
 }
 
 func newResult(sum evidence.Summary, ranges *awsip.Ranges) Result {
-	r := Result{
-		RootRecords: sum.RootRecords, AccessKeyCalls: sum.AccessKeyCalls, ConsoleCalls: sum.ConsoleCalls,
-		SignIns: sum.SignIns, ServiceCalls: sum.ServiceCalls, SessionCalls: sum.SessionCalls,
-		OtherCalls: sum.OtherCalls, Keys: sum.Keys, ConsoleIPs: sum.ConsoleIPs,
-	}
+	r := Result{Summary: sum}
 	if ranges != nil {
 		r.IPRanges = "ip-ranges.json of " + ranges.CreateDate
 		if ranges.Partial {
