@@ -53,6 +53,7 @@ func StartMoto(ctx context.Context) (*Moto, error) {
 	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port), log: fmt.Sprintf("%s/iam4-moto-%d.log", os.TempDir(), port)}
 	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	m.cmd.Env = append(os.Environ(), "MOTO_ACCOUNT_ID="+Account)
+	dieWithParent(m.cmd)
 	if f, err := os.Create(m.log); err == nil {
 		m.cmd.Stdout, m.cmd.Stderr = f, f
 	}
