@@ -10,10 +10,11 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // DefaultEvidenceRoleName is the evidence role's name in member accounts.
-const DefaultEvidenceRoleName = "iam4-responder-evidence"
+const DefaultEvidenceRoleName = contract.DefaultMemberRole
 
 // EvidenceActions are the only calls the responder makes in a member account: all read-only,
 // none with a resource type to scope to (Service Authorization Reference).

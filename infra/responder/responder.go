@@ -27,6 +27,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // Props configures the responder. Only Code is required.
@@ -102,40 +103,6 @@ type Responder struct {
 	DeadLetterQueue awssqs.Queue
 	Rules           []awsevents.Rule
 }
-
-// Environment variables the function reads (lambda/internal/config).
-const (
-	envTopicARN        = "IAM4_TOPIC_ARN"
-	envLedgerTable     = "IAM4_LEDGER_TABLE"
-	envDeadLetterQueue = "IAM4_DEAD_LETTER_QUEUE_URL"
-	envClaimLease      = "IAM4_CLAIM_LEASE"
-	envRegions         = "IAM4_REGIONS"
-	envLookbackDays    = "IAM4_LOOKBACK_DAYS"
-	envLanguage        = "IAM4_LANGUAGE"
-	envChatTopicARN    = "IAM4_CHAT_TOPIC_ARN"
-	envOpsCenter       = "IAM4_OPSCENTER"
-	envSecurityHub     = "IAM4_SECURITYHUB_WRITEBACK"
-	envJiraURL         = "IAM4_JIRA_URL"
-	envJiraProject     = "IAM4_JIRA_PROJECT"
-	envJiraIssueType   = "IAM4_JIRA_ISSUE_TYPE"
-	envJiraLabels      = "IAM4_JIRA_LABELS"
-	envJiraPriorities  = "IAM4_JIRA_PRIORITIES"
-	envJiraTransition  = "IAM4_JIRA_TRANSITION"
-	envJiraSecretARN   = "IAM4_JIRA_SECRET_ARN"
-	envMemberRole      = "IAM4_MEMBER_ROLE_NAME"
-	envAllowedAccounts = "IAM4_ALLOWED_ACCOUNTS"
-	envOrganizationID  = "IAM4_ORGANIZATION_ID"
-	envContainment     = "IAM4_CONTAINMENT"
-	envManagement      = "IAM4_MANAGEMENT_ACCOUNT"
-	envContainAllow    = "IAM4_CONTAINMENT_ALLOW"
-	envContainDeny     = "IAM4_CONTAINMENT_DENY"
-)
-
-// The AWS root-task policies centralized root access sessions are scoped by.
-const (
-	taskAudit  = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
-	taskDelete = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
-)
 
 // New adds a responder to scope.
 func New(scope constructs.Construct, id string, props Props) *Responder {
@@ -227,14 +194,14 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 			return nil
 		}(),
 		Environment: &map[string]*string{
-			envTopicARN:        r.Topic.TopicArn(),
-			envLedgerTable:     r.Ledger.TableName(),
-			envDeadLetterQueue: r.DeadLetterQueue.QueueUrl(),
+			contract.EnvTopicARN:        r.Topic.TopicArn(),
+			contract.EnvLedgerTable:     r.Ledger.TableName(),
+			contract.EnvDeadLetterQueue: r.DeadLetterQueue.QueueUrl(),
 			// A claim must outlive the invocation holding it, or a slow delivery could be
 			// taken over and sent twice.
-			envClaimLease:   jsii.String(fmt.Sprintf("%.0fs", *props.Timeout.ToSeconds(nil)+60)),
-			envRegions:      jsii.String(strings.Join(props.Regions, ",")),
-			envLookbackDays: jsii.String(fmt.Sprintf("%.0f", props.LookbackDays)),
+			contract.EnvClaimLease:   jsii.String(fmt.Sprintf("%.0fs", *props.Timeout.ToSeconds(nil)+60)),
+			contract.EnvRegions:      jsii.String(strings.Join(props.Regions, ",")),
+			contract.EnvLookbackDays: jsii.String(fmt.Sprintf("%.0f", props.LookbackDays)),
 		},
 	})
 	r.sinkEnvironment(props)
@@ -296,24 +263,24 @@ func (r *Responder) sinkEnvironment(props Props) {
 	if lang == "" {
 		lang = "en"
 	}
-	set(envLanguage, jsii.String(lang))
+	set(contract.EnvLanguage, jsii.String(lang))
 	if r.ChatTopic != nil {
-		set(envChatTopicARN, r.ChatTopic.TopicArn())
+		set(contract.EnvChatTopicARN, r.ChatTopic.TopicArn())
 	}
-	set(envOpsCenter, jsii.String(onOff(props.OpsCenter)))
-	set(envSecurityHub, jsii.String(onOff(!props.DisableSecurityHubWriteBack)))
-	set(envMemberRole, jsii.String(memberRole(props)))
+	set(contract.EnvOpsCenter, jsii.String(onOff(props.OpsCenter)))
+	set(contract.EnvSecurityHub, jsii.String(onOff(!props.DisableSecurityHubWriteBack)))
+	set(contract.EnvMemberRole, jsii.String(memberRole(props)))
 	if len(props.AllowedAccounts) > 0 {
-		set(envAllowedAccounts, jsii.String(strings.Join(props.AllowedAccounts, ",")))
+		set(contract.EnvAllowedAccounts, jsii.String(strings.Join(props.AllowedAccounts, ",")))
 	}
 	if props.OrganizationID != "" {
-		set(envOrganizationID, jsii.String(props.OrganizationID))
+		set(contract.EnvOrganizationID, jsii.String(props.OrganizationID))
 	}
 	if props.Containment != "" && props.Containment != "off" {
-		set(envContainment, jsii.String(props.Containment))
-		set(envManagement, jsii.String(props.ManagementAccount))
-		set(envContainAllow, jsii.String(strings.Join(props.ContainAllow, ",")))
-		set(envContainDeny, jsii.String(strings.Join(props.ContainDeny, ",")))
+		set(contract.EnvContainment, jsii.String(props.Containment))
+		set(contract.EnvManagement, jsii.String(props.ManagementAccount))
+		set(contract.EnvContainAllow, jsii.String(strings.Join(props.ContainAllow, ",")))
+		set(contract.EnvContainDeny, jsii.String(strings.Join(props.ContainDeny, ",")))
 	}
 	if j := props.Jira; j != nil {
 		var prios []string
@@ -321,13 +288,13 @@ func (r *Responder) sinkEnvironment(props Props) {
 			prios = append(prios, sev+"="+name)
 		}
 		slices.Sort(prios)
-		set(envJiraURL, jsii.String(j.URL))
-		set(envJiraProject, jsii.String(j.Project))
-		set(envJiraIssueType, jsii.String(j.IssueType))
-		set(envJiraLabels, jsii.String(strings.Join(j.Labels, ",")))
-		set(envJiraPriorities, jsii.String(strings.Join(prios, ",")))
-		set(envJiraTransition, jsii.String(j.Transition))
-		set(envJiraSecretARN, jsii.String(j.SecretARN))
+		set(contract.EnvJiraURL, jsii.String(j.URL))
+		set(contract.EnvJiraProject, jsii.String(j.Project))
+		set(contract.EnvJiraIssueType, jsii.String(j.IssueType))
+		set(contract.EnvJiraLabels, jsii.String(strings.Join(j.Labels, ",")))
+		set(contract.EnvJiraPriorities, jsii.String(strings.Join(prios, ",")))
+		set(contract.EnvJiraTransition, jsii.String(j.Transition))
+		set(contract.EnvJiraSecretARN, jsii.String(j.SecretARN))
 	}
 }
 
@@ -480,9 +447,9 @@ func (r *Responder) grantContainment(props Props) {
 	if props.Containment == "" || props.Containment == "off" {
 		return
 	}
-	tasks := []string{taskAudit}
+	tasks := []string{contract.TaskAudit}
 	if props.Containment == "delete-unused" {
-		tasks = append(tasks, taskDelete)
+		tasks = append(tasks, contract.TaskDelete)
 	}
 	conditions := map[string]any{"StringEquals": map[string]any{"sts:TaskPolicyArn": tasks}}
 	if props.OrganizationID != "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 func TestMain(m *testing.M) {
@@ -129,14 +130,14 @@ func TestFunctionRunsTheGoBinaryOnGraviton(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	wantKeys := []string{envAllowedAccounts, envChatTopicARN, envClaimLease, envDeadLetterQueue, envJiraIssueType, envJiraLabels,
-		envJiraPriorities, envJiraProject, envJiraSecretARN, envJiraTransition, envJiraURL, envLanguage, envLedgerTable,
-		envLookbackDays, envMemberRole, envOpsCenter, envOrganizationID, envRegions, envSecurityHub, envTopicARN}
+	wantKeys := []string{contract.EnvAllowedAccounts, contract.EnvChatTopicARN, contract.EnvClaimLease, contract.EnvDeadLetterQueue, contract.EnvJiraIssueType, contract.EnvJiraLabels,
+		contract.EnvJiraPriorities, contract.EnvJiraProject, contract.EnvJiraSecretARN, contract.EnvJiraTransition, contract.EnvJiraURL, contract.EnvLanguage, contract.EnvLedgerTable,
+		contract.EnvLookbackDays, contract.EnvMemberRole, contract.EnvOpsCenter, contract.EnvOrganizationID, contract.EnvRegions, contract.EnvSecurityHub, contract.EnvTopicARN}
 	if diff := cmp.Diff(wantKeys, keys); diff != "" {
 		t.Errorf("environment (-want +got):\n%s", diff)
 	}
-	if env[envClaimLease] != "960s" {
-		t.Errorf("claim lease %v does not outlive the 900 s timeout", env[envClaimLease])
+	if env[contract.EnvClaimLease] != "960s" {
+		t.Errorf("claim lease %v does not outlive the 900 s timeout", env[contract.EnvClaimLease])
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/iam4-responder/iam4-responder/internal/localaws"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/emulator"
 )
 
@@ -172,11 +173,11 @@ func Run(ctx context.Context, w io.Writer, o Options) (Outcome, error) {
 		"AWS_DEFAULT_REGION=" + localaws.Region, "AWS_EC2_METADATA_DISABLED=true",
 		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=120", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512", "AWS_LAMBDA_LOG_FORMAT=JSON",
-		"IAM4_TOPIC_ARN=" + emailTopic, "IAM4_CHAT_TOPIC_ARN=" + chatTopic, "IAM4_LEDGER_TABLE=" + name,
-		"IAM4_DEAD_LETTER_QUEUE_URL=" + dlq, "IAM4_CLAIM_LEASE=180s", "IAM4_IP_RANGES_URL=off",
-		"IAM4_OPSCENTER=on", "IAM4_SECURITYHUB_WRITEBACK=on", "IAM4_JIRA_URL=" + emu, "IAM4_JIRA_PROJECT=SEC",
-		"IAM4_JIRA_LABELS=iam4,security", "IAM4_JIRA_PRIORITIES=CRITICAL=Highest",
-		"IAM4_JIRA_SECRET_ARN=" + aws.ToString(secret.ARN),
+		contract.EnvTopicARN + "=" + emailTopic, contract.EnvChatTopicARN + "=" + chatTopic, contract.EnvLedgerTable + "=" + name,
+		contract.EnvDeadLetterQueue + "=" + dlq, contract.EnvClaimLease + "=180s", contract.EnvIPRangesURL + "=off",
+		contract.EnvOpsCenter + "=on", contract.EnvSecurityHub + "=on", contract.EnvJiraURL + "=" + emu, contract.EnvJiraProject + "=SEC",
+		contract.EnvJiraLabels + "=iam4,security", contract.EnvJiraPriorities + "=CRITICAL=Highest",
+		contract.EnvJiraSecretARN + "=" + aws.ToString(secret.ARN),
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 	}
 	bootstrap, _ := filepath.Abs(o.Bootstrap)

@@ -11,39 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// Variables the stack sets on the function.
-const (
-	EnvTopicARN        = "IAM4_TOPIC_ARN"
-	EnvLedgerTable     = "IAM4_LEDGER_TABLE"
-	EnvDeadLetterQueue = "IAM4_DEAD_LETTER_QUEUE_URL"
-	EnvClaimLease      = "IAM4_CLAIM_LEASE"
-	EnvRegions         = "IAM4_REGIONS"
-	EnvLookbackDays    = "IAM4_LOOKBACK_DAYS"
-	EnvIPRangesURL     = "IAM4_IP_RANGES_URL"
-	EnvLanguage        = "IAM4_LANGUAGE"
-	EnvChatTopicARN    = "IAM4_CHAT_TOPIC_ARN"
-	EnvOpsCenter       = "IAM4_OPSCENTER"
-	EnvSecurityHub     = "IAM4_SECURITYHUB_WRITEBACK"
-	EnvJiraURL         = "IAM4_JIRA_URL"
-	EnvJiraProject     = "IAM4_JIRA_PROJECT"
-	EnvJiraIssueType   = "IAM4_JIRA_ISSUE_TYPE"
-	EnvJiraLabels      = "IAM4_JIRA_LABELS"
-	EnvJiraPriorities  = "IAM4_JIRA_PRIORITIES"
-	EnvJiraTransition  = "IAM4_JIRA_TRANSITION"
-	EnvJiraSecretARN   = "IAM4_JIRA_SECRET_ARN"
-	EnvMemberRole      = "IAM4_MEMBER_ROLE_NAME"
-	EnvAllowedAccounts = "IAM4_ALLOWED_ACCOUNTS"
-	EnvOrganizationID  = "IAM4_ORGANIZATION_ID"
-	EnvContainment     = "IAM4_CONTAINMENT"
-	EnvManagement      = "IAM4_MANAGEMENT_ACCOUNT"
-	EnvContainAllow    = "IAM4_CONTAINMENT_ALLOW"
-	EnvContainDeny     = "IAM4_CONTAINMENT_DENY"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // DefaultMemberRole is the evidence role's name in member accounts.
-const DefaultMemberRole = "iam4-responder-evidence"
+const DefaultMemberRole = contract.DefaultMemberRole
 
 // DefaultIPRangesURL is where AWS publishes its IP ranges; "off" keeps the embedded snapshot.
 const DefaultIPRangesURL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
@@ -89,9 +62,9 @@ type Jira struct {
 // FromEnv reads the configuration through getenv (os.Getenv in production).
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
-		TopicARN:        strings.TrimSpace(getenv(EnvTopicARN)),
-		LedgerTable:     strings.TrimSpace(getenv(EnvLedgerTable)),
-		DeadLetterQueue: strings.TrimSpace(getenv(EnvDeadLetterQueue)),
+		TopicARN:        strings.TrimSpace(getenv(contract.EnvTopicARN)),
+		LedgerTable:     strings.TrimSpace(getenv(contract.EnvLedgerTable)),
+		DeadLetterQueue: strings.TrimSpace(getenv(contract.EnvDeadLetterQueue)),
 		ClaimLease:      5 * time.Minute,
 		LookbackDays:    90,
 		IPRangesURL:     DefaultIPRangesURL,
@@ -101,91 +74,91 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	var errs []error
 	if !strings.HasPrefix(c.TopicARN, "arn:") || strings.Count(c.TopicARN, ":") != 5 {
-		errs = append(errs, fmt.Errorf("%s: %q is not an SNS topic ARN", EnvTopicARN, c.TopicARN))
+		errs = append(errs, fmt.Errorf("%s: %q is not an SNS topic ARN", contract.EnvTopicARN, c.TopicARN))
 	}
 	if c.LedgerTable == "" {
-		errs = append(errs, fmt.Errorf("%s: missing (the DynamoDB ledger table name)", EnvLedgerTable))
+		errs = append(errs, fmt.Errorf("%s: missing (the DynamoDB ledger table name)", contract.EnvLedgerTable))
 	}
 	if !strings.HasPrefix(c.DeadLetterQueue, "http://") && !strings.HasPrefix(c.DeadLetterQueue, "https://") {
-		errs = append(errs, fmt.Errorf("%s: %q is not an SQS queue URL", EnvDeadLetterQueue, c.DeadLetterQueue))
+		errs = append(errs, fmt.Errorf("%s: %q is not an SQS queue URL", contract.EnvDeadLetterQueue, c.DeadLetterQueue))
 	}
-	if v := strings.TrimSpace(getenv(EnvClaimLease)); v != "" {
+	if v := strings.TrimSpace(getenv(contract.EnvClaimLease)); v != "" {
 		d, err := time.ParseDuration(v)
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("%s: %q is not a duration such as 5m", EnvClaimLease, v))
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration such as 5m", contract.EnvClaimLease, v))
 		case d < 10*time.Second || d > time.Hour:
-			errs = append(errs, fmt.Errorf("%s: %s is outside 10s..1h", EnvClaimLease, d))
+			errs = append(errs, fmt.Errorf("%s: %s is outside 10s..1h", contract.EnvClaimLease, d))
 		default:
 			c.ClaimLease = d
 		}
 	}
-	c.Regions = listOf(getenv, EnvRegions, regionName, "a Region name", &errs)
-	if v := strings.TrimSpace(getenv(EnvLookbackDays)); v != "" {
+	c.Regions = listOf(getenv, contract.EnvRegions, regionName, "a Region name", &errs)
+	if v := strings.TrimSpace(getenv(contract.EnvLookbackDays)); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 90 {
-			errs = append(errs, fmt.Errorf("%s: %q is not a whole number of days from 1 to 90 (CloudTrail keeps 90)", EnvLookbackDays, v))
+			errs = append(errs, fmt.Errorf("%s: %q is not a whole number of days from 1 to 90 (CloudTrail keeps 90)", contract.EnvLookbackDays, v))
 		}
 		c.LookbackDays = n
 	}
-	switch v := strings.TrimSpace(getenv(EnvIPRangesURL)); {
+	switch v := strings.TrimSpace(getenv(contract.EnvIPRangesURL)); {
 	case v == "":
 	case v == "off":
 		c.IPRangesURL = ""
 	case strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "http://"):
 		c.IPRangesURL = v
 	default:
-		errs = append(errs, fmt.Errorf("%s: %q is neither a URL nor off", EnvIPRangesURL, v))
+		errs = append(errs, fmt.Errorf("%s: %q is neither a URL nor off", contract.EnvIPRangesURL, v))
 	}
-	switch v := strings.ToLower(strings.TrimSpace(getenv(EnvLanguage))); v {
+	switch v := strings.ToLower(strings.TrimSpace(getenv(contract.EnvLanguage))); v {
 	case "", "en":
 	case "ja":
 		c.Language = "ja"
 	default:
-		errs = append(errs, fmt.Errorf("%s: %q is not en or ja", EnvLanguage, v))
+		errs = append(errs, fmt.Errorf("%s: %q is not en or ja", contract.EnvLanguage, v))
 	}
-	if v := strings.TrimSpace(getenv(EnvChatTopicARN)); v != "" {
+	if v := strings.TrimSpace(getenv(contract.EnvChatTopicARN)); v != "" {
 		if !strings.HasPrefix(v, "arn:") || strings.Count(v, ":") != 5 {
-			errs = append(errs, fmt.Errorf("%s: %q is not an SNS topic ARN", EnvChatTopicARN, v))
+			errs = append(errs, fmt.Errorf("%s: %q is not an SNS topic ARN", contract.EnvChatTopicARN, v))
 		}
 		c.ChatTopicARN = v
 	}
 	var err error
-	if c.OpsCenter, err = onOff(getenv(EnvOpsCenter), false); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", EnvOpsCenter, err))
+	if c.OpsCenter, err = onOff(getenv(contract.EnvOpsCenter), false); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", contract.EnvOpsCenter, err))
 	}
-	if c.SecurityHub, err = onOff(getenv(EnvSecurityHub), true); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", EnvSecurityHub, err))
+	if c.SecurityHub, err = onOff(getenv(contract.EnvSecurityHub), true); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", contract.EnvSecurityHub, err))
 	}
-	if v := strings.TrimSpace(getenv(EnvMemberRole)); v != "" {
+	if v := strings.TrimSpace(getenv(contract.EnvMemberRole)); v != "" {
 		if !roleName.MatchString(v) {
-			errs = append(errs, fmt.Errorf("%s: %q is not an IAM role name", EnvMemberRole, v))
+			errs = append(errs, fmt.Errorf("%s: %q is not an IAM role name", contract.EnvMemberRole, v))
 		}
 		c.MemberRole = v
 	}
-	c.AllowedAccounts = listOf(getenv, EnvAllowedAccounts, accountID, "a 12-digit account id", &errs)
-	if v := strings.TrimSpace(getenv(EnvOrganizationID)); v != "" {
+	c.AllowedAccounts = listOf(getenv, contract.EnvAllowedAccounts, accountID, "a 12-digit account id", &errs)
+	if v := strings.TrimSpace(getenv(contract.EnvOrganizationID)); v != "" {
 		if !orgID.MatchString(v) {
-			errs = append(errs, fmt.Errorf("%s: %q is not an organization id (o-…)", EnvOrganizationID, v))
+			errs = append(errs, fmt.Errorf("%s: %q is not an organization id (o-…)", contract.EnvOrganizationID, v))
 		}
 		c.OrganizationID = v
 	}
-	switch v := strings.TrimSpace(getenv(EnvContainment)); v {
+	switch v := strings.TrimSpace(getenv(contract.EnvContainment)); v {
 	case "", "off":
 		c.Containment = "off"
 	case "dry-run", "delete-unused":
 		c.Containment = v
-		c.ManagementAccount = strings.TrimSpace(getenv(EnvManagement))
+		c.ManagementAccount = strings.TrimSpace(getenv(contract.EnvManagement))
 		if !accountID.MatchString(c.ManagementAccount) {
 			errs = append(errs, fmt.Errorf("%s: %q is not a 12-digit account id (required with %s=%s: it is never touched)",
-				EnvManagement, c.ManagementAccount, EnvContainment, v))
+				contract.EnvManagement, c.ManagementAccount, contract.EnvContainment, v))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("%s: %q is not off, dry-run or delete-unused", EnvContainment, v))
+		errs = append(errs, fmt.Errorf("%s: %q is not off, dry-run or delete-unused", contract.EnvContainment, v))
 	}
-	c.ContainAllow = listOf(getenv, EnvContainAllow, accountID, "a 12-digit account id", &errs)
-	c.ContainDeny = listOf(getenv, EnvContainDeny, accountID, "a 12-digit account id", &errs)
-	if u := strings.TrimSpace(getenv(EnvJiraURL)); u != "" {
+	c.ContainAllow = listOf(getenv, contract.EnvContainAllow, accountID, "a 12-digit account id", &errs)
+	c.ContainDeny = listOf(getenv, contract.EnvContainDeny, accountID, "a 12-digit account id", &errs)
+	if u := strings.TrimSpace(getenv(contract.EnvJiraURL)); u != "" {
 		j, jerrs := jiraFromEnv(u, getenv)
 		c.Jira, errs = j, append(errs, jerrs...)
 	}
@@ -224,17 +197,17 @@ func onOff(v string, def bool) (bool, error) {
 
 func jiraFromEnv(u string, getenv func(string) string) (*Jira, []error) {
 	var errs []error
-	j := &Jira{URL: strings.TrimRight(u, "/"), Project: strings.TrimSpace(getenv(EnvJiraProject)),
-		IssueType: strings.TrimSpace(getenv(EnvJiraIssueType)), Transition: strings.TrimSpace(getenv(EnvJiraTransition)),
-		SecretARN: strings.TrimSpace(getenv(EnvJiraSecretARN)), Priorities: map[string]string{}}
+	j := &Jira{URL: strings.TrimRight(u, "/"), Project: strings.TrimSpace(getenv(contract.EnvJiraProject)),
+		IssueType: strings.TrimSpace(getenv(contract.EnvJiraIssueType)), Transition: strings.TrimSpace(getenv(contract.EnvJiraTransition)),
+		SecretARN: strings.TrimSpace(getenv(contract.EnvJiraSecretARN)), Priorities: map[string]string{}}
 	if !strings.HasPrefix(j.URL, "https://") && !strings.HasPrefix(j.URL, "http://") {
-		errs = append(errs, fmt.Errorf("%s: %q is not a URL", EnvJiraURL, u))
+		errs = append(errs, fmt.Errorf("%s: %q is not a URL", contract.EnvJiraURL, u))
 	}
 	if j.Project == "" {
-		errs = append(errs, fmt.Errorf("%s: missing (the Jira project key)", EnvJiraProject))
+		errs = append(errs, fmt.Errorf("%s: missing (the Jira project key)", contract.EnvJiraProject))
 	}
 	if !strings.HasPrefix(j.SecretARN, "arn:") {
-		errs = append(errs, fmt.Errorf("%s: %q is not a Secrets Manager secret ARN", EnvJiraSecretARN, j.SecretARN))
+		errs = append(errs, fmt.Errorf("%s: %q is not a Secrets Manager secret ARN", contract.EnvJiraSecretARN, j.SecretARN))
 	}
 	if j.IssueType == "" {
 		j.IssueType = "Task"
@@ -242,22 +215,22 @@ func jiraFromEnv(u string, getenv func(string) string) (*Jira, []error) {
 	if j.Transition == "" {
 		j.Transition = "Done"
 	}
-	for _, l := range strings.Split(getenv(EnvJiraLabels), ",") {
+	for _, l := range strings.Split(getenv(contract.EnvJiraLabels), ",") {
 		if l = strings.TrimSpace(l); l == "" {
 			continue
 		}
 		if strings.ContainsAny(l, " \t") {
-			errs = append(errs, fmt.Errorf("%s: label %q has a space, which Jira refuses", EnvJiraLabels, l))
+			errs = append(errs, fmt.Errorf("%s: label %q has a space, which Jira refuses", contract.EnvJiraLabels, l))
 		}
 		j.Labels = append(j.Labels, l)
 	}
-	for _, pair := range strings.Split(getenv(EnvJiraPriorities), ",") {
+	for _, pair := range strings.Split(getenv(contract.EnvJiraPriorities), ",") {
 		if pair = strings.TrimSpace(pair); pair == "" {
 			continue
 		}
 		sev, name, ok := strings.Cut(pair, "=")
 		if !ok || strings.TrimSpace(name) == "" {
-			errs = append(errs, fmt.Errorf("%s: %q is not SEVERITY=Priority", EnvJiraPriorities, pair))
+			errs = append(errs, fmt.Errorf("%s: %q is not SEVERITY=Priority", contract.EnvJiraPriorities, pair))
 			continue
 		}
 		j.Priorities[strings.ToUpper(strings.TrimSpace(sev))] = strings.TrimSpace(name)

@@ -6,24 +6,25 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func valid() map[string]string {
 	return map[string]string{
-		EnvTopicARN:        "arn:aws:sns:us-east-1:111122223333:iam4",
-		EnvLedgerTable:     "iam4-ledger",
-		EnvDeadLetterQueue: "https://sqs.us-east-1.amazonaws.com/111122223333/iam4-dlq",
+		contract.EnvTopicARN:        "arn:aws:sns:us-east-1:111122223333:iam4",
+		contract.EnvLedgerTable:     "iam4-ledger",
+		contract.EnvDeadLetterQueue: "https://sqs.us-east-1.amazonaws.com/111122223333/iam4-dlq",
 	}
 }
 
 func TestFromEnvReadsEverySetting(t *testing.T) {
 	m := valid()
-	m[EnvClaimLease] = "90s"
-	m[EnvRegions] = "us-east-1, ap-northeast-1"
-	m[EnvLookbackDays] = "30"
-	m[EnvIPRangesURL] = "off"
+	m[contract.EnvClaimLease] = "90s"
+	m[contract.EnvRegions] = "us-east-1, ap-northeast-1"
+	m[contract.EnvLookbackDays] = "30"
+	m[contract.EnvIPRangesURL] = "off"
 	got, err := FromEnv(env(m))
 	if err != nil {
 		t.Fatal(err)
@@ -52,20 +53,20 @@ func TestFromEnvNamesTheBadVariable(t *testing.T) {
 		to   string
 		want string
 	}{
-		{"missing topic", EnvTopicARN, "", EnvTopicARN + `: "" is not an SNS topic ARN`},
-		{"topic name instead of ARN", EnvTopicARN, "iam4", EnvTopicARN + `: "iam4" is not an SNS topic ARN`},
-		{"missing table", EnvLedgerTable, " ", EnvLedgerTable + ": missing"},
-		{"queue name instead of URL", EnvDeadLetterQueue, "iam4-dlq", EnvDeadLetterQueue + `: "iam4-dlq" is not an SQS queue URL`},
-		{"lease without unit", EnvClaimLease, "300", EnvClaimLease + `: "300" is not a duration`},
-		{"lease too long", EnvClaimLease, "2h", EnvClaimLease + ": 2h0m0s is outside"},
-		{"Region typo", EnvRegions, "us-east-1,useast2", EnvRegions + `: "useast2" is not a Region name`},
-		{"lookback beyond CloudTrail", EnvLookbackDays, "120", EnvLookbackDays + `: "120" is not a whole number of days`},
-		{"member role with a slash", EnvMemberRole, "path/role", EnvMemberRole + `: "path/role" is not an IAM role name`},
-		{"allowlist typo", EnvAllowedAccounts, "111122223333,4444", EnvAllowedAccounts + `: "4444" is not a 12-digit account id`},
-		{"organization id", EnvOrganizationID, "r-abcd", EnvOrganizationID + `: "r-abcd" is not an organization id`},
-		{"containment mode typo", EnvContainment, "delete-all", EnvContainment + `: "delete-all" is not off`},
-		{"containment without the management account", EnvContainment, "dry-run", EnvManagement + `: "" is not a 12-digit account id`},
-		{"ip ranges neither URL nor off", EnvIPRangesURL, "snapshot", EnvIPRangesURL + `: "snapshot" is neither`},
+		{"missing topic", contract.EnvTopicARN, "", contract.EnvTopicARN + `: "" is not an SNS topic ARN`},
+		{"topic name instead of ARN", contract.EnvTopicARN, "iam4", contract.EnvTopicARN + `: "iam4" is not an SNS topic ARN`},
+		{"missing table", contract.EnvLedgerTable, " ", contract.EnvLedgerTable + ": missing"},
+		{"queue name instead of URL", contract.EnvDeadLetterQueue, "iam4-dlq", contract.EnvDeadLetterQueue + `: "iam4-dlq" is not an SQS queue URL`},
+		{"lease without unit", contract.EnvClaimLease, "300", contract.EnvClaimLease + `: "300" is not a duration`},
+		{"lease too long", contract.EnvClaimLease, "2h", contract.EnvClaimLease + ": 2h0m0s is outside"},
+		{"Region typo", contract.EnvRegions, "us-east-1,useast2", contract.EnvRegions + `: "useast2" is not a Region name`},
+		{"lookback beyond CloudTrail", contract.EnvLookbackDays, "120", contract.EnvLookbackDays + `: "120" is not a whole number of days`},
+		{"member role with a slash", contract.EnvMemberRole, "path/role", contract.EnvMemberRole + `: "path/role" is not an IAM role name`},
+		{"allowlist typo", contract.EnvAllowedAccounts, "111122223333,4444", contract.EnvAllowedAccounts + `: "4444" is not a 12-digit account id`},
+		{"organization id", contract.EnvOrganizationID, "r-abcd", contract.EnvOrganizationID + `: "r-abcd" is not an organization id`},
+		{"containment mode typo", contract.EnvContainment, "delete-all", contract.EnvContainment + `: "delete-all" is not off`},
+		{"containment without the management account", contract.EnvContainment, "dry-run", contract.EnvManagement + `: "" is not a 12-digit account id`},
+		{"ip ranges neither URL nor off", contract.EnvIPRangesURL, "snapshot", contract.EnvIPRangesURL + `: "snapshot" is neither`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,15 +82,15 @@ func TestFromEnvNamesTheBadVariable(t *testing.T) {
 
 func TestSinksFromEnv(t *testing.T) {
 	m := valid()
-	m[EnvLanguage] = "ja"
-	m[EnvChatTopicARN] = "arn:aws:sns:us-east-1:111122223333:iam4-chat"
-	m[EnvOpsCenter] = "on"
-	m[EnvSecurityHub] = "off"
-	m[EnvJiraURL] = "https://example.atlassian.net/"
-	m[EnvJiraProject] = "SEC"
-	m[EnvJiraLabels] = "iam4, security"
-	m[EnvJiraPriorities] = "critical=Highest,HIGH=High"
-	m[EnvJiraSecretARN] = "arn:aws:secretsmanager:us-east-1:111122223333:secret:iam4-jira-AbCdEf"
+	m[contract.EnvLanguage] = "ja"
+	m[contract.EnvChatTopicARN] = "arn:aws:sns:us-east-1:111122223333:iam4-chat"
+	m[contract.EnvOpsCenter] = "on"
+	m[contract.EnvSecurityHub] = "off"
+	m[contract.EnvJiraURL] = "https://example.atlassian.net/"
+	m[contract.EnvJiraProject] = "SEC"
+	m[contract.EnvJiraLabels] = "iam4, security"
+	m[contract.EnvJiraPriorities] = "critical=Highest,HIGH=High"
+	m[contract.EnvJiraSecretARN] = "arn:aws:secretsmanager:us-east-1:111122223333:secret:iam4-jira-AbCdEf"
 	got, err := FromEnv(env(m))
 	if err != nil {
 		t.Fatal(err)
@@ -103,9 +104,9 @@ func TestSinksFromEnv(t *testing.T) {
 	if got.Language != "ja" || got.ChatTopicARN == "" || !got.OpsCenter || got.SecurityHub {
 		t.Errorf("sinks = %+v", got)
 	}
-	m[EnvJiraProject] = ""
-	m[EnvJiraLabels] = "two words"
-	if _, err := FromEnv(env(m)); err == nil || !strings.Contains(err.Error(), EnvJiraProject) || !strings.Contains(err.Error(), "space") {
+	m[contract.EnvJiraProject] = ""
+	m[contract.EnvJiraLabels] = "two words"
+	if _, err := FromEnv(env(m)); err == nil || !strings.Contains(err.Error(), contract.EnvJiraProject) || !strings.Contains(err.Error(), "space") {
 		t.Errorf("error = %v", err)
 	}
 }

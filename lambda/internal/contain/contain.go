@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
@@ -46,8 +47,8 @@ func ParseMode(s string) (Mode, error) {
 
 // The AWS root-task policies (IAM user guide, "Perform a privileged task on a member account").
 const (
-	TaskAudit  = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
-	TaskDelete = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
+	TaskAudit  = contract.TaskAudit
+	TaskDelete = contract.TaskDelete
 )
 
 // RootIAM is the part of IAM a root session calls.

@@ -7,14 +7,16 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // Centralized root access (IAM user guide, "Centrally manage root access for member accounts"):
 // sts:AssumeRoot from the management account (the scenario's account here) against a member
 // account, with one of the root-task policies, for at most 900 seconds.
 const (
-	TaskAudit  = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
-	TaskDelete = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
+	TaskAudit  = contract.TaskAudit
+	TaskDelete = contract.TaskDelete
 )
 
 // Root sessions carry their account and task in the key: ASIA + account + "RA" (audit) or

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // The emulator serves STS's AssumeRole and GetCallerIdentity itself, rather than moto, because it
@@ -24,7 +26,7 @@ func assumedAccount(key string) (string, bool) {
 }
 
 // DefaultEvidenceRole is the role name members trust unless the scenario says otherwise.
-const DefaultEvidenceRole = "iam4-responder-evidence"
+const DefaultEvidenceRole = contract.DefaultMemberRole
 
 var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}):role/(.+)$`)
 
