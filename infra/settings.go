@@ -16,32 +16,16 @@ import (
 
 // Settings are the app's CDK context values, validated.
 type Settings struct {
-	StackName           string
-	CodeDir             string
-	Emails              []string
-	LogRetention        awslogs.RetentionDays
-	TimeoutMinutes      float64
-	MemoryMB            float64
-	ReservedConcurrency float64
-	Regions             []string
-	LookbackDays        float64
-	Language            string
-	Chat                bool
-	OpsCenter           bool
-	SecurityHub         bool
-	Jira                *responder.JiraProps
-	MemberRoleName      string
-	AllowedAccounts     []string
-	OrganizationID      string
+	StackName      string
+	CodeDir        string
+	TimeoutMinutes float64
 	// The evidence role StackSet (a second stack, for the management account or a StackSets
 	// delegated administrator): only when EvidenceTargetOUs is set.
 	EvidenceTargetOUs []string
 	EvidenceCallAs    string
 	ResponderAccount  string
-	Containment       string
-	ManagementAccount string
-	ContainAllow      []string
-	ContainDeny       []string
+	// Responder configures the construct; the stack adds Code and Timeout.
+	Responder responder.Props
 }
 
 // Context keys, as documented in the README.
@@ -99,8 +83,8 @@ var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
 
 // ReadSettings reads and checks the context through get, naming the key of any bad value.
 func ReadSettings(get func(key string) any) (Settings, error) {
-	s := Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90,
-		Language: "en", SecurityHub: true}
+	s := Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15,
+		Responder: responder.Props{MemoryMB: 512, LookbackDays: 90, Language: "en"}}
 	var errs []error
 	if v := text(get(ctxStackName)); v != "" {
 		s.StackName = v
@@ -117,7 +101,7 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 			errs = append(errs, fmt.Errorf("%s: %q is not an e-mail address", ctxEmails, e))
 		}
 	}
-	s.Emails = emails
+	s.Responder.Emails = emails
 	days := 365.0
 	num := func(key string, dst *float64, lo, hi float64) {
 		v := get(key)
@@ -133,9 +117,9 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 	}
 	num(ctxLogRetentionDays, &days, 1, 3653)
 	num(ctxTimeoutMinutes, &s.TimeoutMinutes, 1, 15)
-	num(ctxMemoryMB, &s.MemoryMB, 128, 10240)
-	num(ctxReservedConcurrency, &s.ReservedConcurrency, 0, 1000)
-	num(ctxLookbackDays, &s.LookbackDays, 1, 90)
+	num(ctxMemoryMB, &s.Responder.MemoryMB, 128, 10240)
+	num(ctxReservedConcurrency, &s.Responder.ReservedConcurrency, 0, 1000)
+	num(ctxLookbackDays, &s.Responder.LookbackDays, 1, 90)
 	regions, err := list(get(ctxRegions))
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", ctxRegions, err))
@@ -145,11 +129,11 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 			errs = append(errs, fmt.Errorf("%s: %q is not a Region name", ctxRegions, r))
 		}
 	}
-	s.Regions = regions
+	s.Responder.Regions = regions
 	switch lang := text(get(ctxLanguage)); lang {
 	case "", "en", "ja":
 		if lang != "" {
-			s.Language = lang
+			s.Responder.Language = lang
 		}
 	default:
 		errs = append(errs, fmt.Errorf("%s: %q is not en or ja", ctxLanguage, lang))
@@ -165,9 +149,11 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 			errs = append(errs, fmt.Errorf("%s: %q is neither true nor false", key, v))
 		}
 	}
-	flag(ctxChat, &s.Chat)
-	flag(ctxOpsCenter, &s.OpsCenter)
-	flag(ctxSecurityHub, &s.SecurityHub)
+	flag(ctxChat, &s.Responder.Chat)
+	flag(ctxOpsCenter, &s.Responder.OpsCenter)
+	writeBack := true
+	flag(ctxSecurityHub, &writeBack)
+	s.Responder.DisableSecurityHubWriteBack = !writeBack
 	if u := text(get(ctxJiraURL)); u != "" {
 		j := &responder.JiraProps{URL: u, Project: text(get(ctxJiraProject)), IssueType: text(get(ctxJiraIssueType)),
 			Transition: text(get(ctxJiraTransition)), SecretARN: text(get(ctxJiraSecretARN)), Priorities: map[string]string{}}
@@ -192,24 +178,24 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 			}
 			j.Priorities[strings.ToUpper(sev)] = name
 		}
-		s.Jira = j
+		s.Responder.Jira = j
 	}
 	if r, ok := retentions[int(days)]; ok {
-		s.LogRetention = r
+		s.Responder.LogRetention = r
 	} else {
 		errs = append(errs, fmt.Errorf("%s: %g is not a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)", ctxLogRetentionDays, days))
 	}
-	s.MemberRoleName = text(get(ctxMemberRoleName))
-	if s.AllowedAccounts, err = list(get(ctxAllowedAccounts)); err != nil {
+	s.Responder.MemberRoleName = text(get(ctxMemberRoleName))
+	if s.Responder.AllowedAccounts, err = list(get(ctxAllowedAccounts)); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", ctxAllowedAccounts, err))
 	}
-	for _, a := range s.AllowedAccounts {
+	for _, a := range s.Responder.AllowedAccounts {
 		if !accountPattern.MatchString(a) {
 			errs = append(errs, fmt.Errorf("%s: %q is not a 12-digit account id", ctxAllowedAccounts, a))
 		}
 	}
-	if s.OrganizationID = text(get(ctxOrganizationID)); s.OrganizationID != "" && !orgPattern.MatchString(s.OrganizationID) {
-		errs = append(errs, fmt.Errorf("%s: %q is not an organization id (o-…)", ctxOrganizationID, s.OrganizationID))
+	if s.Responder.OrganizationID = text(get(ctxOrganizationID)); s.Responder.OrganizationID != "" && !orgPattern.MatchString(s.Responder.OrganizationID) {
+		errs = append(errs, fmt.Errorf("%s: %q is not an organization id (o-…)", ctxOrganizationID, s.Responder.OrganizationID))
 	}
 	if s.EvidenceTargetOUs, err = list(get(ctxEvidenceTargetOUs)); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", ctxEvidenceTargetOUs, err))
@@ -228,20 +214,20 @@ func ReadSettings(get func(key string) any) (Settings, error) {
 	if len(s.EvidenceTargetOUs) > 0 && !accountPattern.MatchString(s.ResponderAccount) {
 		errs = append(errs, fmt.Errorf("%s: the responder's 12-digit account id is required with %s", ctxResponderAccount, ctxEvidenceTargetOUs))
 	}
-	switch s.Containment = text(get(ctxContainment)); s.Containment {
+	switch s.Responder.Containment = text(get(ctxContainment)); s.Responder.Containment {
 	case "", "off":
-		s.Containment = "off"
+		s.Responder.Containment = "off"
 	case "dry-run", "delete-unused":
-		if s.ManagementAccount = text(get(ctxManagementAccount)); !accountPattern.MatchString(s.ManagementAccount) {
+		if s.Responder.ManagementAccount = text(get(ctxManagementAccount)); !accountPattern.MatchString(s.Responder.ManagementAccount) {
 			errs = append(errs, fmt.Errorf("%s: the management account's 12-digit id is required with %s=%s (it is never touched)",
-				ctxManagementAccount, ctxContainment, s.Containment))
+				ctxManagementAccount, ctxContainment, s.Responder.Containment))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("%s: %q is not off, dry-run or delete-unused", ctxContainment, s.Containment))
+		errs = append(errs, fmt.Errorf("%s: %q is not off, dry-run or delete-unused", ctxContainment, s.Responder.Containment))
 	}
-	s.ContainAllow, _ = list(get(ctxContainAllow))
-	s.ContainDeny, _ = list(get(ctxContainDeny))
-	for _, a := range append(append([]string{}, s.ContainAllow...), s.ContainDeny...) {
+	s.Responder.ContainAllow, _ = list(get(ctxContainAllow))
+	s.Responder.ContainDeny, _ = list(get(ctxContainDeny))
+	for _, a := range append(append([]string{}, s.Responder.ContainAllow...), s.Responder.ContainDeny...) {
 		if !accountPattern.MatchString(a) {
 			errs = append(errs, fmt.Errorf("%s/%s: %q is not a 12-digit account id", ctxContainAllow, ctxContainDeny, a))
 		}

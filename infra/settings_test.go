@@ -18,9 +18,9 @@ func TestReadSettings(t *testing.T) {
 		ctx  map[string]any
 		want Settings
 	}{
-		{"defaults", nil, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda",
-			LogRetention: awslogs.RetentionDays_ONE_YEAR, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90,
-			Language: "en", SecurityHub: true, Containment: "off"}},
+		{"defaults", nil, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15,
+			Responder: responder.Props{LogRetention: awslogs.RetentionDays_ONE_YEAR, MemoryMB: 512, LookbackDays: 90,
+				Language: "en", Containment: "off"}}},
 		{"values from -c are strings", map[string]any{
 			ctxEmails: "ops@example.com, sec@example.com", ctxLogRetentionDays: "90",
 			ctxTimeoutMinutes: "10", ctxMemoryMB: "1024", ctxReservedConcurrency: "5", ctxStackName: "Iam4Prod",
@@ -28,17 +28,19 @@ func TestReadSettings(t *testing.T) {
 			ctxOpsCenter: "true", ctxSecurityHub: "false", ctxJiraURL: "https://example.atlassian.net", ctxJiraProject: "SEC",
 			ctxJiraLabels: "iam4,security", ctxJiraPriorities: "CRITICAL=Highest",
 			ctxJiraSecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf",
-		}, Settings{StackName: "Iam4Prod", CodeDir: "../build/lambda", Emails: []string{"ops@example.com", "sec@example.com"},
-			LogRetention: awslogs.RetentionDays_THREE_MONTHS, TimeoutMinutes: 10, MemoryMB: 1024, ReservedConcurrency: 5,
-			Regions: []string{"us-east-1", "ap-northeast-1"}, LookbackDays: 30, Language: "ja", Chat: true, OpsCenter: true,
-			Jira: &responder.JiraProps{URL: "https://example.atlassian.net", Project: "SEC", Labels: []string{"iam4", "security"},
-				Priorities: map[string]string{"CRITICAL": "Highest"}, SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"},
-			Containment: "off"}},
+		}, Settings{StackName: "Iam4Prod", CodeDir: "../build/lambda", TimeoutMinutes: 10,
+			Responder: responder.Props{Emails: []string{"ops@example.com", "sec@example.com"},
+				LogRetention: awslogs.RetentionDays_THREE_MONTHS, MemoryMB: 1024, ReservedConcurrency: 5,
+				Regions: []string{"us-east-1", "ap-northeast-1"}, LookbackDays: 30, Language: "ja", Chat: true, OpsCenter: true,
+				DisableSecurityHubWriteBack: true,
+				Jira: &responder.JiraProps{URL: "https://example.atlassian.net", Project: "SEC", Labels: []string{"iam4", "security"},
+					Priorities: map[string]string{"CRITICAL": "Highest"}, SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"},
+				Containment: "off"}}},
 		{"values from cdk.json are JSON", map[string]any{
 			ctxEmails: []any{"ops@example.com"}, ctxLogRetentionDays: 30.0,
-		}, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", Emails: []string{"ops@example.com"},
-			LogRetention: awslogs.RetentionDays_ONE_MONTH, TimeoutMinutes: 15, MemoryMB: 512, LookbackDays: 90,
-			Language: "en", SecurityHub: true, Containment: "off"}},
+		}, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15,
+			Responder: responder.Props{Emails: []string{"ops@example.com"}, LogRetention: awslogs.RetentionDays_ONE_MONTH,
+				MemoryMB: 512, LookbackDays: 90, Language: "en", Containment: "off"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

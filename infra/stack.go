@@ -16,28 +16,10 @@ func NewStack(scope constructs.Construct, s Settings) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(s.StackName), &awscdk.StackProps{
 		Description: jsii.String("iam4-responder: responds to Security Hub IAM.4 (root user access key) findings"),
 	})
-	responder.New(stack, "Responder", responder.Props{
-		Code:                        awslambda.Code_FromAsset(jsii.String(s.CodeDir), nil),
-		Emails:                      s.Emails,
-		LogRetention:                s.LogRetention,
-		Timeout:                     awscdk.Duration_Minutes(jsii.Number(s.TimeoutMinutes)),
-		MemoryMB:                    s.MemoryMB,
-		ReservedConcurrency:         s.ReservedConcurrency,
-		Regions:                     s.Regions,
-		LookbackDays:                s.LookbackDays,
-		Language:                    s.Language,
-		Chat:                        s.Chat,
-		OpsCenter:                   s.OpsCenter,
-		Jira:                        s.Jira,
-		DisableSecurityHubWriteBack: !s.SecurityHub,
-		MemberRoleName:              s.MemberRoleName,
-		AllowedAccounts:             s.AllowedAccounts,
-		OrganizationID:              s.OrganizationID,
-		Containment:                 s.Containment,
-		ManagementAccount:           s.ManagementAccount,
-		ContainAllow:                s.ContainAllow,
-		ContainDeny:                 s.ContainDeny,
-	})
+	props := s.Responder
+	props.Code = awslambda.Code_FromAsset(jsii.String(s.CodeDir), nil)
+	props.Timeout = awscdk.Duration_Minutes(jsii.Number(s.TimeoutMinutes))
+	responder.New(stack, "Responder", props)
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return stack
 }
@@ -50,9 +32,9 @@ func NewEvidenceStackSetStack(scope constructs.Construct, s Settings) awscdk.Sta
 		Description: jsii.String("iam4-responder: evidence role StackSet for the organization's member accounts"),
 	})
 	responder.NewEvidenceStackSet(stack, "EvidenceRoles", responder.EvidenceStackSetProps{
-		Role: responder.EvidenceRoleProps{RoleName: s.MemberRoleName, ResponderAccount: s.ResponderAccount,
+		Role: responder.EvidenceRoleProps{RoleName: s.Responder.MemberRoleName, ResponderAccount: s.ResponderAccount,
 			ResponderRolePattern: "arn:aws:iam::" + s.ResponderAccount + ":role/" + s.StackName + "-ResponderRole*",
-			OrganizationID:       s.OrganizationID},
+			OrganizationID:       s.Responder.OrganizationID},
 		TargetOUs: s.EvidenceTargetOUs, Region: "us-east-1", CallAs: s.EvidenceCallAs,
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
