@@ -18,7 +18,7 @@ TEMPLATE   := $(CDK_OUT)/$(STACK).template.json
 FUZZTIME   ?= 15s
 IP_RANGES  := lambda/internal/evidence/awsip/ip-ranges.json
 IP_RANGES_URL := https://ip-ranges.amazonaws.com/ip-ranges.json
-GO_SOURCES := $(shell find lambda -name '*.go' -not -name '*_test.go') go.mod go.sum
+GO_SOURCES := $(shell find lambda -name "*.go" -not -name "*_test.go") $(shell find lambda -path "*/testdata" -prune -o -name "*.json" -print -o -name "*.gz" -print) go.mod go.sum
 
 # A project-local node 22 (the npm package "node" ships the real binary): the CDK CLI and jsii
 # declare the machine's node 20 end-of-life. Tests that synthesize run through it too.
@@ -84,7 +84,7 @@ demo: $(RIE) ## the real bootstrap under the Lambda runtime interface emulator, 
 	@command -v moto_server >/dev/null || { echo 'make demo: moto_server is missing: pip install "moto[server]" (Python 3)' >&2; exit 3; }
 	@mkdir -p build/demo
 	CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o build/demo/bootstrap ./lambda/cmd/responder
-	go run ./lambda/cmd/iam4demo -bootstrap build/demo/bootstrap -rie $(RIE)
+	go run ./internal/cmd/iam4demo -bootstrap build/demo/bootstrap -rie $(RIE)
 
 tools: $(NODE_BIN)/node $(CDK_PREFIX)/node_modules/.bin/cdk $(RIE) ## install the pinned node, CDK CLI and runtime interface emulator into .tools/
 $(RIE):

@@ -4,7 +4,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/iam4-responder/iam4-responder/lambda/control"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // Security Hub's EventBridge envelope (Security Hub user guide, "EventBridge event formats").
@@ -26,9 +26,9 @@ type RulePattern struct {
 // default quota, which is why the control forms are split across rules; the legacy rule only
 // matches events without SecurityControlId, so no event matches two rules.
 func Patterns() []RulePattern {
-	modern := map[string]any{"Compliance": map[string]any{"SecurityControlId": []any{control.SecurityControlID}}}
+	modern := map[string]any{"Compliance": map[string]any{"SecurityControlId": []any{contract.SecurityControlID}}}
 	var suffixes []any
-	for _, s := range control.GeneratorIDSuffixes() {
+	for _, s := range contract.GeneratorIDSuffixes() {
 		suffixes = append(suffixes, map[string]any{"suffix": s})
 	}
 	legacy := map[string]any{
@@ -51,7 +51,7 @@ func Patterns() []RulePattern {
 // 1 Pass, 3 Fail; finding 1 New, 2 In Progress, 3 Suppressed, 5 Archived). In Progress is what the
 // V2 write-back sets, so failures only pass while New.
 func importedV2() *awsevents.EventPattern {
-	form := map[string]any{"compliance": map[string]any{"control": []any{control.SecurityControlID}}}
+	form := map[string]any{"compliance": map[string]any{"control": []any{contract.SecurityControlID}}}
 	states := []map[string]any{
 		{"compliance": map[string]any{"status_id": []any{3}}, "status_id": []any{1}},
 		{"compliance": map[string]any{"status_id": []any{1}}, "status_id": []any{map[string]any{"anything-but": 3}}},

@@ -1,7 +1,8 @@
-// Package contract holds what the function and the infrastructure that deploys it must agree
-// on: the environment variables through which the CDK stack configures the function, the
-// evidence role's default name in member accounts, and the AWS root-task policies containment
-// uses. Both sides import it, so they cannot drift apart.
+// Package contract is the vocabulary the function and the infrastructure that deploys it share:
+// the control IAM.4 in every form a finding carries it, the environment variables through which
+// the CDK stack configures the function, the evidence role's default name in member accounts,
+// and the AWS root-task policies containment uses. Both sides import it, so they cannot drift
+// apart.
 //
 // It is a public package because the CDK app lives outside lambda/. It imports nothing.
 package contract

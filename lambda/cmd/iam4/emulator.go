@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/iam4-responder/iam4-responder/lambda/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/internal/emulator"
 )
 
 func serveEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
@@ -32,7 +31,7 @@ func investigate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	cfg, err := LoadAWS(ctx)
+	cfg, err := investigation.LoadAWS(ctx)
 	if err != nil {
 		return err
 	}
@@ -58,14 +57,4 @@ func investigate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	return write(stdout, *format, res)
-}
-
-// LoadAWS loads the caller's configuration with the adaptive retry mode, which slows down on
-// CloudTrail's ThrottlingException instead of failing.
-func LoadAWS(ctx context.Context) (aws.Config, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(investigation.Retryer))
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	return cfg, nil
 }

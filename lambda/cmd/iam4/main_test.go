@@ -97,7 +97,7 @@ func TestEmulatorAndInvestigateTogether(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"emulator", "--quiet", "--addr", "127.0.0.1:0", "--scenario",
-			filepath.Join("..", "..", "internal", "emulator", "testdata", "small.json")}, nil, pw, io.Discard)
+			filepath.Join("..", "..", "..", "internal", "emulator", "testdata", "small.json")}, nil, pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')

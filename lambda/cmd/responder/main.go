@@ -1,36 +1,19 @@
 // Command responder is the Lambda function (built as bootstrap for provided.al2023): it reads its
 // configuration and builds its AWS clients once per cold start, then hands every Security Hub
-// event to Handler.
+// event to the case handler.
 package main
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/securityhub"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iam4-responder/iam4-responder/lambda/internal/casework"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
 
 func main() {
@@ -40,92 +23,19 @@ func main() {
 	}
 }
 
-// sinks builds the channels the configuration switches on; the e-mail is always there.
-func sinks(cfg config.Config, awsCfg aws.Config) []CaseSink {
-	topics := sns.NewFromConfig(awsCfg)
-	out := []CaseSink{sink.Email{SNS: sink.SNS{API: topics, TopicARN: cfg.TopicARN}}}
-	if cfg.ChatTopicARN != "" {
-		out = append(out, sink.Chat{SNS: sink.SNS{API: topics, TopicARN: cfg.ChatTopicARN}})
-	}
-	if cfg.OpsCenter {
-		out = append(out, sink.OpsItem{API: ssm.NewFromConfig(awsCfg)})
-	}
-	if j := cfg.Jira; j != nil {
-		out = append(out, sink.Jira{
-			BaseURL: j.URL, Project: j.Project, IssueType: j.IssueType, Labels: j.Labels,
-			Priorities: j.Priorities, Transition: j.Transition,
-			HTTP:  &http.Client{Timeout: 20 * time.Second},
-			Creds: &sink.JiraCredentials{API: secretsmanager.NewFromConfig(awsCfg), SecretID: j.SecretARN},
-		})
-	}
-	return out
-}
-
 func run(ctx context.Context) error {
 	cfg, err := config.FromOS()
 	if err != nil {
 		return err
 	}
-	awsCfg, err := loadAWS(ctx)
+	awsCfg, err := investigation.LoadAWS(ctx)
 	if err != nil {
 		return err
 	}
-	h, err := newHandler(ctx, cfg, awsCfg, lambdacontext.NewLogger())
+	h, err := casework.New(ctx, cfg, awsCfg, lambdacontext.NewLogger())
 	if err != nil {
 		return err
 	}
 	lambda.StartWithOptions(h.Handle, lambda.WithContext(ctx))
 	return nil
-}
-
-// loadAWS loads the SDK configuration once per cold start. Endpoints come from the standard
-// variables (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which is how local runs point the
-// real function at moto and the emulator.
-func loadAWS(ctx context.Context) (aws.Config, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(investigation.Retryer))
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	return cfg, nil
-}
-
-// newHandler builds the clients and the handler from the configuration.
-func newHandler(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Logger) (*Handler, error) {
-	lang, err := report.ParseLang(cfg.Language)
-	if err != nil {
-		return nil, err
-	}
-	me := &self{sts: sts.NewFromConfig(awsCfg)}
-	policy := &accountPolicy{self: me, allowed: cfg.AllowedAccounts, orgID: cfg.OrganizationID}
-	if cfg.OrganizationID != "" {
-		policy.org = organizations.NewFromConfig(awsCfg)
-	}
-	h := &Handler{
-		Log:        log,
-		Accounts:   policy,
-		Ledger:     &ledger.Ledger{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.LedgerTable, Lease: cfg.ClaimLease},
-		Sinks:      sinks(cfg, awsCfg),
-		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
-		Evidence:   newLiveEvidence(ctx, cfg, awsCfg, me, log),
-		Lang:       lang,
-	}
-	if mode, err := contain.ParseMode(cfg.Containment); err != nil {
-		return nil, err
-	} else if mode != contain.Off {
-		ev := h.Evidence.(*liveEvidence)
-		h.Contain = &contain.Guard{
-			Mode: mode, Management: cfg.ManagementAccount, Allow: cfg.ContainAllow, Deny: cfg.ContainDeny,
-			Sessions: contain.AssumeRoot{STS: sts.NewFromConfig(awsCfg), Config: awsCfg},
-			Search: contain.TrailSearch{Clients: ev.clientsFor, Regions: cfg.Regions,
-				Lookback: time.Duration(cfg.LookbackDays) * 24 * time.Hour},
-		}
-	}
-	if cfg.SecurityHub {
-		// BatchUpdateFindings throttles with LimitExceededException, which the SDK does not
-		// retry by itself (Security Hub API reference).
-		h.WriteBack = sink.SecurityHub{API: securityhub.NewFromConfig(awsCfg, func(o *securityhub.Options) {
-			o.Retryer = retry.AddWithErrorCodes(o.Retryer, "LimitExceededException")
-		})}
-	}
-	return h, nil
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/internal/emulator"
 )
 
 var scenarioNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)

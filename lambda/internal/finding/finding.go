@@ -20,7 +20,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/iam4-responder/iam4-responder/lambda/control"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // Source is the EventBridge source of every Security Hub event.
@@ -86,7 +86,7 @@ type Finding struct {
 
 // Case names the problem a finding belongs to. IAM.4 is an account-level control reported once
 // per Region, per standard and per aggregating account: all of those are one case, one ticket.
-func (f Finding) Case() string { return f.AccountID + "/" + control.SecurityControlID }
+func (f Finding) Case() string { return f.AccountID + "/" + contract.SecurityControlID }
 
 // asff is the subset of the AWS Security Finding Format read by Parse. The SDK's
 // securityhub/types.AwsSecurityFinding has no JSON tags, so it cannot decode events.
@@ -223,7 +223,7 @@ func parseFinding(raw json.RawMessage, eventRegion string) (Finding, error) {
 func identify(a asff) (string, bool) {
 	if a.Compliance != nil && a.Compliance.SecurityControlID != "" {
 		id := a.Compliance.SecurityControlID
-		return id, id == control.SecurityControlID
+		return id, id == contract.SecurityControlID
 	}
 	pf := a.ProductFields
 	std := pf["StandardsArn"]
@@ -235,9 +235,9 @@ func identify(a asff) (string, bool) {
 		ctl = pf["RuleId"]
 	}
 	if std != "" && ctl != "" {
-		return std + "/" + ctl, control.Is(std, ctl)
+		return std + "/" + ctl, contract.IsControl(std, ctl)
 	}
-	return a.GeneratorID, control.IsGeneratorID(a.GeneratorID)
+	return a.GeneratorID, contract.IsGeneratorID(a.GeneratorID)
 }
 
 // maxID is the ASFF limit on a finding id (AwsSecurityFinding.Id, Security Hub API reference).

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/iam4-responder/iam4-responder/lambda/control"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // ocsf is the subset of an OCSF Compliance Finding (class 2003) that the new Security Hub sends
@@ -89,7 +89,7 @@ func parseOCSF(raw json.RawMessage, eventRegion string) (Finding, error) {
 		return Finding{}, fieldError{"cloud.region", fmt.Errorf("%q is not an AWS Region name", clip(f.Region))}
 	}
 	if c := o.Compliance; c != nil {
-		f.Control, f.IAM4 = c.Control, c.Control == control.SecurityControlID
+		f.Control, f.IAM4 = c.Control, c.Control == contract.SecurityControlID
 		f.Compliance = enum(c.StatusID, complianceStatus, c.Status, complianceName)
 	}
 	f.Workflow = enum(o.StatusID, findingStatus, o.Status, findingName)

@@ -1,4 +1,4 @@
-package main
+package casework
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/internal/localaws"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/internal/emulator"
 )
 
 // memberEvent is the consolidated FAILED sample about another account, as the delegated

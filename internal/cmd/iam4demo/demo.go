@@ -27,7 +27,7 @@ import (
 
 	"github.com/iam4-responder/iam4-responder/internal/localaws"
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/internal/emulator"
 )
 
 var (

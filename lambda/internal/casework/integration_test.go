@@ -1,4 +1,4 @@
-package main
+package casework
 
 import (
 	"context"
@@ -21,9 +21,10 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 )
 
@@ -148,12 +149,12 @@ func startLocal(t *testing.T, tune ...func(*emulator.Scenario, *config.Config)) 
 	if tuned.Regions != nil {
 		cfg.Regions = tuned.Regions
 	}
-	awsCfg, err := loadAWS(t.Context())
+	awsCfg, err := investigation.LoadAWS(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.aws = awsCfg
-	if l.h, err = newHandler(t.Context(), cfg, awsCfg, quietLog()); err != nil {
+	if l.h, err = New(t.Context(), cfg, awsCfg, quietLog()); err != nil {
 		t.Fatal(err)
 	}
 	return l

@@ -1,10 +1,8 @@
-// Package control names the Security Hub control IAM.4 ("IAM root user access key should not
-// exist") in every form a finding can carry it, so that the function's intake and the
-// EventBridge rule that feeds it recognise exactly the same findings.
-//
-// It is a public package because the CDK app, which builds the rule, lives outside lambda/.
-// It must never import anything from the rest of the project.
-package control
+package contract
+
+// This file names the Security Hub control IAM.4 ("IAM root user access key should not exist")
+// in every form a finding can carry it, so that the function's intake and the EventBridge rule
+// that feeds it recognise exactly the same findings.
 
 import "strings"
 
@@ -89,9 +87,9 @@ func GeneratorIDSuffixes() []string {
 	return out
 }
 
-// Is reports whether a standard (ARN or bare, as in ProductFields.StandardsArn,
+// IsControl reports whether a standard (ARN or bare, as in ProductFields.StandardsArn,
 // StandardsGuideArn or the front of a GeneratorId) and a control number name IAM.4.
-func Is(standard, controlID string) bool {
+func IsControl(standard, controlID string) bool {
 	std := bareStandard(standard)
 	for _, f := range Forms {
 		if f.Standard == std && f.Control == controlID {
@@ -109,7 +107,7 @@ func IsGeneratorID(id string) bool {
 	}
 	std, ctl := id[:i], id[i+1:]
 	std = strings.TrimSuffix(std, "/rule")
-	return Is(std, ctl)
+	return IsControl(std, ctl)
 }
 
 // bareStandard strips "arn:<partition>:securityhub:::" and the "standards/" or "ruleset/" kind
