@@ -25,9 +25,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/localaws"
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
-	"github.com/iam4-responder/iam4-responder/internal/emulator"
 )
 
 var (

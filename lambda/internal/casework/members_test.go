@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
+	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/localaws"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
-	"github.com/iam4-responder/iam4-responder/internal/emulator"
 )
 
 // memberEvent is the consolidated FAILED sample about another account, as the delegated

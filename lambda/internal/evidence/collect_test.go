@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
 )
 
 var scenarioNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
