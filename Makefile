@@ -3,6 +3,7 @@
 
 # ---- pinned versions -------------------------------------------------------------------------
 CDK_CLI_VERSION := 2.1148.1
+STATICCHECK     := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 NODE_VERSION    := 22.23.3
 RIE_VERSION     := v0.0.0-20261030222936-bef5c4ba774d
 
@@ -18,6 +19,8 @@ TEMPLATE   := $(CDK_OUT)/$(STACK).template.json
 FUZZTIME   ?= 15s
 IP_RANGES  := lambda/internal/evidence/awsip/ip-ranges.json
 IP_RANGES_URL := https://ip-ranges.amazonaws.com/ip-ranges.json
+# Tracked files that may exceed 1 MB: the embedded data snapshots only.
+EMBEDDED_DATA := ^lambda/internal/.*/(ip-ranges|iam-reference|iamref)[^/]*\.(json|gz|bin)$$
 GO_SOURCES := $(shell find lambda -name "*.go" -not -name "*_test.go") $(shell find lambda -path "*/testdata" -prune -o -name "*.json" -print -o -name "*.gz" -print) go.mod go.sum
 
 # A project-local node 22 (the npm package "node" ships the real binary): the CDK CLI and jsii
@@ -42,7 +45,7 @@ $(BOOTSTRAP): $(GO_SOURCES)
 		-o $(BOOTSTRAP) ./lambda/cmd/responder
 	@ls -l $(BOOTSTRAP)
 
-test: unit fuzz synth cfn-lint deploy-local ## everything CI runs: unit, integration, end to end, fuzz, cdk-nag, cfn-lint, local deploy
+test: lint unit fuzz synth cfn-lint deploy-local ## everything CI runs: unit, integration, end to end, fuzz, cdk-nag, cfn-lint, local deploy
 	@echo "make test: all checks passed"
 
 unit: tools ## go vet and all Go tests (integration tests start moto_server unless IAM4_MOTO_URL is set)
@@ -56,17 +59,16 @@ synth: build tools ## synthesize the CloudFormation template with the CDK CLI (f
 	cd infra && $(CDK) synth --quiet --output cdk.out $(CDK_ARGS)
 	@echo "template: $(TEMPLATE)"
 
-cfn-lint: ## lint the synthesized template (W3005 is the DependsOn CDK itself generates)
-	@test -f $(TEMPLATE) || $(MAKE) synth
+cfn-lint: synth ## lint the freshly synthesized template (W3005 is the DependsOn CDK itself generates)
 	cfn-lint --ignore-checks W3005 -- $(TEMPLATE)
 
-deploy-local: build tools ## cdk bootstrap + cdk deploy into a moto_server of its own, then check the resources
-	go run ./infra/localdeploy -cdk-prefix $(CDK_PREFIX) -app infra
-
-lint: ## gofmt, go vet and cfn-lint
+lint: ## gofmt, go vet, staticcheck, go mod tidy -diff and no large tracked file (cfn-lint runs in make test)
 	@out=$$(gofmt -l lambda infra internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
-	$(MAKE) cfn-lint
+	go run $(STATICCHECK) ./...
+	go mod tidy -diff
+	@big=$$(git ls-files -z | xargs -0 -r du -b 2>/dev/null | awk '$$1 > 1048576 {print $$2}' | grep -v -E '$(EMBEDDED_DATA)' || true); \
+	if [ -n "$$big" ]; then echo "tracked files over 1 MB (build output? only embedded data may be large):"; echo "$$big"; exit 1; fi
 
 bench: ## Go benchmarks, then the collector vs the rate limit vs the AWS CLI on the emulator (~2 min)
 	go test -run '^$$' -bench . -benchmem ./...

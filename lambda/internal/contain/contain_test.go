@@ -2,7 +2,6 @@ package contain
 
 import (
 	"context"
-	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -181,6 +180,6 @@ func TestParseMode(t *testing.T) {
 		}
 	}
 	if _, err := ParseMode("delete-all"); err == nil {
-		t.Error(fmt.Sprint("delete-all accepted"))
+		t.Error("delete-all accepted")
 	}
 }
