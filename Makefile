@@ -33,7 +33,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit fuzz synth cfn-lint deploy-local lint bench ip-ranges deploy demo clean tools
+.PHONY: help build test unit fuzz synth cfn-lint deploy-local lint bench ip-ranges cdk-bootstrap deploy demo clean tools
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -78,6 +78,9 @@ ip-ranges: ## refresh the embedded snapshot of AWS's ip-ranges.json (needs the i
 	curl -fsSL --max-time 60 $(IP_RANGES_URL) -o $(IP_RANGES).new
 	go run ./lambda/cmd/iam4 analyze --ip-ranges $(IP_RANGES).new /dev/null >/dev/null
 	mv $(IP_RANGES).new $(IP_RANGES)
+
+cdk-bootstrap: tools ## cdk bootstrap the current AWS credentials' account and Region (once, before make deploy)
+	cd infra && $(CDK) bootstrap
 
 deploy: build tools ## deploy to the current AWS credentials' account: make deploy CDK_ARGS='-c emails=ops@example.com'
 	cd infra && $(CDK) deploy $(CDK_ARGS)
