@@ -10,7 +10,8 @@
 package followup
 
 import (
-	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"time"
 )
@@ -42,7 +43,7 @@ var Defaults = Settings{VerifyDays: 7, StaleDays: 14}
 
 // Key is one root access key as an observation sees it. ID is the key id where the source names
 // it (a real-time CreateAccessKey event, an audit session's ListAccessKeys); the credential
-// report names none, so a key is then known by its slot and creation (rotation) date.
+// report names none, so a key is then known by its creation (rotation) time.
 type Key struct {
 	ID       string
 	Slot     int
@@ -51,12 +52,50 @@ type Key struct {
 	LastUsed *time.Time // the last successful use, when known
 }
 
-// identity names a key across observations: its id where known, else its slot and creation.
-func (k Key) identity() string {
-	if k.ID != "" {
-		return k.ID
+// Known is a key the case has seen, as the ledger keeps it: a fingerprint of the id (never the
+// id itself), its creation time and its last known state.
+type Known struct {
+	Fingerprint string    `json:"fp,omitempty"`
+	Created     time.Time `json:"created,omitzero"`
+	Active      bool      `json:"active"`
+}
+
+// createdSlack is how far two sources may disagree on a key's creation time and still mean one
+// key: the credential report keeps seconds, CloudTrail's createDate too, but the report is
+// generated later and a real-time event may carry only its eventTime.
+const createdSlack = 2 * time.Minute
+
+func fingerprint(id string) string {
+	if id == "" {
+		return ""
 	}
-	return fmt.Sprintf("slot%d@%s", k.Slot, k.Created.UTC().Format(time.RFC3339))
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:8])
+}
+
+func (k Key) known() Known {
+	return Known{Fingerprint: fingerprint(k.ID), Created: k.Created.UTC(), Active: k.Active}
+}
+
+// same reports whether a known key is the observed one: by fingerprint when both have one, else
+// by creation time.
+func (kn Known) same(k Known) bool {
+	if kn.Fingerprint != "" && k.Fingerprint != "" {
+		return kn.Fingerprint == k.Fingerprint
+	}
+	if kn.Created.IsZero() || k.Created.IsZero() {
+		return false
+	}
+	d := kn.Created.Sub(k.Created)
+	return d < createdSlack && d > -createdSlack
+}
+
+// label names a key in a transition without its id.
+func (kn Known) label() string {
+	if kn.Fingerprint != "" {
+		return "key " + kn.Fingerprint
+	}
+	return "key created " + kn.Created.Format(time.RFC3339)
 }
 
 // Observation is what one re-check or real-time signal saw.
@@ -65,9 +104,12 @@ type Observation struct {
 	// Passed: IAM.4 passed or its finding was archived.
 	Passed bool
 	// Keys are the root's keys; KeysKnown is false when the source could not be read (then
-	// nothing about keys is concluded).
+	// nothing about keys is concluded). Partial: Keys are only the keys a real-time event named
+	// (the others keep their last known state), and Deleted the keys it deleted.
 	Keys      []Key
 	KeysKnown bool
+	Partial   bool
+	Deleted   []Key
 	// CalledAt is the time of a successful call made with a root key, seen in CloudTrail or a
 	// real-time event; zero when none was seen.
 	CalledAt time.Time
@@ -79,7 +121,7 @@ type Case struct {
 	Since    time.Time `json:"since"`              // when State began
 	Progress time.Time `json:"progress"`           // the last move along the main line
 	Inactive time.Time `json:"inactive,omitzero"`  // when every key was first seen inactive
-	Keys     []string  `json:"keys,omitempty"`     // identities of every key seen
+	Keys     []Known   `json:"keys,omitempty"`     // every key the case knows, with its last state
 	LastCall time.Time `json:"last_call,omitzero"` // the last key call seen after deactivation
 }
 
@@ -87,9 +129,7 @@ type Case struct {
 func Start(t time.Time, keys []Key) Case {
 	c := Case{State: Open, Since: t, Progress: t}
 	for _, k := range keys {
-		if id := k.identity(); !slices.Contains(c.Keys, id) {
-			c.Keys = append(c.Keys, id)
-		}
+		c.Keys = append(c.Keys, k.known())
 	}
 	return c
 }
@@ -177,21 +217,18 @@ func (st *stepper) step() {
 		st.stall()
 		return
 	}
-	if len(o.Keys) == 0 {
+	if !o.Partial && len(o.Keys) == 0 {
 		st.move(Closed, Transition{Reason: ReasonNoKey})
 		return
 	}
-	for _, k := range o.Keys {
-		if id := k.identity(); !slices.Contains(c.Keys, id) {
-			c.Keys = append(c.Keys, id)
-			c.Inactive = time.Time{}
-			st.move(NewKey, Transition{Reason: ReasonNewKey, Key: id})
-		}
+	st.learn()
+	if len(c.Keys) == 0 {
+		return // a real-time deletion of the last key: the next full re-check says so
 	}
 	active := ""
-	for _, k := range o.Keys {
-		if k.Active {
-			active = k.identity()
+	for _, kn := range c.Keys {
+		if kn.Active {
+			active = kn.label()
 			break
 		}
 	}
@@ -234,6 +271,44 @@ func (st *stepper) step() {
 				LastUsed: lastUsePtr(o.Keys)})
 		}
 	}
+}
+
+// learn brings the case's keys up to date with the observation and announces keys not seen
+// before. A full observation replaces the set; a partial one updates the keys it names.
+func (st *stepper) learn() {
+	c, o := &st.c, st.o
+	var next []Known
+	if o.Partial {
+		for _, kn := range c.Keys {
+			if !slices.ContainsFunc(o.Deleted, func(k Key) bool { return k.known().same(kn) }) {
+				next = append(next, kn)
+			}
+		}
+	}
+	for _, k := range o.Keys {
+		seen := k.known()
+		i := slices.IndexFunc(c.Keys, func(kn Known) bool { return kn.same(seen) })
+		if i >= 0 {
+			// Keep what the other source taught: a real-time event knows the id, the report
+			// the creation time.
+			if seen.Fingerprint == "" {
+				seen.Fingerprint = c.Keys[i].Fingerprint
+			}
+			if seen.Created.IsZero() {
+				seen.Created = c.Keys[i].Created
+			}
+		}
+		if j := slices.IndexFunc(next, func(kn Known) bool { return kn.same(seen) }); j >= 0 {
+			next[j] = seen
+		} else {
+			next = append(next, seen)
+		}
+		if i < 0 {
+			c.Inactive = time.Time{}
+			st.move(NewKey, Transition{Reason: ReasonNewKey, Key: seen.label()})
+		}
+	}
+	c.Keys = next
 }
 
 // stall moves a case with no progress for StaleDays to Stalled, once.

@@ -200,3 +200,87 @@ func TestReplayingAnObservationMovesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestRealTimeSignalsMoveTheCase(t *testing.T) {
+	used := ptr(at(0))
+	const id = "AKIAIOSFODNN7EXAMPLE"
+	realtime := func(d int, keys ...Key) Observation {
+		return Observation{At: at(d), Keys: keys, KeysKnown: true, Partial: true}
+	}
+	tests := []struct {
+		name  string
+		open  []Key
+		steps []Observation
+		want  [][]move
+		final State
+	}{
+		{
+			name: "a key created in real time is new once, and the report's later view of it is the same key",
+			open: []Key{key(false, used)},
+			steps: []Observation{
+				realtime(1, Key{ID: id, Created: at(1), Active: true}),
+				seen(2, key(false, used), Key{Slot: 2, Created: at(1).Add(time.Second), Active: true}),
+			},
+			want:  [][]move{{{Open, NewKey, ReasonNewKey}}, nil},
+			final: NewKey,
+		},
+		{
+			name: "deactivating the only key in the console is deactivated at once",
+			open: []Key{{ID: id, Created: created, Active: true}},
+			steps: []Observation{
+				realtime(1, Key{ID: id, Active: false}),
+			},
+			want:  [][]move{{{Open, Deactivated, ReasonAllInactive}}},
+			final: Deactivated,
+		},
+		{
+			name: "reactivating a key during verification is used again",
+			open: []Key{{ID: id, Created: created, Active: true}},
+			steps: []Observation{
+				realtime(1, Key{ID: id, Active: false}),
+				seen(2, Key{Slot: 1, Created: created, Active: false}),
+				realtime(3, Key{ID: id, Active: true}),
+			},
+			want: [][]move{
+				{{Open, Deactivated, ReasonAllInactive}},
+				{{Deactivated, Verifying, ReasonWindowBegun}},
+				{{Verifying, UsedAgain, ReasonReactivated}},
+			},
+			final: UsedAgain,
+		},
+		{
+			name: "deleting the last key in real time waits for the re-check to close",
+			open: []Key{{ID: id, Created: created, Active: false}},
+			steps: []Observation{
+				{At: at(1), KeysKnown: true, Partial: true, Deleted: []Key{{ID: id}}},
+				seen(2),
+			},
+			want:  [][]move{nil, {{Open, Closed, ReasonNoKey}}},
+			final: Closed,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Start(day0, tt.open)
+			for i, o := range tt.steps {
+				var ts []Transition
+				c, ts = Step(c, o, Settings{})
+				var got []move
+				for _, tr := range ts {
+					got = append(got, move{tr.From, tr.To, tr.Reason})
+				}
+				if diff := cmp.Diff(tt.want[i], got); diff != "" {
+					t.Errorf("step %d (-want +got):\n%s", i, diff)
+				}
+			}
+			if c.State != tt.final {
+				t.Errorf("final state %s, want %s", c.State, tt.final)
+			}
+			for _, kn := range c.Keys {
+				if kn.Fingerprint == id {
+					t.Errorf("the case keeps a key id in the clear: %+v", kn)
+				}
+			}
+		})
+	}
+}
