@@ -348,4 +348,3 @@ func lastUsePtr(keys []Key) *time.Time {
 }
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
-
