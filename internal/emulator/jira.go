@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 )
@@ -26,15 +27,22 @@ type jiraStore struct {
 }
 
 type jiraIssue struct {
-	ID          string            `json:"id"`
-	Key         string            `json:"key"`
-	Summary     string            `json:"summary"`
-	Description json.RawMessage   `json:"description"`
-	Labels      []string          `json:"labels"`
-	Priority    string            `json:"priority"`
-	Type        string            `json:"issuetype"`
-	Status      string            `json:"status"`
-	Comments    []json.RawMessage `json:"comments"`
+	ID          string          `json:"id"`
+	Key         string          `json:"key"`
+	Summary     string          `json:"summary"`
+	Description json.RawMessage `json:"description"`
+	Labels      []string        `json:"labels"`
+	Priority    string          `json:"priority"`
+	Type        string          `json:"issuetype"`
+	Status      string          `json:"status"`
+	Comments    []jiraComment   `json:"comments"`
+}
+
+// jiraComment is a comment with its entity properties (Jira returns them with expand=properties).
+type jiraComment struct {
+	ID         string            `json:"id"`
+	Body       json.RawMessage   `json:"body"`
+	Properties []json.RawMessage `json:"properties,omitempty"`
 }
 
 func (s *Server) jira(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -54,6 +62,8 @@ func (s *Server) jira(w http.ResponseWriter, r *http.Request, body []byte) {
 	rest := strings.TrimPrefix(r.URL.Path, "/rest/api/3/issue")
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	switch {
+	case r.URL.Path == "/rest/api/3/search/jql" && r.Method == http.MethodPost:
+		s.jiraSearch(w, body)
 	case r.Method == http.MethodPost && rest == "":
 		s.jiraCreate(w, body)
 	case len(parts) == 1 && parts[0] != "" && r.Method == http.MethodGet:
@@ -74,15 +84,31 @@ func (s *Server) jira(w http.ResponseWriter, r *http.Request, body []byte) {
 			return
 		}
 		var in struct {
-			Body json.RawMessage `json:"body"`
+			Body       json.RawMessage   `json:"body"`
+			Properties []json.RawMessage `json:"properties"`
 		}
 		if err := json.Unmarshal(body, &in); err != nil || checkADF(in.Body) != nil {
 			jiraError(w, http.StatusBadRequest, fmt.Sprintf("Comment body is not valid Atlassian Document Format: %v", checkADF(in.Body)))
 			return
 		}
-		is.Comments = append(is.Comments, in.Body)
+		c := jiraComment{ID: fmt.Sprint(10000 + len(is.Comments) + 1), Body: in.Body, Properties: in.Properties}
+		is.Comments = append(is.Comments, c)
 		w.WriteHeader(http.StatusCreated)
-		writeJSON(w, "application/json", map[string]any{"id": fmt.Sprint(10000 + len(is.Comments))})
+		writeJSON(w, "application/json", map[string]any{"id": c.ID})
+	case len(parts) == 2 && parts[1] == "comment" && r.Method == http.MethodGet:
+		is, ok := s.jiraIssues.issues[parts[0]]
+		if !ok {
+			jiraError(w, http.StatusNotFound, "Issue does not exist or you do not have permission to see it.")
+			return
+		}
+		out := make([]jiraComment, 0, len(is.Comments))
+		for _, c := range is.Comments {
+			if r.URL.Query().Get("expand") != "properties" {
+				c.Properties = nil
+			}
+			out = append(out, c)
+		}
+		writeJSON(w, "application/json", map[string]any{"comments": out, "startAt": 0, "maxResults": len(out), "total": len(out)})
 	case len(parts) == 2 && parts[1] == "transitions":
 		is, ok := s.jiraIssues.issues[parts[0]]
 		if !ok {
@@ -177,6 +203,51 @@ func (s *Server) jiraCreate(w http.ResponseWriter, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(map[string]string{"id": is.ID, "key": is.Key, "self": "/rest/api/3/issue/" + is.ID})
+}
+
+// jqlClause is the one JQL shape the fake understands: field = "value" joined by AND, with an
+// optional ORDER BY; anything else is refused as Jira refuses a bad query (HTTP 400).
+var (
+	jqlClause = regexp.MustCompile(`^\s*(project|labels)\s*=\s*"([^"]*)"\s*$`)
+	jqlOrder  = regexp.MustCompile(`(?i)\s+ORDER\s+BY\s+created\s+(ASC|DESC)\s*$`)
+)
+
+// jiraSearch answers POST /rest/api/3/search/jql (the enhanced search) for project and label
+// equality, in creation order.
+func (s *Server) jiraSearch(w http.ResponseWriter, body []byte) {
+	var in struct {
+		JQL        string `json:"jql"`
+		MaxResults int    `json:"maxResults"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		jiraError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	q := jqlOrder.ReplaceAllString(in.JQL, "")
+	want := map[string]string{}
+	for _, clause := range regexp.MustCompile(`(?i)\s+AND\s+`).Split(q, -1) {
+		m := jqlClause.FindStringSubmatch(clause)
+		if m == nil {
+			jiraError(w, http.StatusBadRequest, fmt.Sprintf("Error in the JQL Query: the fake does not understand %q.", clause))
+			return
+		}
+		want[m[1]] = m[2]
+	}
+	issues := []map[string]any{}
+	for _, key := range s.jiraIssues.order {
+		is := s.jiraIssues.issues[key]
+		if p, ok := want["project"]; ok && !strings.HasPrefix(is.Key, p+"-") {
+			continue
+		}
+		if l, ok := want["labels"]; ok && !contains(is.Labels, l) {
+			continue
+		}
+		issues = append(issues, map[string]any{"id": is.ID, "key": is.Key, "fields": map[string]any{}})
+		if in.MaxResults > 0 && len(issues) == in.MaxResults {
+			break
+		}
+	}
+	writeJSON(w, "application/json", map[string]any{"issues": issues, "isLast": true})
 }
 
 func jiraError(w http.ResponseWriter, status int, msg string) {

@@ -112,7 +112,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/findings"):
 		s.log.Info("request", "service", "securityhub", "method", r.Method, "path", r.URL.Path)
 		s.securityHub(w, r, body)
-	case strings.HasPrefix(r.URL.Path, "/rest/api/3/issue"):
+	case strings.HasPrefix(r.URL.Path, "/rest/api/3/"):
 		s.log.Info("request", "service", "jira", "method", r.Method, "path", r.URL.Path)
 		s.jira(w, r, body)
 	case strings.Contains(target, "CloudTrail_20131101."):

@@ -2,147 +2,403 @@ package casework
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
+	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 )
 
-// open delivers the case to every sink that has not had it, then writes this finding back with
-// the tickets. One failing sink does not keep the others from delivering.
-func (h *Handler) open(ctx context.Context, log *slog.Logger, f finding.Finding) error {
-	var rep *report.Report
-	render := func() report.Report {
-		if rep == nil {
-			r := report.New(report.Opened, f, "")
-			r.Lang = h.Lang
-			r.Evidence, r.EvidenceError = h.investigate(ctx, log, f)
-			if h.Contain != nil && r.Evidence != nil {
-				o := h.Contain.Run(ctx, f.AccountID, *r.Evidence)
-				r.Containment = &o
-				if o.Refused != "" {
-					log.InfoContext(ctx, "containment refused", "mode", string(o.Mode), "reason", o.Refused)
-				}
-				for _, a := range o.Actions {
-					log.InfoContext(ctx, "containment", "mode", string(o.Mode), "key", a.Key, "do", a.Do, "reason", a.Why)
-				}
+// maxPhases bounds one owner's loop: opening, resolving, reopening, and a few rounds of findings
+// that arrived while it wrote back.
+const maxPhases = 16
+
+// work finishes the phases of a case this invocation owns: deliver every step, write back every
+// attached finding, finish; again while the ledger hands it the next phase. On an error the lease
+// is given back so that a retry can take over at once; a frozen invocation gives nothing back and
+// its lease ends instead (see docs/delivery.md).
+func (h *Handler) work(ctx context.Context, log *slog.Logger, id, owner string) error {
+	for range maxPhases {
+		c, err := h.Ledger.Load(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.Owner != owner {
+			return nil
+		}
+		if err := h.phase(ctx, log, c, owner); err != nil {
+			if errors.Is(err, ledger.ErrFenced) {
+				log.WarnContext(ctx, "lost the case to a later invocation; stopping")
+				return nil
 			}
-			rep = &r
+			return errors.Join(err, h.release(ctx, id, owner))
 		}
-		return *rep
-	}
-	tickets := map[string]string{}
-	var errs []error
-	busy := false
-	for _, s := range h.Sinks {
-		key := ledger.ItemKey(f.Case(), s.Name())
-		c, err := h.Ledger.BeginOpen(ctx, key)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+		c, done, err := h.Ledger.Finish(ctx, id, owner)
+		h.point("finish")
+		switch {
+		case errors.Is(err, ledger.ErrFenced):
+			return nil
+		case err != nil:
+			return errors.Join(err, h.release(ctx, id, owner))
+		case done && c.Owner != owner:
+			log.InfoContext(ctx, "case finished", "state", string(c.State), "epoch", c.Epoch)
+			return nil
 		}
-		if !c.Won {
-			log.InfoContext(ctx, "case already delivered or being delivered", "sink", s.Name(), "state", string(c.State))
-			if c.State == ledger.Open {
-				tickets[s.Name()] = c.OpenRef
-				continue
-			}
-			// Another invocation is delivering: every invocation walks the sinks in the same
-			// order, so it is ahead on the rest too; leave them to it rather than gather the
-			// evidence twice.
-			busy = true
-			break
-		}
-		ref, err := s.Open(ctx, render())
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), errors.Join(err, release(ctx, h.Ledger.AbortOpen, key))))
-			continue
-		}
-		log.InfoContext(ctx, "delivered", "sink", s.Name(), "report", "opened", "ref", ref)
-		if err := h.Ledger.FinishOpen(ctx, key, ref); err != nil {
-			errs = append(errs, err)
-		}
-		tickets[s.Name()] = ref
 	}
-	if len(errs) > 0 {
-		// The finding is written back once every ticket exists, on the retry.
-		return errors.Join(errs...)
-	}
-	if busy {
-		return errCaseBusy
-	}
-	if h.WriteBack == nil {
-		return nil
-	}
-	note := report.New(report.Opened, f, "")
-	note.Lang = h.Lang
-	if rep != nil {
-		note = *rep
-	}
-	return h.writeBack(ctx, log, f, h.Ledger.BeginOpen, h.Ledger.FinishOpen, h.Ledger.AbortOpen, func() error {
-		return h.WriteBack.Notified(ctx, f, note.SecurityHubNote(tickets), tickets)
-	})
+	return errors.Join(fmt.Errorf("case %s still busy after %d phases", id, maxPhases), h.release(ctx, id, owner))
 }
 
-// resolve closes the case at every sink that has it open, then notes the resolution on this
-// finding if it was written back when the case opened.
-func (h *Handler) resolve(ctx context.Context, log *slog.Logger, f finding.Finding, reason string) error {
-	rep := report.New(report.Resolved, f, reason)
-	rep.Lang = h.Lang
-	var errs []error
-	for _, s := range h.Sinks {
-		key := ledger.ItemKey(f.Case(), s.Name())
-		c, err := h.Ledger.BeginResolve(ctx, key)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if !c.Won {
-			continue
-		}
-		ref, err := s.Resolve(ctx, rep, c.OpenRef)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), errors.Join(err, release(ctx, h.Ledger.AbortResolve, key))))
-			continue
-		}
-		log.InfoContext(ctx, "delivered", "sink", s.Name(), "report", "resolved", "ref", ref)
-		if err := h.Ledger.FinishResolve(ctx, key, ref); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if h.WriteBack != nil {
-		errs = append(errs, h.writeBack(ctx, log, f, h.Ledger.BeginResolve, h.Ledger.FinishResolve, h.Ledger.AbortResolve,
-			func() error { return h.WriteBack.Resolved(ctx, f, rep.SecurityHubNote(nil)) }))
-	}
-	return errors.Join(errs...)
-}
-
-// writeBack runs one Security Hub update of one finding under its own ledger key, so that each
-// finding is written back once per opening and once per resolution.
-func (h *Handler) writeBack(ctx context.Context, log *slog.Logger, f finding.Finding,
-	begin func(context.Context, string) (ledger.Claim, error), finish func(context.Context, string, string) error,
-	abort func(context.Context, string) error, update func() error) error {
-	key := ledger.ItemKey(f.Case(), "securityhub/"+f.ID)
-	c, err := begin(ctx, key)
-	if err != nil || !c.Won {
-		return err
-	}
-	if err := update(); err != nil {
-		return fmt.Errorf("securityhub: %w", errors.Join(err, release(ctx, abort, key)))
-	}
-	log.InfoContext(ctx, "finding written back", "sink", "securityhub")
-	return finish(ctx, key, "written")
-}
-
-// release hands a failed delivery's claim back with its own few seconds: a delivery that failed
-// because the invocation's deadline passed must still give the claim back, or the case would
-// wait for the lease to run out before a retry could deliver.
-func release(ctx context.Context, abort func(context.Context, string) error, key string) error {
+// release gives the lease back with its own few seconds: a delivery that failed because the
+// invocation's deadline passed must still release.
+func (h *Handler) release(ctx context.Context, id, owner string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	return abort(ctx, key)
+	return h.Ledger.Release(ctx, id, owner)
+}
+
+// phase delivers the current phase's steps and writes back the pending findings.
+func (h *Handler) phase(ctx context.Context, log *slog.Logger, c ledger.Case, owner string) error {
+	var kind report.Kind
+	var steps string
+	switch c.State {
+	case ledger.Opening:
+		kind, steps = report.Opened, "open/"
+	case ledger.Resolving:
+		kind, steps = report.Resolved, "resolve/"
+	case ledger.Open:
+		kind = report.Opened
+	case ledger.Resolved:
+		kind = report.Resolved
+	default:
+		return fmt.Errorf("case %s in state %q has no phase", c.ID, c.State)
+	}
+	rep, err := h.report(ctx, log, c, kind, owner)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if steps != "" {
+		for _, s := range h.Sinks {
+			c, err = h.step(ctx, log, c, owner, s, steps, rep)
+			if errors.Is(err, ledger.ErrFenced) {
+				return err
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", s.Name(), err))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		// The findings are written back once every ticket exists, by the retry.
+		return errors.Join(errs...)
+	}
+	return h.writeBackPending(ctx, log, c, rep)
+}
+
+// step runs one sink's side effect with its intent recorded before and its outcome after.
+func (h *Handler) step(ctx context.Context, log *slog.Logger, c ledger.Case, owner string, s CaseSink, prefix string, rep report.Report) (ledger.Case, error) {
+	name := prefix + s.Name()
+	key := fmt.Sprintf("%s#%d", c.ID, c.Epoch)
+	log = log.With("sink", s.Name(), "step", name)
+	openRef := c.Steps["open/"+s.Name()].Ref
+	if prefix == "resolve/" && openRef == "" {
+		return c, nil // nothing was opened at this sink (outcome unknown, or the sink is new)
+	}
+	phase := prefix[:len(prefix)-1]
+	switch st := c.Steps[name]; st.Status {
+	case ledger.Done, ledger.Unknown:
+		return c, nil
+	case ledger.Intent:
+		// An earlier owner stopped between intent and outcome: it may have acted.
+		if f, ok := s.(Finder); ok && phase == "open" {
+			ref, found, err := f.Find(ctx, rep, key)
+			if err != nil {
+				return c, fmt.Errorf("look for the earlier attempt: %w", err)
+			}
+			if found {
+				log.InfoContext(ctx, "earlier attempt found", "ref", ref)
+				return h.Ledger.Record(ctx, c.ID, owner, name, ledger.Done, ref)
+			}
+		} else if !recoverable(s, phase) {
+			log.ErrorContext(ctx, "delivery outcome unknown; not repeated, the channel cannot tell a duplicate")
+			return h.Ledger.Record(ctx, c.ID, owner, name, ledger.Unknown, "")
+		}
+	}
+	c, err := h.Ledger.Record(ctx, c.ID, owner, name, ledger.Intent, "")
+	if err != nil {
+		return c, err
+	}
+	h.point("intent " + name)
+	var ref string
+	if prefix == "open/" {
+		ref, err = s.Open(ctx, rep, key)
+	} else {
+		ref, err = s.Resolve(ctx, rep, openRef, key)
+	}
+	h.point("acted " + name)
+	if err != nil {
+		if h.Refused != nil && h.Refused(err) {
+			_, rerr := h.Ledger.Record(ctx, c.ID, owner, name, ledger.Failed, "")
+			return c, errors.Join(err, rerr)
+		}
+		// The outcome is unknown: a channel that can find or repeat its work keeps the intent
+		// for the retry; one that cannot is not repeated.
+		if !recoverable(s, phase) {
+			log.ErrorContext(ctx, "delivery outcome unknown; not repeated", "error", err.Error())
+			c, rerr := h.Ledger.Record(ctx, c.ID, owner, name, ledger.Unknown, "")
+			return c, rerr
+		}
+		return c, err
+	}
+	log.InfoContext(ctx, "delivered", "ref", ref)
+	c, err = h.Ledger.Record(ctx, c.ID, owner, name, ledger.Done, ref)
+	h.point("done " + name)
+	return c, err
+}
+
+// recoverable says a sink can settle an attempt of unknown outcome: by finding what it created
+// (open), or because repeating the call is harmless.
+func recoverable(s CaseSink, phase string) bool {
+	if _, ok := s.(Finder); ok && phase == "open" {
+		return true
+	}
+	r, ok := s.(Repeatable)
+	return ok && r.Repeatable(phase)
+}
+
+// writeBackPending writes back every finding of the current phase that is not yet, and marks
+// them in the ledger. The ledger will not let the owner finish while one is missing.
+func (h *Handler) writeBackPending(ctx context.Context, log *slog.Logger, c ledger.Case, rep report.Report) error {
+	pending := c.Pending()
+	if len(pending) == 0 {
+		return nil
+	}
+	if h.WriteBack != nil {
+		tickets := ticketsOf(c)
+		for _, id := range pending {
+			f, err := decodeFinding(c.Findings[id])
+			if err != nil {
+				return err
+			}
+			if err := h.writeBack(ctx, c, f, rep, tickets); err != nil {
+				return err
+			}
+			h.point("written back")
+		}
+		log.InfoContext(ctx, "findings written back", "count", len(pending))
+	}
+	_, err := h.Ledger.WrittenBack(ctx, c.ID, c.Epoch, pending)
+	return err
+}
+
+func (h *Handler) writeBack(ctx context.Context, c ledger.Case, f finding.Finding, rep report.Report, tickets map[string]string) error {
+	r := rep
+	r.Finding = f
+	if c.State == ledger.Resolving || c.State == ledger.Resolved {
+		return h.WriteBack.Resolved(ctx, f, r.SecurityHubNote(nil))
+	}
+	return h.WriteBack.Notified(ctx, f, r.SecurityHubNote(tickets), tickets)
+}
+
+// writeBackOne writes back a finding that arrived at an open case.
+func (h *Handler) writeBackOne(ctx context.Context, log *slog.Logger, c ledger.Case, f finding.Finding) error {
+	if h.WriteBack != nil {
+		rep, err := h.report(ctx, log, c, report.Opened, "")
+		if err != nil {
+			return err
+		}
+		if err := h.writeBack(ctx, c, f, rep, ticketsOf(c)); err != nil {
+			return err
+		}
+		h.point("written back")
+	}
+	_, err := h.Ledger.WrittenBack(ctx, c.ID, c.Epoch, []string{f.ID})
+	return err
+}
+
+// ticketsOf lists the references of the tickets the case's epoch opened.
+func ticketsOf(c ledger.Case) map[string]string {
+	out := map[string]string{}
+	for name, st := range c.Steps {
+		if sink, ok := cutPrefix(name, "open/"); ok && st.Status == ledger.Done && st.Epoch == c.Epoch {
+			out[sink] = st.Ref
+		}
+	}
+	return out
+}
+
+func cutPrefix(s, p string) (string, bool) {
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):], true
+	}
+	return "", false
+}
+
+func decodeFinding(enc string) (finding.Finding, error) {
+	var f finding.Finding
+	if err := json.Unmarshal([]byte(enc), &f); err != nil {
+		return f, fmt.Errorf("decode a finding kept in the ledger: %w", err)
+	}
+	return f, nil
+}
+
+// trigger is the finding a case's report is about: the same one for every owner of the epoch
+// (the smallest id), so a takeover renders the same ticket.
+func trigger(c ledger.Case) (finding.Finding, error) {
+	ids := make([]string, 0, len(c.Findings))
+	for id := range c.Findings {
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return finding.Finding{}, fmt.Errorf("case %s has no finding", c.ID)
+	}
+	slices.Sort(ids)
+	return decodeFinding(c.Findings[ids[0]])
+}
+
+// kept is what the ledger keeps of a case's epoch: the evidence, gathered once, and what
+// containment did, so that every sink, retry and takeover reports the same facts.
+type kept struct {
+	Evidence      *investigation.Result `json:"evidence,omitempty"`
+	EvidenceError string                `json:"evidence_error,omitempty"`
+	Containment   *contain.Outcome      `json:"containment,omitempty"`
+}
+
+// report builds the phase's report. For an opening owned by this invocation (owner set) it
+// gathers the evidence and runs containment once per epoch, keeping both in the ledger; anyone
+// else reads what is kept.
+func (h *Handler) report(ctx context.Context, log *slog.Logger, c ledger.Case, kind report.Kind, owner string) (report.Report, error) {
+	f, err := trigger(c)
+	if err != nil {
+		return report.Report{}, err
+	}
+	r := report.New(kind, f, c.Resolve)
+	r.Lang = h.Lang
+	if kind == report.Resolved {
+		return r, nil
+	}
+	k, err := h.evidence(ctx, log, c, f, owner)
+	if err != nil {
+		return report.Report{}, err
+	}
+	r.Evidence, r.EvidenceError, r.Containment = k.Evidence, k.EvidenceError, k.Containment
+	return r, nil
+}
+
+func (h *Handler) evidence(ctx context.Context, log *slog.Logger, c ledger.Case, f finding.Finding, owner string) (kept, error) {
+	key := ledger.EvidenceKey(c.ID, c.Epoch)
+	var k kept
+	data, ok, err := h.Ledger.Kept(ctx, key)
+	if err != nil {
+		return k, err
+	}
+	if ok {
+		if err := json.Unmarshal(data, &k); err != nil {
+			return k, fmt.Errorf("decode kept evidence: %w", err)
+		}
+	} else if owner == "" || c.State != ledger.Opening {
+		return kept{}, nil // a write-back note does not need the evidence
+	} else {
+		k.Evidence, k.EvidenceError = h.investigate(ctx, log, f)
+		if k, err = h.keep(ctx, key, k); err != nil {
+			return k, err
+		}
+		h.point("evidence kept")
+	}
+	if h.Contain == nil || k.Evidence == nil {
+		return k, nil
+	}
+	if data, ok, err := h.Ledger.Kept(ctx, key+"#contain"); err != nil {
+		return k, err
+	} else if ok {
+		var o contain.Outcome
+		if err := json.Unmarshal(data, &o); err != nil {
+			return k, fmt.Errorf("decode kept containment: %w", err)
+		}
+		k.Containment = &o
+		return k, nil
+	}
+	if owner == "" || c.State != ledger.Opening {
+		return k, nil
+	}
+	// Containment is a side effect like a delivery: intent before, outcome after. A takeover
+	// that finds only the intent runs it again; containment re-reads the keys before it
+	// deletes, so a key deleted by the earlier owner is not there to delete twice.
+	if _, err := h.Ledger.Record(ctx, c.ID, owner, "contain", ledger.Intent, ""); err != nil {
+		return k, err
+	}
+	h.point("intent contain")
+	o := runContain(ctx, h.Contain, f.AccountID, *k.Evidence)
+	h.point("acted contain")
+	logContainment(ctx, log, o)
+	data, err = h.Ledger.Keep(ctx, key+"#contain", mustJSON(o))
+	if err != nil {
+		return k, err
+	}
+	if err := json.Unmarshal(data, &o); err != nil {
+		return k, fmt.Errorf("decode kept containment: %w", err)
+	}
+	k.Containment = &o
+	if _, err := h.Ledger.Record(ctx, c.ID, owner, "contain", ledger.Done, ""); err != nil {
+		return k, err
+	}
+	h.point("done contain")
+	return k, nil
+}
+
+// runContain is the one call site of containment.
+func runContain(ctx context.Context, c Container, account string, res investigation.Result) contain.Outcome {
+	return c.Run(ctx, account, res)
+}
+
+func (h *Handler) keep(ctx context.Context, key string, k kept) (kept, error) {
+	data, err := h.Ledger.Keep(ctx, key, mustJSON(k))
+	if err != nil {
+		return k, err
+	}
+	var stored kept
+	if err := json.Unmarshal(data, &stored); err != nil {
+		return k, fmt.Errorf("decode kept evidence: %w", err)
+	}
+	return stored, nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encode %T: %v", v, err)) // our own plain types always encode
+	}
+	return b
+}
+
+func logContainment(ctx context.Context, log *slog.Logger, o contain.Outcome) {
+	if o.Refused != "" {
+		log.InfoContext(ctx, "containment refused", "mode", string(o.Mode), "reason", o.Refused)
+	}
+	for _, a := range o.Actions {
+		log.InfoContext(ctx, "containment", "mode", string(o.Mode), "key", a.Key, "do", a.Do, "reason", a.Why)
+	}
+}
+
+// investigate gathers the evidence. Failing evidence does not stop the ticket: it says what is
+// missing.
+func (h *Handler) investigate(ctx context.Context, log *slog.Logger, f finding.Finding) (*investigation.Result, string) {
+	if h.Evidence == nil {
+		return nil, "evidence gathering is not configured"
+	}
+	res, err := h.Evidence.Investigate(ctx, f.AccountID)
+	if err != nil {
+		log.WarnContext(ctx, "evidence incomplete", "error", err.Error())
+		return nil, err.Error()
+	}
+	log.InfoContext(ctx, "evidence gathered", "decision", string(res.Advice.Decision),
+		"access_key_calls", res.AccessKeyCalls, "keys", len(res.Keys), "partial", res.Partial)
+	return &res, ""
 }

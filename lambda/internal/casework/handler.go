@@ -2,10 +2,12 @@ package casework
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
@@ -14,25 +16,32 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 )
 
-// Ledger records which case reached which sink (ledger.Ledger in production).
-type Ledger interface {
-	BeginOpen(ctx context.Context, key string) (ledger.Claim, error)
-	FinishOpen(ctx context.Context, key, ref string) error
-	AbortOpen(ctx context.Context, key string) error
-	BeginResolve(ctx context.Context, key string) (ledger.Claim, error)
-	FinishResolve(ctx context.Context, key, ref string) error
-	AbortResolve(ctx context.Context, key string) error
-}
-
 // CaseSink delivers a case's report to one channel (the sink package's Email, Chat, OpsItem
-// and Jira in production).
+// and Jira in production). key identifies the delivery (case and epoch): a sink that can, uses
+// it to make a repeated call harmless.
 type CaseSink interface {
 	Name() string
-	Open(ctx context.Context, r report.Report) (ref string, err error)
-	Resolve(ctx context.Context, r report.Report, openRef string) (ref string, err error)
+	Open(ctx context.Context, r report.Report, key string) (ref string, err error)
+	Resolve(ctx context.Context, r report.Report, openRef, key string) (ref string, err error)
 }
 
-// WriteBack annotates each finding of a case (sink.SecurityHub in production).
+// Finder is a sink that can look up what an earlier, unfinished attempt with the same key
+// created (Jira, by the case's label).
+type Finder interface {
+	Find(ctx context.Context, r report.Report, key string) (ref string, found bool, err error)
+}
+
+// Repeatable is a sink that says for which phase ("open", "resolve") a repeated call with the
+// same key is harmless (OpsItem: /aws/dedup on open, a status set on resolve; Jira: resolve
+// checks the issue before it comments and transitions).
+type Repeatable interface{ Repeatable(phase string) bool }
+
+// Refuser tells a channel's answer that it did not act (safe to repeat) from an error whose
+// outcome is unknown (sink.Refused in production).
+type Refuser func(error) bool
+
+// WriteBack annotates each finding of a case (sink.SecurityHub in production). Both calls are
+// idempotent: repeating one sets the same workflow and note again.
 type WriteBack interface {
 	Notified(ctx context.Context, f finding.Finding, note string, tickets map[string]string) error
 	Resolved(ctx context.Context, f finding.Finding, note string) error
@@ -58,15 +67,15 @@ type Rejecter interface {
 	Reject(ctx context.Context, event []byte, reason string) error
 }
 
-// Handler wires the stages for one invocation. It returns an error only for what a retry can fix
-// (a sink or the ledger failing, a case another invocation is still delivering); Lambda then
-// retries and, at the end, puts the event with the error in the dead-letter queue. An event that
-// can never succeed goes to the queue at once.
+// Handler wires the stages for one invocation; docs/delivery.md describes the protocol. It
+// returns an error only for what a retry can fix; an event (or a finding of it) that can never
+// succeed goes to the dead-letter queue at once.
 type Handler struct {
 	Log        *slog.Logger
 	Accounts   AccountPolicy // nil acts on every account
-	Ledger     Ledger
+	Ledger     *ledger.Ledger
 	Sinks      []CaseSink
+	Refused    Refuser   // nil treats every error as unknown
 	WriteBack  WriteBack // optional
 	DeadLetter Rejecter
 	// Evidence is optional: without it the ticket carries the runbook only.
@@ -74,72 +83,154 @@ type Handler struct {
 	// Contain is optional; it runs after the evidence, only when there is evidence.
 	Contain Container
 	Lang    report.Lang
+	// Lease is the lease taken when the context has no deadline (Lambda's contexts always have
+	// one: the lease then ends leaseMargin after the invocation's deadline).
+	Lease time.Duration
+	// Now is the clock of leases (time.Now when nil).
+	Now func() time.Time
+	// Point, when set, is called at every step of the protocol with its name (fault injection
+	// in tests; nil in production).
+	Point func(name string)
 }
 
-// errCaseBusy says another invocation holds a live claim on one of the case's sinks: the retry
-// finds the ticket open and writes this finding back.
-var errCaseBusy = errors.New("another invocation is delivering this case; retry to write this finding back")
+// leaseMargin covers clock skew between invocations: Lambda stops an invocation at its
+// deadline, so a lease that ends after it is never taken from a live owner.
+const leaseMargin = 30 * time.Second
 
-// Handle processes one EventBridge event.
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Handler) point(name string) {
+	if h.Point != nil {
+		h.Point(name)
+	}
+}
+
+func (h *Handler) leaseEnd(ctx context.Context) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		return h.now().Add(time.Until(d) + leaseMargin)
+	}
+	lease := h.Lease
+	if lease <= 0 {
+		lease = 15*time.Minute + leaseMargin
+	}
+	return h.now().Add(lease)
+}
+
+// Handle processes one EventBridge event: a Security Hub event, or the scheduled sweep.
 func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
+	if isSweep(raw) {
+		return h.Sweep(ctx)
+	}
 	ev, err := finding.Parse(raw)
 	if err != nil {
-		h.Log.ErrorContext(ctx, "event rejected", "error", err.Error())
-		if dlqErr := h.DeadLetter.Reject(ctx, raw, err.Error()); dlqErr != nil {
-			return fmt.Errorf("%w; keeping it in the dead-letter queue failed: %w", err, dlqErr)
-		}
-		return nil
+		return h.salvage(ctx, raw, err)
 	}
+	return h.handleEvent(ctx, ev)
+}
+
+func (h *Handler) handleEvent(ctx context.Context, ev finding.Event) error {
 	var failed []error
 	for _, f := range ev.Findings {
-		log := h.Log.With("finding_id", f.ID, "account", f.AccountID, "region", f.Region,
-			"case", f.Case(), "trigger", string(ev.Trigger))
-		d := finding.Decide(ev.Trigger, f)
-		if d.Action != finding.Ignore && h.Accounts != nil {
-			ok, why, err := h.Accounts.Allowed(ctx, f.AccountID)
-			if err != nil {
-				log.ErrorContext(ctx, "account check failed", "error", err.Error())
-				failed = append(failed, fmt.Errorf("finding %s: %w", f.ID, err))
-				continue
-			}
-			if !ok {
-				d = finding.Decision{Action: finding.Ignore, Reason: "refused: " + why}
-			}
-		}
-		log.InfoContext(ctx, "decision", "action", string(d.Action), "reason", d.Reason)
-		switch d.Action {
-		case finding.Respond:
-			err = h.open(ctx, log, f)
-		case finding.Resolve:
-			err = h.resolve(ctx, log, f, d.Reason)
-		default:
-			err = nil
-		}
-		switch {
-		case errors.Is(err, errCaseBusy):
-			log.InfoContext(ctx, "case busy elsewhere; Lambda retries")
-		case err != nil:
-			log.ErrorContext(ctx, "delivery failed", "error", err.Error())
-		}
-		if err != nil {
+		if err := h.handleFinding(ctx, ev, f); err != nil {
 			failed = append(failed, fmt.Errorf("finding %s: %w", f.ID, err))
 		}
 	}
 	return errors.Join(failed...)
 }
 
-// investigate gathers the evidence once per case, after a claim, so a duplicate event does not
-// read CloudTrail again. Failing evidence does not stop the ticket: it says what is missing.
-func (h *Handler) investigate(ctx context.Context, log *slog.Logger, f finding.Finding) (*investigation.Result, string) {
-	if h.Evidence == nil {
-		return nil, "evidence gathering is not configured"
+func (h *Handler) handleFinding(ctx context.Context, ev finding.Event, f finding.Finding) error {
+	log := h.Log.With("finding_id", f.ID, "account", f.AccountID, "region", f.Region,
+		"case", f.Case(), "trigger", string(ev.Trigger))
+	d := finding.Decide(ev.Trigger, f)
+	if d.Action != finding.Ignore && h.Accounts != nil {
+		ok, why, err := h.Accounts.Allowed(ctx, f.AccountID)
+		if err != nil {
+			log.ErrorContext(ctx, "account check failed", "error", err.Error())
+			return err
+		}
+		if !ok {
+			d = finding.Decision{Action: finding.Ignore, Reason: "refused: " + why}
+		}
 	}
-	res, err := h.Evidence.Investigate(ctx, f.AccountID)
+	log.InfoContext(ctx, "decision", "action", string(d.Action), "reason", d.Reason)
+	var err error
+	switch d.Action {
+	case finding.Respond:
+		err = h.arrive(ctx, log, f, ledger.WantOpen, "")
+	case finding.Resolve:
+		err = h.arrive(ctx, log, f, ledger.WantResolve, d.Reason)
+	}
 	if err != nil {
-		log.WarnContext(ctx, "evidence incomplete", "error", err.Error())
-		return nil, err.Error()
+		log.ErrorContext(ctx, "delivery failed", "error", err.Error())
 	}
-	log.InfoContext(ctx, "evidence gathered", "decision", string(res.Advice.Decision),
-		"access_key_calls", res.AccessKeyCalls, "keys", len(res.Keys), "partial", res.Partial)
-	return &res, ""
+	return err
+}
+
+// newOwner is a token unique to one attempt at a case.
+func newOwner() string { return rand.Text() }
+
+// arrive records the finding on its case and does what the ledger says this invocation must.
+func (h *Handler) arrive(ctx context.Context, log *slog.Logger, f finding.Finding, want ledger.Want, reason string) error {
+	enc, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	owner := newOwner()
+	c, role, err := h.Ledger.Arrive(ctx, f.Case(), ledger.Arrival{Want: want, Finding: f.ID, Encoded: string(enc),
+		Reason: reason, Owner: owner, Until: h.leaseEnd(ctx)})
+	if err != nil {
+		return err
+	}
+	h.point("arrived")
+	log.InfoContext(ctx, "case", "role", string(role), "state", string(c.State), "epoch", c.Epoch)
+	switch role {
+	case ledger.Owner:
+		return h.work(ctx, log, c.ID, owner)
+	case ledger.WriteBack:
+		return h.writeBackOne(ctx, log, c, f)
+	}
+	// Attached: the owner writes this finding back; Idle: nothing to do.
+	return nil
+}
+
+// Sweep takes over every case an owner left unfinished once its lease ended: the scheduled
+// rule calls it, so no case waits on Lambda's retries outlasting the work.
+func (h *Handler) Sweep(ctx context.Context) error {
+	stale, err := h.Ledger.Stale(ctx)
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	var errs []error
+	for _, s := range stale {
+		log := h.Log.With("case", s.ID, "trigger", "sweep")
+		owner := newOwner()
+		c, role, err := h.Ledger.Arrive(ctx, s.ID, ledger.Arrival{Want: ledger.WantTakeOver, Owner: owner, Until: h.leaseEnd(ctx)})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if role != ledger.Owner {
+			continue
+		}
+		log.InfoContext(ctx, "case taken over", "state", string(c.State), "epoch", c.Epoch)
+		if err := h.work(ctx, log, c.ID, owner); err != nil {
+			log.ErrorContext(ctx, "sweep failed", "error", err.Error())
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// isSweep recognizes the scheduled rule's event (EventBridge "Scheduled Event" from aws.events).
+func isSweep(raw []byte) bool {
+	var env struct {
+		Source     string `json:"source"`
+		DetailType string `json:"detail-type"`
+	}
+	return json.Unmarshal(raw, &env) == nil && env.Source == "aws.events" && env.DetailType == "Scheduled Event"
 }

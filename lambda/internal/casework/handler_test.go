@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -35,58 +37,6 @@ func sample(t *testing.T, name string) json.RawMessage {
 	return b
 }
 
-// fakeLedger keeps states in memory with the same transitions as the DynamoDB ledger.
-type fakeLedger struct {
-	mu    sync.Mutex
-	state map[string]ledger.State
-	refs  map[string]string
-	err   error
-}
-
-func (l *fakeLedger) move(key string, from []ledger.State, to ledger.State, ref string) (ledger.Claim, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.err != nil {
-		return ledger.Claim{}, l.err
-	}
-	if l.state == nil {
-		l.state, l.refs = map[string]ledger.State{}, map[string]string{}
-	}
-	for _, s := range from {
-		if l.state[key] == s {
-			l.state[key] = to
-			if to == ledger.Open && ref != "" {
-				l.refs[key] = ref
-			}
-			return ledger.Claim{Won: true, State: to, OpenRef: l.refs[key]}, nil
-		}
-	}
-	return ledger.Claim{State: l.state[key], OpenRef: l.refs[key]}, nil
-}
-
-func (l *fakeLedger) BeginOpen(_ context.Context, k string) (ledger.Claim, error) {
-	return l.move(k, []ledger.State{"", ledger.Resolved, ledger.Failed}, ledger.Opening, "")
-}
-func (l *fakeLedger) FinishOpen(_ context.Context, k, ref string) error {
-	_, err := l.move(k, []ledger.State{ledger.Opening}, ledger.Open, ref)
-	return err
-}
-func (l *fakeLedger) AbortOpen(_ context.Context, k string) error {
-	_, err := l.move(k, []ledger.State{ledger.Opening}, ledger.Failed, "")
-	return err
-}
-func (l *fakeLedger) BeginResolve(_ context.Context, k string) (ledger.Claim, error) {
-	return l.move(k, []ledger.State{ledger.Open}, ledger.Resolving, "")
-}
-func (l *fakeLedger) FinishResolve(_ context.Context, k, _ string) error {
-	_, err := l.move(k, []ledger.State{ledger.Resolving}, ledger.Resolved, "")
-	return err
-}
-func (l *fakeLedger) AbortResolve(_ context.Context, k string) error {
-	_, err := l.move(k, []ledger.State{ledger.Resolving}, ledger.Open, "")
-	return err
-}
-
 // fakeSink records what it was asked to deliver.
 type fakeSink struct {
 	name     string
@@ -98,7 +48,7 @@ type fakeSink struct {
 }
 
 func (s *fakeSink) Name() string { return s.name }
-func (s *fakeSink) Open(_ context.Context, r report.Report) (string, error) {
+func (s *fakeSink) Open(_ context.Context, r report.Report, _ string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
@@ -109,7 +59,7 @@ func (s *fakeSink) Open(_ context.Context, r report.Report) (string, error) {
 	s.bodies = append(s.bodies, body)
 	return fmt.Sprintf("%s-%d", s.name, len(s.opened)), nil
 }
-func (s *fakeSink) Resolve(_ context.Context, _ report.Report, ref string) (string, error) {
+func (s *fakeSink) Resolve(_ context.Context, _ report.Report, ref, _ string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
@@ -120,12 +70,15 @@ func (s *fakeSink) Resolve(_ context.Context, _ report.Report, ref string) (stri
 }
 
 type fakeWriteBack struct {
+	mu       sync.Mutex
 	notified map[string]string // finding id → note
 	resolved map[string]string
 	err      error
 }
 
 func (w *fakeWriteBack) Notified(_ context.Context, f finding.Finding, note string, _ map[string]string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.err != nil {
 		return w.err
 	}
@@ -136,6 +89,8 @@ func (w *fakeWriteBack) Notified(_ context.Context, f finding.Finding, note stri
 	return nil
 }
 func (w *fakeWriteBack) Resolved(_ context.Context, f finding.Finding, note string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.resolved == nil {
 		w.resolved = map[string]string{}
 	}
@@ -144,11 +99,14 @@ func (w *fakeWriteBack) Resolved(_ context.Context, f finding.Finding, note stri
 }
 
 type fakeRejecter struct {
+	mu      sync.Mutex
 	reasons []string
 	err     error
 }
 
 func (r *fakeRejecter) Reject(_ context.Context, _ []byte, reason string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.err != nil {
 		return r.err
 	}
@@ -159,17 +117,19 @@ func (r *fakeRejecter) Reject(_ context.Context, _ []byte, reason string) error 
 func quietLog() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
 
 type rig struct {
-	h      *Handler
-	email  *fakeSink
-	jira   *fakeSink
-	wb     *fakeWriteBack
-	dead   *fakeRejecter
-	ledger *fakeLedger
+	h     *Handler
+	email *fakeSink
+	jira  *fakeSink
+	wb    *fakeWriteBack
+	dead  *fakeRejecter
+	store *ledger.Memory
 }
 
 func newRig() *rig {
-	r := &rig{email: &fakeSink{name: "email"}, jira: &fakeSink{name: "jira"}, wb: &fakeWriteBack{}, dead: &fakeRejecter{}, ledger: &fakeLedger{}}
-	r.h = &Handler{Log: quietLog(), Ledger: r.ledger, Sinks: []CaseSink{r.email, r.jira}, WriteBack: r.wb, DeadLetter: r.dead}
+	r := &rig{email: &fakeSink{name: "email"}, jira: &fakeSink{name: "jira"}, wb: &fakeWriteBack{}, dead: &fakeRejecter{}, store: &ledger.Memory{}}
+	r.h = &Handler{Log: quietLog(), Ledger: &ledger.Ledger{Store: r.store}, Sinks: []CaseSink{r.email, r.jira}, WriteBack: r.wb, DeadLetter: r.dead,
+		// The fakes' errors stand for a channel's refusal: nothing was delivered.
+		Refused: func(error) bool { return true }}
 	return r
 }
 
@@ -308,18 +268,25 @@ func TestLifecycleResolvesEverySinkAndNotesTheFindings(t *testing.T) {
 	}
 }
 
-func TestACaseBeingDeliveredElsewhereAsksForARetry(t *testing.T) {
+func TestAFindingOfACaseOwnedElsewhereIsAttachedNotRetried(t *testing.T) {
 	r := newRig()
-	// Another invocation holds the e-mail claim.
-	if _, err := r.ledger.BeginOpen(t.Context(), ledger.ItemKey("111122223333/IAM.4", "email")); err != nil {
-		t.Fatal(err)
+	// Another invocation owns the case with a live lease.
+	other := ledger.Arrival{Want: ledger.WantOpen, Finding: "other", Encoded: "{}", Owner: "elsewhere", Until: time.Now().Add(time.Hour)}
+	if _, role, err := r.h.Ledger.Arrive(t.Context(), "111122223333/IAM.4", other); err != nil || role != ledger.Owner {
+		t.Fatalf("Arrive = %v, %v", role, err)
 	}
-	err := r.h.Handle(t.Context(), sample(t, "iam4-consolidated-failed.json"))
-	if !errors.Is(err, errCaseBusy) {
-		t.Errorf("Handle = %v, want errCaseBusy", err)
+	if err := r.h.Handle(t.Context(), sample(t, "iam4-consolidated-failed.json")); err != nil {
+		t.Errorf("Handle = %v, want nil: the owner writes the finding back, no Lambda retry needed", err)
 	}
 	if len(r.email.opened) != 0 || len(r.wb.notified) != 0 {
-		t.Error("delivered despite the other invocation's claim")
+		t.Error("delivered despite the other invocation's ownership")
+	}
+	c, err := r.h.Ledger.Load(t.Context(), "111122223333/IAM.4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Pending(); len(p) != 2 || !slices.Contains(p, "other") {
+		t.Errorf("pending findings = %v, want the owner's and this one", p)
 	}
 }
 
@@ -342,7 +309,10 @@ func TestHandlerErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRig()
-			r.ledger.err, r.email.err, r.dead.err = tt.ledgerErr, tt.sinkErr, tt.rejectErr
+			r.email.err, r.dead.err = tt.sinkErr, tt.rejectErr
+			if tt.ledgerErr != nil {
+				r.store.Fail = func(string) error { return tt.ledgerErr }
+			}
 			err := r.h.Handle(t.Context(), tt.event)
 			switch {
 			case tt.wantErr == "" && err != nil:
@@ -380,11 +350,14 @@ func TestDeadLetterKeepsUnsafeBytesReadable(t *testing.T) {
 }
 
 type fakeInvestigator struct {
+	mu    sync.Mutex
 	calls int
 	err   error
 }
 
 func (f *fakeInvestigator) Investigate(_ context.Context, account string) (investigation.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls++
 	if f.err != nil {
 		return investigation.Result{}, f.err

@@ -13,7 +13,6 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
-	"github.com/iam4-responder/iam4-responder/internal/localaws"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 )
@@ -126,10 +125,10 @@ func TestOrganizationBurstLosesNothing(t *testing.T) {
 	wg.Wait()
 	t.Logf("%d accounts in %.1fs with %d concurrent invocations", accounts, time.Since(t0).Seconds(), concurrency)
 
-	emails, err := localaws.Drain(t.Context(), l.motoConfig, l.emailQueue, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
+	if len(dead) > 0 {
+		t.Fatalf("%d findings dead-lettered, want none; first: %s", len(dead), dead[0])
 	}
+	emails := testenv.Receive(t, l.motoConfig, l.emailQueue, accounts)
 	notified := 0
 	for _, f := range l.findings(t) {
 		if f.Workflow.Status == shtypes.WorkflowStatusNotified {

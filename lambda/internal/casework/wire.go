@@ -40,8 +40,10 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 	h := &Handler{
 		Log:        log,
 		Accounts:   policy,
-		Ledger:     &ledger.Ledger{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.LedgerTable, Lease: cfg.ClaimLease},
+		Ledger:     &ledger.Ledger{Store: ledger.Dynamo{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.LedgerTable}},
+		Lease:      cfg.ClaimLease,
 		Sinks:      sinks(cfg, awsCfg),
+		Refused:    sink.Refused,
 		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
 		Evidence:   ev,
 		Lang:       lang,

@@ -1,25 +1,21 @@
 package sink
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"time"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 )
 
-// Jira opens one Jira Cloud issue per case (REST API v3) and, when the case closes, comments
-// on it and moves it through the configured transition.
+// Jira opens one Jira Cloud issue per case and epoch (REST API v3) and, when the case closes,
+// comments on it and moves it through the configured transition. Each issue carries a label
+// naming its delivery key, so an attempt whose answer was lost is found by search instead of
+// being created twice.
 type Jira struct {
 	BaseURL    string // https://your-domain.atlassian.net
 	Project    string
@@ -29,21 +25,31 @@ type Jira struct {
 	Transition string            // the transition that closes the issue, e.g. "Done"
 	HTTP       *http.Client
 	Creds      *JiraCredentials
+	// Wait sleeps before a retry after HTTP 429 (a timer honouring ctx when nil).
+	Wait func(ctx context.Context, d time.Duration) error
 }
 
 // Name is the sink's name.
 func (Jira) Name() string { return "jira" }
 
+// Repeatable says Resolve may run again (it checks the issue before commenting and
+// transitioning); Open may not, it is found by label instead (Find).
+func (Jira) Repeatable(phase string) bool { return phase == "resolve" }
+
+// CaseLabel is the label that names a delivery key in Jira (labels cannot hold spaces; the
+// key's "/" and "#" become "-").
+func CaseLabel(key string) string {
+	return "iam4-" + strings.NewReplacer("/", "-", "#", "-", " ", "-").Replace(key)
+}
+
 // Open creates the issue and returns its key.
-func (j Jira) Open(ctx context.Context, r report.Report) (string, error) {
+func (j Jira) Open(ctx context.Context, r report.Report, key string) (string, error) {
 	fields := map[string]any{
 		"project":     map[string]string{"key": j.Project},
 		"summary":     r.JiraSummary(),
 		"description": r.JiraDescription(),
 		"issuetype":   map[string]string{"name": j.IssueType},
-	}
-	if len(j.Labels) > 0 {
-		fields["labels"] = j.Labels
+		"labels":      append(append([]string{}, j.Labels...), CaseLabel(key)),
 	}
 	if p := j.Priorities[strings.ToUpper(r.Finding.Severity)]; p != "" {
 		fields["priority"] = map[string]string{"name": p}
@@ -60,14 +66,62 @@ func (j Jira) Open(ctx context.Context, r report.Report) (string, error) {
 	return out.Key, nil
 }
 
-// Resolve comments on the issue and applies the closing transition.
-func (j Jira) Resolve(ctx context.Context, r report.Report, key string) (string, error) {
-	if key == "" {
+// Find looks for the issue an earlier attempt created for key, by its label (JQL search,
+// POST /rest/api/3/search/jql). Jira's search index may lag a fresh issue by seconds; a takeover
+// comes at least a lease later.
+func (j Jira) Find(ctx context.Context, _ report.Report, key string) (string, bool, error) {
+	jql := fmt.Sprintf("project = %q AND labels = %q ORDER BY created ASC", j.Project, CaseLabel(key))
+	var out struct {
+		Issues []struct {
+			Key string `json:"key"`
+		} `json:"issues"`
+	}
+	body := map[string]any{"jql": jql, "fields": []string{"key"}, "maxResults": 1}
+	if err := j.call(ctx, http.MethodPost, "/rest/api/3/search/jql", body, &out); err != nil {
+		return "", false, fmt.Errorf("search Jira for %s: %w", CaseLabel(key), err)
+	}
+	if len(out.Issues) == 0 {
+		return "", false, nil
+	}
+	return out.Issues[0].Key, true, nil
+}
+
+// commentProperty marks the resolution comment with its delivery key, so a repeated Resolve
+// sees that the comment exists.
+const commentProperty = "iam4-delivery"
+
+// Resolve comments on the issue and applies the closing transition, skipping what an earlier
+// attempt already did.
+func (j Jira) Resolve(ctx context.Context, r report.Report, issue, key string) (string, error) {
+	if issue == "" {
 		return "", errors.New("resolve Jira issue: no issue key recorded for the case")
 	}
-	path := "/rest/api/3/issue/" + url.PathEscape(key)
-	if err := j.call(ctx, http.MethodPost, path+"/comment", map[string]any{"body": r.JiraResolution()}, nil); err != nil {
-		return "", fmt.Errorf("comment on %s: %w", key, err)
+	path := "/rest/api/3/issue/" + url.PathEscape(issue)
+	var comments struct {
+		Comments []struct {
+			Properties []struct {
+				Key   string `json:"key"`
+				Value struct {
+					Delivery string `json:"delivery"`
+				} `json:"value"`
+			} `json:"properties"`
+		} `json:"comments"`
+	}
+	if err := j.call(ctx, http.MethodGet, path+"/comment?expand=properties&maxResults=100", nil, &comments); err != nil {
+		return "", fmt.Errorf("list comments of %s: %w", issue, err)
+	}
+	commented := false
+	for _, c := range comments.Comments {
+		for _, p := range c.Properties {
+			commented = commented || p.Key == commentProperty && p.Value.Delivery == key
+		}
+	}
+	if !commented {
+		body := map[string]any{"body": r.JiraResolution(),
+			"properties": []map[string]any{{"key": commentProperty, "value": map[string]string{"delivery": key}}}}
+		if err := j.call(ctx, http.MethodPost, path+"/comment", body, nil); err != nil {
+			return "", fmt.Errorf("comment on %s: %w", issue, err)
+		}
 	}
 	var ts struct {
 		Transitions []struct {
@@ -76,122 +130,26 @@ func (j Jira) Resolve(ctx context.Context, r report.Report, key string) (string,
 		} `json:"transitions"`
 	}
 	if err := j.call(ctx, http.MethodGet, path+"/transitions", nil, &ts); err != nil {
-		return "", fmt.Errorf("list transitions of %s: %w", key, err)
+		return "", fmt.Errorf("list transitions of %s: %w", issue, err)
 	}
 	for _, t := range ts.Transitions {
 		if strings.EqualFold(t.Name, j.Transition) {
 			body := map[string]any{"transition": map[string]string{"id": t.ID}}
 			if err := j.call(ctx, http.MethodPost, path+"/transitions", body, nil); err != nil {
-				return "", fmt.Errorf("transition %s to %q: %w", key, j.Transition, err)
+				return "", fmt.Errorf("transition %s to %q: %w", issue, j.Transition, err)
 			}
-			return key, nil
+			return issue, nil
 		}
 	}
-	return "", fmt.Errorf("issue %s offers no transition named %q", key, j.Transition)
+	var st struct {
+		Fields struct {
+			Status struct {
+				Name string `json:"name"`
+			} `json:"status"`
+		} `json:"fields"`
+	}
+	if err := j.call(ctx, http.MethodGet, path+"?fields=status", nil, &st); err == nil && strings.EqualFold(st.Fields.Status.Name, j.Transition) {
+		return issue, nil // an earlier attempt moved it already
+	}
+	return "", fmt.Errorf("issue %s offers no transition named %q", issue, j.Transition)
 }
-
-func (j Jira) call(ctx context.Context, method, path string, in, out any) error {
-	email, token, err := j.Creds.Get(ctx)
-	if err != nil {
-		return err
-	}
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(j.BaseURL, "/")+path, body)
-	if err != nil {
-		return err
-	}
-	req.SetBasicAuth(email, token)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	client := j.HTTP
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, jiraMessage(raw))
-	}
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("decode answer: %w", err)
-		}
-	}
-	return nil
-}
-
-// jiraMessage extracts Jira's error texts, capped: they are logged.
-func jiraMessage(raw []byte) string {
-	var e struct {
-		ErrorMessages []string          `json:"errorMessages"`
-		Errors        map[string]string `json:"errors"`
-	}
-	if json.Unmarshal(raw, &e) != nil {
-		return "(no JSON error body)"
-	}
-	msgs := e.ErrorMessages
-	for k, v := range e.Errors {
-		msgs = append(msgs, k+": "+v)
-	}
-	s := strings.Join(msgs, "; ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
-}
-
-// SecretsAPI is the part of the Secrets Manager client the Jira credentials use.
-type SecretsAPI interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
-
-// JiraCredentials reads the Jira e-mail and API token from a Secrets Manager secret holding
-// {"email": "...", "api_token": "..."}, once per cold start. The token is never logged.
-type JiraCredentials struct {
-	API      SecretsAPI
-	SecretID string
-
-	mu           sync.Mutex
-	email, token string
-}
-
-// Get returns the credentials, reading the secret on first use.
-func (c *JiraCredentials) Get(ctx context.Context) (string, string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token != "" {
-		return c.email, c.token, nil
-	}
-	out, err := c.API.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.SecretID)})
-	if err != nil {
-		return "", "", fmt.Errorf("read the Jira secret: %w", err)
-	}
-	var v struct {
-		Email    string `json:"email"`
-		APIToken string `json:"api_token"`
-	}
-	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &v); err != nil || v.Email == "" || v.APIToken == "" {
-		return "", "", errors.New(`the Jira secret must be JSON {"email": "...", "api_token": "..."}`)
-	}
-	c.email, c.token = v.Email, v.APIToken
-	return c.email, c.token, nil
-}
-
-// String keeps the token out of anything that prints the credentials.
-func (c *JiraCredentials) String() string { return "JiraCredentials{secret: " + c.SecretID + "}" }
-
-// GoString does the same for %#v.
-func (c *JiraCredentials) GoString() string { return c.String() }

@@ -35,7 +35,7 @@ func (OpsItem) Name() string { return "opsitem" }
 
 // Open creates the OpsItem and returns its id; an open OpsItem with the same dedup string
 // counts as delivered.
-func (o OpsItem) Open(ctx context.Context, r report.Report) (string, error) {
+func (o OpsItem) Open(ctx context.Context, r report.Report, _ string) (string, error) {
 	item := r.OpsItem()
 	data := map[string]types.OpsItemDataValue{}
 	for k, v := range item.Data {
@@ -64,8 +64,12 @@ func (o OpsItem) Open(ctx context.Context, r report.Report) (string, error) {
 	return aws.ToString(out.OpsItemId), nil
 }
 
+// Repeatable says both calls may run again: OpsCenter answers a second open with the open
+// OpsItem of the same /aws/dedup string, and setting Resolved twice changes nothing.
+func (OpsItem) Repeatable(string) bool { return true }
+
 // Resolve marks the case's OpsItem Resolved with the resolution as operational data.
-func (o OpsItem) Resolve(ctx context.Context, r report.Report, openRef string) (string, error) {
+func (o OpsItem) Resolve(ctx context.Context, r report.Report, openRef, _ string) (string, error) {
 	if openRef == "" {
 		return "", errors.New("resolve OpsItem: no OpsItem id recorded for the case")
 	}

@@ -59,12 +59,12 @@ func TestOpsItemOpensOncePerCaseAndResolves(t *testing.T) {
 	api := ssm.NewFromConfig(testenv.AWSConfig(url))
 	f, _ := sampleFinding(t)
 	o := OpsItem{API: api}
-	id, err := o.Open(t.Context(), report.New(report.Opened, f, ""))
+	id, err := o.Open(t.Context(), report.New(report.Opened, f, ""), "111122223333/IAM.4#1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A second delivery (another Lambda, a lost ledger write) meets OpsCenter's dedup.
-	again, err := o.Open(t.Context(), report.New(report.Opened, f, ""))
+	again, err := o.Open(t.Context(), report.New(report.Opened, f, ""), "111122223333/IAM.4#1")
 	if err != nil || again != id {
 		t.Fatalf("second Open = %q, %v; want the same OpsItem %q", again, err, id)
 	}
@@ -77,7 +77,7 @@ func TestOpsItemOpensOncePerCaseAndResolves(t *testing.T) {
 		!strings.Contains(aws.ToString(got.OperationalData["/aws/dedup"].Value), "111122223333/IAM.4") {
 		t.Errorf("OpsItem = %+v", got)
 	}
-	if _, err := o.Resolve(t.Context(), report.New(report.Resolved, f, "control passed"), id); err != nil {
+	if _, err := o.Resolve(t.Context(), report.New(report.Resolved, f, "control passed"), id, "111122223333/IAM.4#1"); err != nil {
 		t.Fatal(err)
 	}
 	item, _ = api.GetOpsItem(t.Context(), &ssm.GetOpsItemInput{OpsItemId: aws.String(id)})
@@ -106,14 +106,14 @@ func TestJiraOpensCommentsAndTransitions(t *testing.T) {
 	url := emulate(t, &emulator.Scenario{Jira: &emulator.Jira{Email: "ops@example.com", Token: "t0ken", Projects: []string{"SEC"}}})
 	j := jiraSink(t, url, "t0ken")
 	f, _ := sampleFinding(t)
-	key, err := j.Open(t.Context(), report.New(report.Opened, f, ""))
+	key, err := j.Open(t.Context(), report.New(report.Opened, f, ""), "111122223333/IAM.4#1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if key != "SEC-1" {
 		t.Errorf("key = %q", key)
 	}
-	if _, err := j.Resolve(t.Context(), report.New(report.Resolved, f, "control passed"), key); err != nil {
+	if _, err := j.Resolve(t.Context(), report.New(report.Resolved, f, "control passed"), key, "111122223333/IAM.4#1"); err != nil {
 		t.Fatal(err)
 	}
 	var issue struct {
@@ -133,7 +133,7 @@ func TestJiraOpensCommentsAndTransitions(t *testing.T) {
 	defer resp.Body.Close()
 	_ = json.NewDecoder(resp.Body).Decode(&issue)
 	if issue.Fields.Status.Name != "Done" || issue.Fields.Priority.Name != "Highest" || issue.Fields.Comment.Total != 1 ||
-		strings.Join(issue.Fields.Labels, ",") != "iam4,security" {
+		strings.Join(issue.Fields.Labels, ",") != "iam4,security,iam4-111122223333-IAM.4-1" {
 		t.Errorf("issue = %+v", issue)
 	}
 }
@@ -142,7 +142,7 @@ func TestJiraErrors(t *testing.T) {
 	url := emulate(t, &emulator.Scenario{Jira: &emulator.Jira{Email: "ops@example.com", Token: "t0ken", Projects: []string{"SEC"}}})
 	f, _ := sampleFinding(t)
 	bad := jiraSink(t, url, "wrong")
-	if _, err := bad.Open(t.Context(), report.New(report.Opened, f, "")); err == nil || !strings.Contains(err.Error(), "401") {
+	if _, err := bad.Open(t.Context(), report.New(report.Opened, f, ""), "111122223333/IAM.4#1"); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("wrong token: %v", err)
 	}
 	if strings.Contains(fmt.Sprint(bad.Creds), "wrong") {
@@ -150,15 +150,15 @@ func TestJiraErrors(t *testing.T) {
 	}
 	j := jiraSink(t, url, "t0ken")
 	j.Project = "NOPE"
-	if _, err := j.Open(t.Context(), report.New(report.Opened, f, "")); err == nil || !strings.Contains(err.Error(), "project") {
+	if _, err := j.Open(t.Context(), report.New(report.Opened, f, ""), "111122223333/IAM.4#1"); err == nil || !strings.Contains(err.Error(), "project") {
 		t.Errorf("unknown project: %v", err)
 	}
 	j.Project, j.Transition = "SEC", "Closed"
-	key, err := j.Open(t.Context(), report.New(report.Opened, f, ""))
+	key, err := j.Open(t.Context(), report.New(report.Opened, f, ""), "111122223333/IAM.4#1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.Resolve(t.Context(), report.New(report.Resolved, f, "passed"), key); err == nil || !strings.Contains(err.Error(), `"Closed"`) {
+	if _, err := j.Resolve(t.Context(), report.New(report.Resolved, f, "passed"), key, "111122223333/IAM.4#1"); err == nil || !strings.Contains(err.Error(), `"Closed"`) {
 		t.Errorf("missing transition: %v", err)
 	}
 }
@@ -196,7 +196,7 @@ func TestChatPublishesTheNotificationJSON(t *testing.T) {
 	topic, queue := testenv.TopicWithQueue(t, cfg, fmt.Sprintf("chat-%d", time.Now().UnixNano()))
 	f, _ := sampleFinding(t)
 	c := Chat{SNS: SNS{API: sns.NewFromConfig(cfg), TopicARN: topic}}
-	if _, err := c.Open(t.Context(), report.New(report.Opened, f, "")); err != nil {
+	if _, err := c.Open(t.Context(), report.New(report.Opened, f, ""), "111122223333/IAM.4#1"); err != nil {
 		t.Fatal(err)
 	}
 	var envelope struct{ Message string }

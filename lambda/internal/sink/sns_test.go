@@ -20,7 +20,7 @@ func TestSNSDeliversToASubscribedQueue(t *testing.T) {
 	topic, queue := testenv.TopicWithQueue(t, cfg, fmt.Sprintf("sink-%d", time.Now().UnixNano()))
 	s := SNS{API: sns.NewFromConfig(cfg), TopicARN: topic}
 
-	id, err := s.Publish(t.Context(), "[IAM.4] Root user access key in account 111122223333", "body text")
+	id, err := s.Publish(t.Context(), "[IAM.4] Root user access key in account 111122223333", "body text", "111122223333/IAM.4#1#open/email")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestSNSDeliversToASubscribedQueue(t *testing.T) {
 func TestSNSReportsAMissingTopic(t *testing.T) {
 	cfg := testenv.AWSConfig(testenv.Moto(t))
 	s := SNS{API: sns.NewFromConfig(cfg), TopicARN: "arn:aws:sns:us-east-1:123456789012:no-such-topic"}
-	if _, err := s.Publish(t.Context(), "s", "b"); err == nil {
+	if _, err := s.Publish(t.Context(), "s", "b", ""); err == nil {
 		t.Error("publishing to a missing topic succeeded")
 	}
 }
