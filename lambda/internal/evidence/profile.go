@@ -374,13 +374,13 @@ type Skipped struct {
 
 // Summary is the aggregate's result.
 type Summary struct {
-	RootRecords    int          `json:"root_records"`
-	AccessKeyCalls int          `json:"access_key_calls"`
-	ConsoleCalls   int          `json:"console_calls"`
-	SignIns        int          `json:"sign_ins"`
-	ServiceCalls   int          `json:"service_calls"`
-	SessionCalls   int          `json:"session_calls"`
-	OtherCalls     int          `json:"other_calls"`
+	RootRecords    int `json:"root_records"`
+	AccessKeyCalls int `json:"access_key_calls"`
+	ConsoleCalls   int `json:"console_calls"`
+	SignIns        int `json:"sign_ins"`
+	ServiceCalls   int `json:"service_calls"`
+	SessionCalls   int `json:"session_calls"`
+	OtherCalls     int `json:"other_calls"`
 	// SessionCallsAttributed of SessionCalls were made with GetSessionToken sessions of a
 	// root access key among Keys, and are counted in its profile.
 	SessionCallsAttributed int          `json:"session_calls_attributed"`
