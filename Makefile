@@ -17,7 +17,7 @@ CDK_OUT    := infra/cdk.out
 STACK      ?= Iam4Responder
 TEMPLATE   := $(CDK_OUT)/$(STACK).template.json
 FUZZTIME   ?= 15s
-IP_RANGES  := lambda/internal/evidence/awsip/ip-ranges.json
+IP_RANGES  := lambda/internal/evidence/awsip/ip-ranges.json.gz
 IP_RANGES_URL := https://ip-ranges.amazonaws.com/ip-ranges.json
 # Tracked files that may exceed 1 MB: the embedded data snapshots only.
 EMBEDDED_DATA := ^lambda/internal/.*/(ip-ranges|iam-reference|iamref)[^/]*\.(json|gz|bin)$$
@@ -75,7 +75,7 @@ bench: ## Go benchmarks, then the collector vs the rate limit vs the AWS CLI on 
 	go run ./lambda/cmd/iam4bench
 
 ip-ranges: ## refresh the embedded snapshot of AWS's ip-ranges.json (needs the internet)
-	curl -fsSL --max-time 60 $(IP_RANGES_URL) -o $(IP_RANGES).new
+	curl -fsSL --max-time 60 $(IP_RANGES_URL) | gzip -9n > $(IP_RANGES).new
 	go run ./lambda/cmd/iam4 analyze --ip-ranges $(IP_RANGES).new /dev/null >/dev/null
 	mv $(IP_RANGES).new $(IP_RANGES)
 

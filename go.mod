@@ -28,6 +28,7 @@ require (
 	github.com/aws/jsii-runtime-go v1.142.0
 	github.com/aws/smithy-go v1.28.9
 	github.com/cdklabs/cdk-nag-go/cdknag/v2 v2.38.2
+	github.com/gaissmai/bart v0.30.0
 	github.com/google/go-cmp v0.7.0
 	golang.org/x/sync v0.25.0
 	golang.org/x/time v0.16.0

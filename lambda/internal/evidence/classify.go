@@ -8,7 +8,7 @@ type Kind string
 const (
 	// AccessKeyCall: signed with a long-term root access key (AKIA…), no session.
 	AccessKeyCall Kind = "access-key"
-	// ConsoleCall: made from a console session (the console signs with session credentials,
+	// ConsoleCall: made by a person at the console (the console signs with session credentials,
 	// which may carry an AKIA-looking id: see the CloudTrail user guide's root examples).
 	ConsoleCall Kind = "console"
 	// SignIn: a console sign-in event.
@@ -16,7 +16,8 @@ const (
 	// ServiceCall: made by an AWS service on the root's behalf (userIdentity.invokedBy).
 	ServiceCall Kind = "service"
 	// SessionCall: temporary credentials outside the console (sts:GetSessionToken with the root
-	// key, or a centralized-root-access session); not attributable to one long-term key.
+	// key, or a centralized-root-access session). Usage links a GetSessionToken session back to
+	// the key that created it when the GetSessionToken record is among the records read.
 	SessionCall Kind = "session"
 	// OtherCall: none of the above could be established.
 	OtherCall Kind = "other"
@@ -29,9 +30,13 @@ func Classify(r *Record) Kind {
 	switch {
 	case r.EventType == "AwsConsoleSignIn" || r.EventSource == "signin.amazonaws.com":
 		return SignIn
+	case r.UserIdentity.InvokedBy == "signin.amazonaws.com":
+		// The console's sign-in service acting for the person signed in: the address is the
+		// person's (seen in real IAM and S3 console records of root users).
+		return ConsoleCall
 	case r.UserIdentity.InvokedBy != "":
 		return ServiceCall
-	case strings.EqualFold(r.SessionCredentialFromConsole, "true"):
+	case r.fromConsole():
 		return ConsoleCall
 	case r.hasSession() && consoleAgent(r.UserAgent):
 		return ConsoleCall
@@ -44,13 +49,32 @@ func Classify(r *Record) Kind {
 	}
 }
 
-// consoleAgent reports whether a user agent is one the console or its backends write.
+// consoleAgent reports whether a user agent is one the console or its backends write. Real
+// records show many forms: "console.amazonaws.com", "signin.amazonaws.com", the service consoles'
+// own agents ("[S3Console/0.4, aws-internal/3 aws-sdk-java/…]", "RDS Console, aws-internal/3 …",
+// "AWS CloudWatch Console", "console.ec2.amazonaws.com"), the console backends ("AWS Internal",
+// "aws-internal/3 …", "Coral/Netty4", "aws.internal") and the browser itself ("Mozilla/5.0 …",
+// even a bare "Mozilla").
 func consoleAgent(ua string) bool {
+	l := strings.ToLower(unbracket(ua))
 	switch {
-	case strings.Contains(ua, "console.amazonaws.com"), strings.Contains(ua, "signin.amazonaws.com"),
-		ua == "AWS Internal", strings.HasPrefix(ua, "Coral/"), strings.HasPrefix(ua, "Mozilla/"),
-		strings.Contains(ua, "console.aws.amazon.com"):
+	case strings.Contains(l, "console"), // S3Console, RDS Console, console.ec2.amazonaws.com, console.aws.amazon.com
+		strings.Contains(l, "signin.amazonaws.com"),
+		l == "aws internal", strings.HasPrefix(l, "aws-internal/"), strings.Contains(l, " aws-internal/"),
+		strings.HasPrefix(l, "aws.internal"),
+		strings.HasPrefix(l, "coral/"),
+		strings.HasPrefix(l, "mozilla"):
 		return true
 	}
 	return false
+}
+
+// unbracket removes the brackets S3 puts around every user agent it logs
+// ("[aws-cli/1.11.10 Python/2.7.8 …]").
+func unbracket(ua string) string {
+	ua = strings.TrimSpace(ua)
+	if strings.HasPrefix(ua, "[") && strings.HasSuffix(ua, "]") {
+		return strings.TrimSpace(ua[1 : len(ua)-1])
+	}
+	return ua
 }

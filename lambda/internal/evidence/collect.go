@@ -160,11 +160,12 @@ func (c *Collector) region(ctx context.Context, region string, start, end time.T
 			rc.Events++
 			var rec Record
 			if err := json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &rec); err != nil {
-				continue // an undecodable record is counted as read, not as root use
-			}
-			if rec.IsRoot() {
-				rc.Root++
-				u.Add(&rec)
+				u.Skip("CloudTrailEvent is not JSON")
+			} else if rec.Unreadable != "" || rec.IsRoot() {
+				if rec.IsRoot() {
+					rc.Root++
+				}
+				u.Add(&rec) // an unreadable record is counted as skipped, with its reason
 			}
 			if ev.EventTime != nil && ev.EventTime.Before(oldest) {
 				oldest = *ev.EventTime

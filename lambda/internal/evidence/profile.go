@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"cmp"
+	"hash/fnv"
 	"net/netip"
 	"slices"
 	"strings"
@@ -18,7 +19,14 @@ const (
 	maxAgents    = 64
 	maxActions   = 512
 	maxResources = 32
-	other        = "(other)"
+	// maxSessions bounds the GetSessionToken sessions followed, and maxLinks the session key
+	// ids remembered from GetSessionToken responses. A session beyond them is still counted
+	// as a session call, only not attributed.
+	maxSessions = 256
+	maxLinks    = 4096
+	// maxSkipReasons bounds the distinct reasons kept for unreadable records.
+	maxSkipReasons = 32
+	other          = "(other)"
 )
 
 // Usage aggregates root records one at a time. It is safe for concurrent use, so that the
@@ -26,17 +34,24 @@ const (
 type Usage struct {
 	ranges *awsip.Ranges
 
-	mu      sync.Mutex
-	records int
-	kinds   map[Kind]int
-	keys    map[string]*keyAgg // by full key id; only masked ids leave the package
-	console callerAgg          // console calls and sign-ins, for context
-	ipCache map[string]placement
+	mu       sync.Mutex
+	records  int
+	kinds    map[Kind]int
+	keys     map[string]*keyAgg // by full key id; only masked ids leave the package
+	sessions map[string]*keyAgg // GetSessionToken sessions, by their ASIA id
+	links    map[string]string  // session ASIA id → the AKIA id that created it
+	console  callerAgg          // console calls and sign-ins, for context
+	ipCache  map[string]placement
+	seen     map[[16]byte]struct{} // eventIDs read, to count a record read twice once
+	dups     int
+	skipped  map[string]int // unreadable records by reason
 }
 
 type keyAgg struct {
 	first, last   time.Time
 	calls, errors int
+	sessionCalls  int // calls made with sessions this key created
+	sessionIDs    int
 	regions       map[string]int
 	ips           map[string]int
 	agents        map[Text]int
@@ -63,45 +78,92 @@ type placement struct {
 	inside  bool
 	region  string
 	service string
+	ranges  string // the createDate of the ranges that decided an address
 }
 
 // NewUsage returns an empty aggregate; ranges decides which addresses are AWS's.
 func NewUsage(ranges *awsip.Ranges) *Usage {
 	return &Usage{
-		ranges: ranges, kinds: map[Kind]int{}, keys: map[string]*keyAgg{},
-		console: callerAgg{ips: map[string]int{}}, ipCache: map[string]placement{},
+		ranges: ranges, kinds: map[Kind]int{}, keys: map[string]*keyAgg{}, sessions: map[string]*keyAgg{},
+		links: map[string]string{}, console: callerAgg{ips: map[string]int{}}, ipCache: map[string]placement{},
+		seen: map[[16]byte]struct{}{}, skipped: map[string]int{},
 	}
 }
 
-// Add counts one record. Records that are not the root's are ignored and not counted.
+// Add counts one record. Records that are not the root's are ignored and not counted; a record
+// that could not be read is counted as skipped, with its reason; a root record whose eventID was
+// already read (the same log file read twice, overlapping exports) is counted once.
 func (u *Usage) Add(r *Record) {
+	if r.Unreadable != "" {
+		u.Skip(r.Unreadable)
+		return
+	}
 	if !r.IsRoot() {
 		return
 	}
 	kind := Classify(r)
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if r.EventID != "" {
+		h := fnv.New128a()
+		h.Write([]byte(r.EventID))
+		var id [16]byte
+		h.Sum(id[:0])
+		if _, dup := u.seen[id]; dup {
+			u.dups++
+			return
+		}
+		u.seen[id] = struct{}{}
+	}
 	u.records++
 	u.kinds[kind]++
 	switch kind {
 	case AccessKeyCall:
-		u.addKeyCall(r)
+		id := r.UserIdentity.AccessKeyID
+		if sid := r.SessionKeyID(); sid != "" {
+			if _, ok := u.links[sid]; ok || len(u.links) < maxLinks {
+				u.links[sid] = id
+			}
+		}
+		addCall(u.agg(u.keys, id), r, u.place(string(capText(r.SourceIP, capShort))).inside)
+	case SessionCall:
+		// Records come newest first, so a session's calls are read before the GetSessionToken
+		// that created it: they are kept by session and joined to their key in Summary.
+		id := r.UserIdentity.AccessKeyID
+		if _, ok := u.sessions[id]; ok || (strings.HasPrefix(id, "ASIA") && len(u.sessions) < maxSessions) {
+			addCall(u.agg(u.sessions, id), r, u.place(string(capText(r.SourceIP, capShort))).inside)
+		}
 	case ConsoleCall, SignIn:
 		u.console.calls++
 		bump(u.console.ips, string(capText(r.SourceIP, capShort)), maxIPs)
 	}
 }
 
-func (u *Usage) addKeyCall(r *Record) {
-	id := r.UserIdentity.AccessKeyID
-	k, ok := u.keys[id]
+// Skip counts a record that could not be read, by reason.
+func (u *Usage) Skip(reason string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	bump(u.skipped, reason, maxSkipReasons)
+}
+
+func (u *Usage) agg(m map[string]*keyAgg, id string) *keyAgg {
+	k, ok := m[id]
 	if !ok {
-		k = &keyAgg{
-			regions: map[string]int{}, ips: map[string]int{}, agents: map[Text]int{},
-			tools: map[Tool]int{}, actions: map[string]*actionAgg{},
-		}
-		u.keys[id] = k
+		k = newKeyAgg()
+		m[id] = k
 	}
+	return k
+}
+
+func newKeyAgg() *keyAgg {
+	return &keyAgg{
+		regions: map[string]int{}, ips: map[string]int{}, agents: map[Text]int{},
+		tools: map[Tool]int{}, actions: map[string]*actionAgg{},
+	}
+}
+
+// addCall counts one call into a key's (or a session's) aggregate.
+func addCall(k *keyAgg, r *Record, inside bool) {
 	t := r.EventTime
 	if k.first.IsZero() || t.Before(k.first) {
 		k.first = t
@@ -115,9 +177,8 @@ func (u *Usage) addKeyCall(r *Record) {
 		k.errors++
 	}
 	bump(k.regions, string(capText(r.AWSRegion, capShort)), maxIPs)
-	ip := string(capText(r.SourceIP, capShort))
-	bump(k.ips, ip, maxIPs)
-	if u.place(ip).inside {
+	bump(k.ips, string(capText(r.SourceIP, capShort)), maxIPs)
+	if inside {
 		k.inside++
 	} else {
 		k.outside++
@@ -173,8 +234,9 @@ func (u *Usage) place(src string) placement {
 	var p placement
 	if addr, err := netip.ParseAddr(src); err == nil {
 		if u.ranges != nil {
+			p.ranges = u.ranges.CreateDate
 			if r, ok := u.ranges.Lookup(addr); ok {
-				p = placement{inside: true, region: r.Region, service: r.Service}
+				p = placement{inside: true, region: r.Region, service: r.Service, ranges: r.Date}
 			}
 		}
 	} else if strings.HasSuffix(src, ".amazonaws.com") || src == "AWS Internal" {
@@ -186,12 +248,64 @@ func (u *Usage) place(src string) placement {
 	return p
 }
 
-func bump(m map[string]int, key string, limit int) {
+func bump(m map[string]int, key string, limit int) { bumpN(m, key, 1, limit) }
+
+// bumpN adds n to key, or to "(other)" when limit distinct keys are already kept.
+func bumpN[K ~string](m map[K]int, key K, n, limit int) {
 	if _, ok := m[key]; ok || len(m) < limit {
-		m[key]++
+		m[key] += n
 		return
 	}
-	m[other]++
+	m[other] += n
+}
+
+// merge adds src's calls to dst, within dst's bounds.
+func merge(dst, src *keyAgg) {
+	if !src.first.IsZero() && (dst.first.IsZero() || src.first.Before(dst.first)) {
+		dst.first = src.first
+	}
+	if src.last.After(dst.last) {
+		dst.last = src.last
+	}
+	dst.calls += src.calls
+	dst.errors += src.errors
+	dst.inside += src.inside
+	dst.outside += src.outside
+	for v, n := range src.regions {
+		bumpN(dst.regions, v, n, maxIPs)
+	}
+	for v, n := range src.ips {
+		bumpN(dst.ips, v, n, maxIPs)
+	}
+	for v, n := range src.agents {
+		bumpN(dst.agents, v, n, maxAgents)
+	}
+	for v, n := range src.tools {
+		dst.tools[v] += n
+	}
+	for name, a := range src.actions {
+		d, ok := dst.actions[name]
+		if !ok {
+			if len(dst.actions) >= maxActions {
+				name = other
+			}
+			if d = dst.actions[name]; d == nil {
+				d = &actionAgg{resources: map[string]struct{}{}}
+				dst.actions[name] = d
+			}
+		}
+		d.calls += a.calls
+		d.errors += a.errors
+		d.unnamed += a.unnamed
+		d.overflow = d.overflow || a.overflow
+		for arn := range a.resources {
+			if _, ok := d.resources[arn]; ok || len(d.resources) < maxResources {
+				d.resources[arn] = struct{}{}
+			} else {
+				d.overflow = true
+			}
+		}
+	}
 }
 
 // Count is a value with its number of calls.
@@ -207,6 +321,8 @@ type IPCount struct {
 	InsideAWS  bool   `json:"inside_aws"`
 	AWSRegion  string `json:"aws_region,omitempty"`
 	AWSService string `json:"aws_service,omitempty"`
+	// IPRanges is the createDate of the AWS ranges that placed the address, inside or outside.
+	IPRanges string `json:"ip_ranges,omitempty"`
 }
 
 // AgentCount is a user agent with its tool and calls.
@@ -243,19 +359,46 @@ type KeyProfile struct {
 	OutsideCalls int           `json:"outside_aws_calls"`
 	// InsideAWS is true when every call came from inside AWS.
 	InsideAWS bool `json:"inside_aws"`
+	// SessionCalls of Calls were made with temporary credentials the key created
+	// (sts:GetSessionToken), in Sessions sessions; their addresses, tools and actions are the
+	// key's too.
+	SessionCalls int `json:"session_calls"`
+	Sessions     int `json:"sessions"`
+}
+
+// Skipped is a kind of record that could not be read, with how many.
+type Skipped struct {
+	Reason  string `json:"reason"`
+	Records int    `json:"records"`
 }
 
 // Summary is the aggregate's result.
 type Summary struct {
-	RootRecords    int          `json:"root_records"`
-	AccessKeyCalls int          `json:"access_key_calls"`
-	ConsoleCalls   int          `json:"console_calls"`
-	SignIns        int          `json:"sign_ins"`
-	ServiceCalls   int          `json:"service_calls"`
-	SessionCalls   int          `json:"session_calls"`
-	OtherCalls     int          `json:"other_calls"`
-	ConsoleIPs     []Count      `json:"console_source_ips"`
-	Keys           []KeyProfile `json:"keys"`
+	RootRecords    int `json:"root_records"`
+	AccessKeyCalls int `json:"access_key_calls"`
+	ConsoleCalls   int `json:"console_calls"`
+	SignIns        int `json:"sign_ins"`
+	ServiceCalls   int `json:"service_calls"`
+	SessionCalls   int `json:"session_calls"`
+	OtherCalls     int `json:"other_calls"`
+	// SessionCallsAttributed of SessionCalls were made with GetSessionToken sessions of a
+	// root access key among Keys, and are counted in its profile.
+	SessionCallsAttributed int          `json:"session_calls_attributed"`
+	ConsoleIPs             []Count      `json:"console_source_ips"`
+	Keys                   []KeyProfile `json:"keys"`
+	// DuplicateRecords were root records whose eventID had been read already: counted once.
+	DuplicateRecords int `json:"duplicate_records"`
+	// SkippedRecords could not be read, by reason; the evidence lacks them.
+	SkippedRecords []Skipped `json:"skipped_records"`
+}
+
+// Skipped is the number of records that could not be read.
+func (s Summary) Skipped() int {
+	n := 0
+	for _, k := range s.SkippedRecords {
+		n += k.Records
+	}
+	return n
 }
 
 // Summary returns the profiles, most used key first; lists are sorted by calls, then value.
@@ -266,17 +409,39 @@ func (u *Usage) Summary() Summary {
 		RootRecords: u.records, AccessKeyCalls: u.kinds[AccessKeyCall], ConsoleCalls: u.kinds[ConsoleCall],
 		SignIns: u.kinds[SignIn], ServiceCalls: u.kinds[ServiceCall], SessionCalls: u.kinds[SessionCall],
 		OtherCalls: u.kinds[OtherCall], ConsoleIPs: counts(u.console.ips), Keys: []KeyProfile{},
+		DuplicateRecords: u.dups, SkippedRecords: []Skipped{},
 	}
-	for id, k := range u.keys {
+	for _, c := range counts(u.skipped) {
+		s.SkippedRecords = append(s.SkippedRecords, Skipped{Reason: c.Value, Records: c.Calls})
+	}
+	// Join each session to the key that created it.
+	bySession := map[string][]*keyAgg{}
+	for sid, sess := range u.sessions {
+		if key, ok := u.links[sid]; ok && u.keys[key] != nil {
+			bySession[key] = append(bySession[key], sess)
+		}
+	}
+	for id, direct := range u.keys {
+		k := direct
+		if sess := bySession[id]; len(sess) > 0 {
+			k = newKeyAgg()
+			merge(k, direct)
+			for _, x := range sess {
+				merge(k, x)
+				k.sessionCalls += x.calls
+				k.sessionIDs++
+			}
+			s.SessionCallsAttributed += k.sessionCalls
+		}
 		p := KeyProfile{
 			ID: MaskKey(id), Calls: k.calls, Errors: k.errors, FirstUse: k.first.UTC(), LastUse: k.last.UTC(),
 			Regions: counts(k.regions), InsideCalls: k.inside, OutsideCalls: k.outside,
-			InsideAWS: k.calls > 0 && k.outside == 0,
+			InsideAWS: k.calls > 0 && k.outside == 0, SessionCalls: k.sessionCalls, Sessions: k.sessionIDs,
 		}
 		for _, c := range counts(k.ips) {
 			pl := u.place(c.Value)
 			p.SourceIPs = append(p.SourceIPs, IPCount{IP: Text(c.Value), Calls: c.Calls, InsideAWS: pl.inside,
-				AWSRegion: pl.region, AWSService: pl.service})
+				AWSRegion: pl.region, AWSService: pl.service, IPRanges: pl.ranges})
 		}
 		tools := map[string]int{}
 		for t, n := range k.tools {

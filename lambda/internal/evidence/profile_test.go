@@ -58,8 +58,8 @@ func TestUsageProfilesEachKey(t *testing.T) {
 			ID: "AKIA…MPLE", Calls: 11, Errors: 1, FirstUse: t0.Add(-time.Hour), LastUse: t0.Add(9 * time.Hour),
 			Regions: []Count{{"ap-northeast-1", 11}},
 			SourceIPs: []IPCount{
-				{IP: "54.250.10.11", Calls: 10, InsideAWS: true, AWSRegion: "ap-northeast-1", AWSService: "EC2"},
-				{IP: "203.0.113.9", Calls: 1},
+				{IP: "54.250.10.11", Calls: 10, InsideAWS: true, AWSRegion: "ap-northeast-1", AWSService: "EC2", IPRanges: "2026-11-01-00-00-00"},
+				{IP: "203.0.113.9", Calls: 1, IPRanges: "2026-11-01-00-00-00"},
 			},
 			Tools: []Count{{"AWS SDK for Go", 10}, {"AWS CLI", 1}},
 			UserAgents: []AgentCount{
@@ -72,6 +72,7 @@ func TestUsageProfilesEachKey(t *testing.T) {
 			},
 			InsideCalls: 10, OutsideCalls: 1,
 		}},
+		SkippedRecords: []Skipped{},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Summary (-want +got):\n%s", diff)
@@ -154,7 +155,13 @@ func TestReadLogReadsEveryExportShape(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ReadLog(strings.NewReader(`{"Records": [{"eventTime": 5}]}`), func(*Record) {}); err == nil {
-		t.Error("a malformed record was accepted")
+	var got []string
+	n, err := ReadLog(strings.NewReader(`{"Records": [{"eventTime": 5}, {"eventTime": "2026-10-01T00:00:00Z", "eventName": "ok"}]}`),
+		func(r *Record) { got = append(got, r.Unreadable) })
+	if err != nil || n != 2 {
+		t.Fatalf("a record with a bad eventTime stopped the log: %d records, %v", n, err)
+	}
+	if diff := cmp.Diff([]string{"eventTime is not an RFC 3339 time", ""}, got); diff != "" {
+		t.Errorf("reasons (-want +got):\n%s", diff)
 	}
 }

@@ -10,6 +10,7 @@ package evidence
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,8 +41,14 @@ func capText(s string, n int) Text {
 
 // Record is the part of a CloudTrail record the evidence uses (CloudTrail user guide, "CloudTrail
 // record contents").
+//
+// Decoding a record never fails on a well-formed JSON object: a record whose fields cannot be
+// read (an eventTime that is not a time, a string where an object belongs) decodes to a Record
+// whose Unreadable says why, so that one bad record is skipped and counted instead of aborting a
+// whole log or a whole Region, and never silently.
 type Record struct {
 	EventTime    time.Time `json:"eventTime"`
+	EventID      string    `json:"eventID"`
 	EventSource  string    `json:"eventSource"`
 	EventName    string    `json:"eventName"`
 	AWSRegion    string    `json:"awsRegion"`
@@ -51,12 +58,54 @@ type Record struct {
 	EventType    string    `json:"eventType"`
 	ReadOnly     any       `json:"readOnly"`
 	UserIdentity Identity  `json:"userIdentity"`
-	// SessionCredentialFromConsole is "true" when the call used the console's session.
-	SessionCredentialFromConsole string `json:"sessionCredentialFromConsole"`
-	Resources                    []struct {
+	// SessionCredentialFromConsole is "true" when the call used the console's session. Kept as
+	// raw JSON: it is documented as a string, and a boolean must not make a record unreadable.
+	SessionCredentialFromConsole json.RawMessage `json:"sessionCredentialFromConsole"`
+	// ResponseElements is read only for the root's GetSessionToken, whose response names the
+	// session's access key id; other events' responses have every shape.
+	ResponseElements json.RawMessage `json:"responseElements"`
+	Resources        []struct {
 		ARN  string `json:"ARN"`
 		Type string `json:"type"`
 	} `json:"resources"`
+
+	// Unreadable, when not empty, says why the record could not be read; its other fields are
+	// then empty. The reason is the package's own words, never text from the record.
+	Unreadable string `json:"-"`
+}
+
+// UnmarshalJSON decodes a record; see Record for why it does not fail on a bad field.
+func (r *Record) UnmarshalJSON(b []byte) error {
+	type plain Record
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		*r = Record{Unreadable: unreadable(err)}
+		return nil
+	}
+	*r = Record(p)
+	if r.EventTime.IsZero() {
+		*r = Record{Unreadable: "eventTime is missing"}
+	}
+	return nil
+}
+
+// unreadable turns a decoding error into a reason that can be counted: the same fault in many
+// records gives the same words.
+func unreadable(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var timeErr *time.ParseError
+	switch {
+	case errors.As(err, &timeErr):
+		return "eventTime is not an RFC 3339 time"
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return "not a record: a JSON " + typeErr.Value + " where an object belongs"
+	case errors.As(err, &typeErr):
+		return typeErr.Field + " has the wrong type: a JSON " + typeErr.Value
+	case strings.Contains(err.Error(), "Time.UnmarshalJSON"):
+		return "eventTime is not an RFC 3339 time"
+	default:
+		return "not a readable record"
+	}
 }
 
 // Identity is the record's userIdentity.
@@ -76,6 +125,34 @@ func (r *Record) IsRoot() bool { return r.UserIdentity.Type == "Root" }
 func (r *Record) hasSession() bool {
 	sc := strings.TrimSpace(string(r.UserIdentity.SessionContext))
 	return sc != "" && sc != "null" && sc != "{}"
+}
+
+// fromConsole reports whether sessionCredentialFromConsole is true, as the documented string or
+// as a boolean.
+func (r *Record) fromConsole() bool {
+	v := strings.Trim(strings.TrimSpace(string(r.SessionCredentialFromConsole)), `"`)
+	return strings.EqualFold(v, "true")
+}
+
+// SessionKeyID is the access key id of the session a successful GetSessionToken created (its
+// responseElements.credentials.accessKeyId, STS API reference), or "".
+func (r *Record) SessionKeyID() string {
+	if r.EventSource != "sts.amazonaws.com" || r.EventName != "GetSessionToken" || r.ErrorCode != "" ||
+		len(r.ResponseElements) == 0 {
+		return ""
+	}
+	var resp struct {
+		Credentials struct {
+			AccessKeyID string `json:"accessKeyId"`
+		} `json:"credentials"`
+	}
+	if json.Unmarshal(r.ResponseElements, &resp) != nil {
+		return ""
+	}
+	if id := resp.Credentials.AccessKeyID; strings.HasPrefix(id, "ASIA") {
+		return id
+	}
+	return ""
 }
 
 // Action is the IAM action a record names, "service:Action" from eventSource and eventName

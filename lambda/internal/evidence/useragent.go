@@ -19,17 +19,21 @@ const (
 )
 
 // ToolOf groups a user agent by tool. Order matters: Terraform's agent also names the Go SDK it
-// is built on, and the AWS CLI's names botocore.
+// is built on, the AWS CLI's names botocore, and the consoles' backends name the Java SDK
+// ("[S3Console/0.4, aws-internal/3 aws-sdk-java/1.11.…]"). S3's brackets are removed first.
 func ToolOf(ua string) Tool {
-	l := strings.ToLower(ua)
+	l := strings.ToLower(unbracket(ua))
+	has := func(s string) bool { return strings.HasPrefix(l, s) || strings.Contains(l, " "+s) }
 	switch {
-	case strings.Contains(l, "terraform/"):
+	case strings.Contains(l, "terraform/") || strings.Contains(l, "terraform-provider-aws"):
 		return ToolTerraform
 	case strings.Contains(l, "cloudformation.amazonaws.com"):
 		return ToolCloudFormation
-	case strings.HasPrefix(l, "aws-cli/") || strings.Contains(l, " aws-cli/"):
+	case consoleAgent(ua):
+		return ToolConsole
+	case has("aws-cli/"):
 		return ToolCLI
-	case strings.Contains(l, "boto3/") || strings.Contains(l, "botocore/"):
+	case has("boto3/") || has("botocore/"):
 		return ToolBoto3
 	case strings.Contains(l, "aws-sdk-go"):
 		return ToolGo
@@ -37,10 +41,9 @@ func ToolOf(ua string) Tool {
 		return ToolJava
 	case strings.Contains(l, "aws-sdk-js") || strings.Contains(l, "aws-sdk-nodejs"):
 		return ToolJS
-	case strings.Contains(l, "aws-sdk-") || strings.Contains(l, "aws-powershell") || strings.Contains(l, "aws-toolkit"):
+	case strings.Contains(l, "aws-sdk-") || strings.Contains(l, "awspowershell") ||
+		strings.Contains(l, "aws-powershell") || strings.Contains(l, "aws-toolkit"):
 		return ToolOtherSDK
-	case consoleAgent(ua):
-		return ToolConsole
 	default:
 		return ToolUnknown
 	}

@@ -1,0 +1,64 @@
+package evidence
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestUnreadableRecordsAreSkippedAndCounted(t *testing.T) {
+	good := string(readFile(t, "cloudtrail-root-accesskey-event-ADAPTED.json"))
+	tests := []struct {
+		name   string
+		record string
+		want   string // the reason; "" for a readable record
+	}{
+		{"a readable record", good, ""},
+		{"eventTime that is not a time", strings.Replace(good, `"eventTime": "`, `"eventTime": "yesterday`, 1), "eventTime is not an RFC 3339 time"},
+		{"eventTime a number", `{"eventTime": 1700000000, "userIdentity": {"type": "Root"}}`, "eventTime is not an RFC 3339 time"},
+		{"eventTime missing", `{"eventName": "ListUsers", "userIdentity": {"type": "Root"}}`, "eventTime is missing"},
+		{"userIdentity a string", `{"eventTime": "2026-10-01T00:00:00Z", "userIdentity": "root"}`, "userIdentity has the wrong type: a JSON string"},
+		{"accessKeyId a number", `{"eventTime": "2026-10-01T00:00:00Z", "userIdentity": {"type": "Root", "accessKeyId": 7}}`, "userIdentity.accessKeyId has the wrong type: a JSON number"},
+		{"an array, not a record", `[1, 2]`, "not a record: a JSON array where an object belongs"},
+		{"sessionCredentialFromConsole as a boolean is readable", `{"eventTime": "2026-10-01T00:00:00Z", "sessionCredentialFromConsole": true, "userIdentity": {"type": "Root"}}`, ""},
+		{"an odd responseElements is readable", `{"eventTime": "2026-10-01T00:00:00Z", "responseElements": {"credentials": [1]}, "userIdentity": {"type": "Root"}}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r Record
+			if err := json.Unmarshal([]byte(tt.record), &r); err != nil {
+				t.Fatalf("decoding failed instead of marking the record: %v", err)
+			}
+			if r.Unreadable != tt.want {
+				t.Errorf("Unreadable = %q, want %q", r.Unreadable, tt.want)
+			}
+		})
+	}
+}
+
+func TestUsageCountsSkippedAndDuplicateRecords(t *testing.T) {
+	good := readFile(t, "cloudtrail-root-accesskey-event-ADAPTED.json")
+	bad := `{"Records": [{"eventTime": "not a time", "userIdentity": {"type": "Root"}},
+		{"eventTime": "still not", "userIdentity": {"type": "Root"}}, {"eventTime": 1}]}`
+	u := NewUsage(nil)
+	for _, in := range []string{string(good), string(good), bad} { // the same record read twice
+		if _, err := ReadLog(strings.NewReader(in), u.Add); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.Skip("CloudTrailEvent is not JSON")
+	s := u.Summary()
+	got := struct {
+		Root, Key, Dups, Skipped int
+		Reasons                  []Skipped
+	}{s.RootRecords, s.AccessKeyCalls, s.DuplicateRecords, s.Skipped(), s.SkippedRecords}
+	want := struct {
+		Root, Key, Dups, Skipped int
+		Reasons                  []Skipped
+	}{1, 1, 1, 4, []Skipped{{"eventTime is not an RFC 3339 time", 3}, {"CloudTrailEvent is not JSON", 1}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
