@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,7 +104,7 @@ func (s *Server) Close() error {
 
 // Handles reports whether a request is an Athena call (X-Amz-Target AmazonAthena.*).
 func Handles(r *http.Request) bool {
-	return len(r.Header.Get("X-Amz-Target")) > len(targetPrefix) && r.Header.Get("X-Amz-Target")[:len(targetPrefix)] == targetPrefix
+	return strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 }
 
 const targetPrefix = "AmazonAthena."
@@ -433,4 +434,16 @@ func (s *Server) stop(id string) (any, error) {
 		q.cancel()
 	}
 	return map[string]any{}, nil
+}
+
+// Route sends Athena calls to s and every other request to next, so that one address (one
+// AWS_ENDPOINT_URL) serves Athena beside the project's other emulated APIs.
+func (s *Server) Route(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if Handles(r) {
+			s.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -1,10 +1,7 @@
 package athena
 
 import (
-	"encoding/json"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,17 +15,13 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
 )
 
-var heldOutNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+var heldOutNow = trailgen.HeldOutNow
 
-// heldOutTrail places testdata/heldout/records.json in an organization trail's layout.
+// heldOutTrail places the held-out records in a trail's layout.
 func heldOutTrail(t *testing.T, layout trailgen.Layout) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "heldout", "records.json"))
+	recs, err := trailgen.HeldOut()
 	if err != nil {
-		t.Fatal(err)
-	}
-	var recs []json.RawMessage
-	if err := json.Unmarshal(raw, &recs); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
