@@ -100,9 +100,9 @@ func TestAthenaIsPrimaryAndEventHistoryCoversTheUndeliveredTail(t *testing.T) {
 		decision  string
 	}{
 		{
-			name: "event history alone sees only the tail call: no S3 object call, nothing older than 90 days",
-			keys: []keyCalls{{"AKIA…MPLE", 1}},
-			sources: []source{{"lookup-events", "2026-08-03T00:00:00Z", "2026-11-01T00:00:00Z", false, true}},
+			name:     "event history alone sees only the tail call: no S3 object call, nothing older than 90 days",
+			keys:     []keyCalls{{"AKIA…MPLE", 1}},
+			sources:  []source{{"lookup-events", "2026-08-03T00:00:00Z", "2026-11-01T00:00:00Z", false, true}},
 			decision: "replace_with_user",
 		},
 		{
