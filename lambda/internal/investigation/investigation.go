@@ -19,6 +19,7 @@ import (
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/athena"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
 )
 
@@ -32,6 +33,7 @@ type Result struct {
 	evidence.Summary
 	Inventory *evidence.Inventory `json:"inventory,omitempty"`
 	Coverage  *evidence.Coverage  `json:"coverage,omitempty"`
+	Sources   []Source            `json:"sources,omitempty"` // which source covered which dates
 	Partial   bool                `json:"partial"`
 	IPRanges  string              `json:"ip_ranges"`
 	Advice    advice.Advice       `json:"advice"`
@@ -67,6 +69,7 @@ type Clients struct {
 	IAM        evidence.IAMAPI
 	Regions    evidence.RegionsAPI                                  // nil when Options.Regions is set
 	CloudTrail func(region string) cloudtrail.LookupEventsAPIClient // one per Region
+	Athena     athena.API                                           // nil: no Athena source
 }
 
 // Retryer is the SDK retry policy for evidence: the adaptive mode, which backs off on throttling
@@ -99,6 +102,7 @@ type Options struct {
 	Ranges   *awsip.Ranges
 	Now      func() time.Time
 	Progress func(region string, pages, events int)
+	Athena   *AthenaSource // nil: LookupEvents only
 }
 
 // Investigate runs the inventory and the collection and draws the advice.
@@ -122,15 +126,13 @@ func Investigate(ctx context.Context, c Clients, o Options) (Result, error) {
 		return Result{}, err
 	}
 	u := evidence.NewUsage(o.Ranges)
-	col := &evidence.Collector{Client: c.CloudTrail, Regions: regions, Lookback: o.Lookback, Margin: o.Margin,
-		Now: now, Progress: o.Progress}
-	cov, err := col.Collect(ctx, u)
+	cov, sources, err := collect(ctx, c, o, regions, now, u)
 	if err != nil {
 		return Result{}, err
 	}
 	sum := u.Summary()
 	r := newResult(sum, o.Ranges)
-	r.Account, r.WindowStart, r.WindowEnd = o.Account, cov.Start, cov.End
+	r.Account, r.WindowStart, r.WindowEnd, r.Sources = o.Account, cov.Start, cov.End, sources
 	r.Inventory, r.Coverage, r.Partial = &inv, &cov, cov.Partial()
 	r.Advice = advice.Advise(advice.Input{Usage: sum, Inventory: inv, Coverage: cov, Now: now()})
 	return r, nil
