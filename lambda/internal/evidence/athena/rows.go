@@ -131,7 +131,7 @@ var sessionMark = json.RawMessage(`{"attributes":{}}`)
 func (r row) feed(u *evidence.Usage) {
 	rec := evidence.Record{
 		EventType: r.eventType, EventSource: r.source, EventName: r.name, AWSRegion: r.region,
-		SourceIP: r.ip, UserAgent: r.agent, SessionCredentialFromConsole: r.fromConsole,
+		SourceIP: r.ip, UserAgent: r.agent, SessionCredentialFromConsole: consoleFlag(r.fromConsole),
 		UserIdentity: evidence.Identity{Type: "Root", AccessKeyID: r.keyID, InvokedBy: r.invokedBy},
 	}
 	if r.hasSession {
@@ -177,4 +177,14 @@ func resources(arns []string) []struct {
 		out[i].ARN = a
 	}
 	return out
+}
+
+// consoleFlag gives the row's sessionCredentialFromConsole back the JSON shape a record has (the
+// documented string "true"), or nothing when the row had none.
+func consoleFlag(v string) json.RawMessage {
+	if v == "" {
+		return nil
+	}
+	b, _ := json.Marshal(v)
+	return b
 }
