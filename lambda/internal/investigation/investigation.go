@@ -58,7 +58,7 @@ func Analyze(files []io.Reader, ranges *awsip.Ranges, now time.Time) (Result, er
 	}
 	sum := u.Summary()
 	r := newResult(sum, ranges)
-	r.Advice = advice.Advise(advice.Input{Usage: sum, Now: now})
+	r.Advice = advice.Advise(advice.Input{Usage: sum, Now: now, Records: true})
 	return r, nil
 }
 
@@ -132,7 +132,7 @@ func Investigate(ctx context.Context, c Clients, o Options) (Result, error) {
 	r := newResult(sum, o.Ranges)
 	r.Account, r.WindowStart, r.WindowEnd = o.Account, cov.Start, cov.End
 	r.Inventory, r.Coverage, r.Partial = &inv, &cov, cov.Partial()
-	r.Advice = advice.Advise(advice.Input{Usage: sum, Inventory: inv, Coverage: cov, Now: now()})
+	r.Advice = advice.Advise(advice.Input{Usage: sum, Inventory: inv, Coverage: cov, Now: now(), Lookback: o.Lookback})
 	return r, nil
 }
 
