@@ -90,25 +90,37 @@ func TestUnusedRule(t *testing.T) {
 		unused   bool
 	}{
 		{"last used 45 days ago with a 30-day lookback and complete evidence is unused", days(30), lastUsed.Add(days(45)),
-			func(t *testing.T) KeyEvidence { return KeyEvidence{ReportRead: true, Slot: activeKey(t), Complete: true} },
+			func(t *testing.T) KeyEvidence {
+				return KeyEvidence{ReportRead: true, Slot: activeKey(t), Complete: true}
+			},
 			UsedBeforeLookback, true},
 		{"the same key with a 90-day lookback is used, and nothing seen explains it", days(90), lastUsed.Add(days(45)),
-			func(t *testing.T) KeyEvidence { return KeyEvidence{ReportRead: true, Slot: activeKey(t), Complete: true} },
+			func(t *testing.T) KeyEvidence {
+				return KeyEvidence{ReportRead: true, Slot: activeKey(t), Complete: true}
+			},
 			UsedUnexplained, false},
 		{"a zero lookback is CloudTrail's 90 days", 0, lastUsed.Add(days(45)),
-			func(t *testing.T) KeyEvidence { return KeyEvidence{ReportRead: true, Slot: activeKey(t), Complete: true} },
+			func(t *testing.T) KeyEvidence {
+				return KeyEvidence{ReportRead: true, Slot: activeKey(t), Complete: true}
+			},
 			UsedUnexplained, false},
 		{"never used per the report, complete evidence: unused", days(90), lastUsed,
-			func(t *testing.T) KeyEvidence { return KeyEvidence{ReportRead: true, Slot: neverUsedKey(t), Complete: true} },
+			func(t *testing.T) KeyEvidence {
+				return KeyEvidence{ReportRead: true, Slot: neverUsedKey(t), Complete: true}
+			},
 			NeverUsed, true},
 		{"report unreadable and no calls is not unused", days(30), lastUsed.Add(days(200)),
 			func(*testing.T) KeyEvidence { return KeyEvidence{ReportRead: false, Complete: true} },
 			ReportUnreadable, false},
 		{"report agrees but CloudTrail has a gap is not unused", days(30), lastUsed.Add(days(200)),
-			func(t *testing.T) KeyEvidence { return KeyEvidence{ReportRead: true, Slot: activeKey(t), Complete: false} },
+			func(t *testing.T) KeyEvidence {
+				return KeyEvidence{ReportRead: true, Slot: activeKey(t), Complete: false}
+			},
 			EvidenceIncomplete, false},
 		{"never used per the report but CloudTrail has a gap is not unused", days(30), lastUsed,
-			func(t *testing.T) KeyEvidence { return KeyEvidence{ReportRead: true, Slot: neverUsedKey(t), Complete: false} },
+			func(t *testing.T) KeyEvidence {
+				return KeyEvidence{ReportRead: true, Slot: neverUsedKey(t), Complete: false}
+			},
 			EvidenceIncomplete, false},
 		{"a key without a slot in the report is not unused", days(30), lastUsed,
 			func(*testing.T) KeyEvidence { return KeyEvidence{ReportRead: true, Complete: true} },

@@ -22,7 +22,7 @@ func (h *Handler) open(ctx context.Context, log *slog.Logger, f finding.Finding)
 			r.Lang = h.Lang
 			r.Evidence, r.EvidenceError = h.investigate(ctx, log, f)
 			if h.Contain != nil && r.Evidence != nil {
-				o := h.Contain.Run(ctx, f.AccountID, *r.Evidence)
+				o := h.Contain.Run(ctx, f, *r.Evidence)
 				r.Containment = &o
 				if o.Refused != "" {
 					log.InfoContext(ctx, "containment refused", "mode", string(o.Mode), "reason", o.Refused)
