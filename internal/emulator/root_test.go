@@ -3,8 +3,8 @@ package emulator
 import (
 	"encoding/csv"
 	"errors"
-	"strings"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +16,6 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
-
 )
 
 // TestRootSessionsListAndDeleteAsTheTaskPoliciesAllow follows centralized root access: an
