@@ -202,7 +202,7 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 		calls, cov, err := g.Search.KeyUse(ctx, account, k.id.Reveal())
 		switch {
 		case err != nil:
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id failed: " + err.Error()})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id failed: " + scrub(err, k.id)})
 			continue
 		case cov.Partial():
 			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id is incomplete: " + gaps(cov)})
@@ -230,12 +230,18 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 			// A retried invocation finds its own earlier deletion: idempotent.
 			out.Actions = append(out.Actions, Action{masked, "already deleted", string(v.Code), why})
 		case err != nil:
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, "delete failed: " + err.Error()})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, "delete failed: " + scrub(err, k.id)})
 		default:
 			out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), why})
 		}
 	}
 	return out
+}
+
+// scrub is an error's text with the whole key id masked: AWS error messages may quote it
+// ("The Access Key with id … cannot be found"), and reasons reach tickets and logs.
+func scrub(err error, id evidence.KeyID) string {
+	return strings.ReplaceAll(err.Error(), id.Reveal(), id.String())
 }
 
 // slotTolerance is how far a key's CreateDate (ListAccessKeys) and its slot's last_rotated

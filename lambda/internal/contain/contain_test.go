@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
@@ -496,5 +497,45 @@ func TestParseMode(t *testing.T) {
 	}
 	if _, err := ParseMode("delete-all"); err == nil {
 		t.Error("delete-all accepted")
+	}
+}
+
+// failingDelete is a root session whose DeleteAccessKey fails with a message quoting the key id,
+// as IAM's own messages do.
+type failingDelete struct{ RootIAM }
+
+func (failingDelete) DeleteAccessKey(_ context.Context, in *iam.DeleteAccessKeyInput, _ ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
+	return nil, fmt.Errorf("ServiceFailure: could not delete the access key with id %s", aws.ToString(in.AccessKeyId))
+}
+
+type sessions struct {
+	Sessions
+	delete RootIAM
+}
+
+func (s sessions) Root(ctx context.Context, account, task string) (RootIAM, error) {
+	if task == TaskDelete {
+		return s.delete, nil
+	}
+	return s.Sessions.Root(ctx, account, task)
+}
+
+// TestNoWholeKeyIDInAnyOutcome: outcomes reach tickets, notes and logs; a whole key id must not,
+// even when an AWS error message quotes it.
+func TestNoWholeKeyIDInAnyOutcome(t *testing.T) {
+	r, f := genuine(t, DeleteUnused, usedAndOld)
+	r.guard.Sessions = sessions{Sessions: r.guard.Sessions, delete: failingDelete{}}
+	o := r.guard.Run(t.Context(), f, r.evidence(t, usedAndOld, 0))
+	if diff := cmp.Diff([]string{"AKIA…0002 refused delete_failed", "AKIA…0001 kept used"}, dos(o)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	b, _ := json.Marshal(o)
+	for _, id := range []string{usedKey, unusedKey} {
+		if strings.Contains(string(b), id) || strings.Contains(fmt.Sprintf("%+v", o), id) {
+			t.Errorf("the outcome prints %s whole: %s", evidence.MaskKey(id), b)
+		}
+	}
+	if !strings.Contains(o.Actions[0].Why, "AKIA…0002") {
+		t.Errorf("the failure's reason lost the masked id: %q", o.Actions[0].Why)
 	}
 }
