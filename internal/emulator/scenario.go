@@ -41,6 +41,9 @@ type Scenario struct {
 	EvidenceRole string `json:"evidence_role,omitempty"`
 	// FindingsV2 are the new Security Hub's OCSF findings, for BatchUpdateFindingsV2.
 	FindingsV2 []json.RawMessage `json:"findings_v2,omitempty"`
+	// AggregationRegion is where GetFindings and GetFindingsV2 see every Region's findings
+	// (cross-Region aggregation); elsewhere a call sees its own Region's. us-east-1 when unset.
+	AggregationRegion string `json:"aggregation_region,omitempty"`
 	// Jira, when set, serves a Jira Cloud fake under /rest/api/3.
 	Jira *Jira `json:"jira,omitempty"`
 	// ReportDelay is how long a credential report takes to generate; 0 answers COMPLETE at once.

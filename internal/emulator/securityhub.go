@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -128,17 +130,11 @@ func (s *Server) securityHub(w http.ResponseWriter, r *http.Request, body []byte
 	case r.Method == http.MethodPatch && r.URL.Path == "/findings/batchupdate":
 		s.batchUpdateFindings(w, body)
 	case r.Method == http.MethodPost && r.URL.Path == "/findings":
-		s.getFindings(w, body)
+		s.getFindings(w, requestRegion(r), body)
 	case r.Method == http.MethodPatch && r.URL.Path == "/findingsv2/batchupdatev2":
 		s.batchUpdateFindingsV2(w, body)
 	case r.Method == http.MethodPost && r.URL.Path == "/findingsv2":
-		s.hub.mu.Lock()
-		defer s.hub.mu.Unlock()
-		out := []map[string]any{}
-		for _, k := range s.hub.orderV2 {
-			out = append(out, s.hub.v2[k])
-		}
-		writeJSON(w, "application/json", map[string]any{"Findings": out})
+		s.getFindingsV2(w, requestRegion(r), body)
 	default:
 		writeRESTError(w, http.StatusNotFound, "ResourceNotFoundException", "no such Security Hub operation")
 	}
@@ -255,16 +251,99 @@ func (s *Server) batchUpdateFindings(w http.ResponseWriter, body []byte) {
 	writeJSON(w, "application/json", map[string]any{"ProcessedFindings": processed, "UnprocessedFindings": unprocessed})
 }
 
-func (s *Server) getFindings(w http.ResponseWriter, body []byte) {
+// findingFields are the ASFF string filters the emulator implements (AwsSecurityFindingFilters
+// in botocore's securityhub model), each with the path of the field it reads.
+var findingFields = map[string][]string{
+	"Id": {"Id"}, "ProductArn": {"ProductArn"}, "AwsAccountId": {"AwsAccountId"}, "GeneratorId": {"GeneratorId"},
+	"Region": {"Region"}, "Title": {"Title"}, "ProductName": {"ProductName"}, "RecordState": {"RecordState"},
+	"ComplianceStatus": {"Compliance", "Status"}, "ComplianceSecurityControlId": {"Compliance", "SecurityControlId"},
+	"WorkflowStatus": {"Workflow", "Status"}, "SeverityLabel": {"Severity", "Label"},
+}
+
+// stringFilter is StringFilter of the model: a value and a comparison.
+type stringFilter struct {
+	Value      string `json:"Value"`
+	Comparison string `json:"Comparison"`
+}
+
+// matchStrings applies one field's filters as the API documents them (StringFilter): EQUALS,
+// PREFIX and CONTAINS filters on a field are joined by OR, the negative ones by AND, and both
+// groups must hold.
+func matchStrings(v string, filters []stringFilter) (bool, error) {
+	positive, anyPositive, negative := false, false, true
+	for _, f := range filters {
+		switch f.Comparison {
+		case "EQUALS":
+			anyPositive, positive = true, positive || v == f.Value
+		case "PREFIX":
+			anyPositive, positive = true, positive || strings.HasPrefix(v, f.Value)
+		case "CONTAINS":
+			anyPositive, positive = true, positive || strings.Contains(v, f.Value)
+		case "NOT_EQUALS":
+			negative = negative && v != f.Value
+		case "PREFIX_NOT_EQUALS":
+			negative = negative && !strings.HasPrefix(v, f.Value)
+		case "NOT_CONTAINS":
+			negative = negative && !strings.Contains(v, f.Value)
+		default:
+			return false, fmt.Errorf("the comparison %q is not one the emulator implements", f.Comparison)
+		}
+	}
+	return (!anyPositive || positive) && negative, nil
+}
+
+// visible says whether a finding of findingRegion is seen by a call in region: in its own Region,
+// and in the aggregation Region, which holds every linked Region's findings (Security Hub user
+// guide, "Cross-Region aggregation").
+func (s *Server) visible(findingRegion, region string) bool {
+	agg := s.scenario.AggregationRegion
+	if agg == "" {
+		agg = "us-east-1"
+	}
+	return findingRegion == region || region == agg
+}
+
+// page cuts a result list by MaxResults (1 to 100) and an offset NextToken.
+func page(out []map[string]any, maxResults int, token string) (map[string]any, error) {
+	if maxResults == 0 {
+		maxResults = maxBatch
+	}
+	if maxResults < 1 || maxResults > maxBatch {
+		return nil, fmt.Errorf("MaxResults must be 1 to 100")
+	}
+	start := 0
+	if token != "" {
+		n, err := strconv.Atoi(token)
+		if err != nil || n < 0 || n > len(out) {
+			return nil, fmt.Errorf("NextToken is not valid")
+		}
+		start = n
+	}
+	end := min(start+maxResults, len(out))
+	res := map[string]any{"Findings": out[start:end]}
+	if end < len(out) {
+		res["NextToken"] = strconv.Itoa(end)
+	}
+	return res, nil
+}
+
+// getFindings follows GetFindings (ASFF): the findings of the Region called (every linked
+// Region's in the aggregation Region) that pass every string filter.
+func (s *Server) getFindings(w http.ResponseWriter, region string, body []byte) {
 	var in struct {
-		Filters map[string][]struct {
-			Value      string `json:"Value"`
-			Comparison string `json:"Comparison"`
-		} `json:"Filters"`
+		Filters    map[string][]stringFilter `json:"Filters"`
+		MaxResults int                       `json:"MaxResults"`
+		NextToken  string                    `json:"NextToken"`
 	}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
 			writeRESTError(w, http.StatusBadRequest, "InvalidInputException", err.Error())
+			return
+		}
+	}
+	for field := range in.Filters {
+		if _, ok := findingFields[field]; !ok {
+			writeRESTError(w, http.StatusBadRequest, "InvalidInputException", "the emulator does not filter on "+field)
 			return
 		}
 	}
@@ -273,23 +352,128 @@ func (s *Server) getFindings(w http.ResponseWriter, body []byte) {
 	out := []map[string]any{}
 	for _, id := range s.hub.order {
 		f := s.hub.findings[id]
+		if !s.visible(jsonPath(f, "Region"), region) {
+			continue
+		}
 		keep := true
 		for field, filters := range in.Filters {
-			v, _ := f[field].(string)
-			match := false
-			for _, flt := range filters {
-				switch flt.Comparison {
-				case "EQUALS", "":
-					match = match || v == flt.Value
-				case "PREFIX":
-					match = match || strings.HasPrefix(v, flt.Value)
-				}
+			ok, err := matchStrings(jsonPath(f, findingFields[field]...), filters)
+			if err != nil {
+				writeRESTError(w, http.StatusBadRequest, "InvalidInputException", err.Error())
+				return
 			}
-			keep = keep && match
+			keep = keep && ok
 		}
 		if keep {
 			out = append(out, f)
 		}
 	}
-	writeJSON(w, "application/json", map[string]any{"Findings": out})
+	res, err := page(out, in.MaxResults, in.NextToken)
+	if err != nil {
+		writeRESTError(w, http.StatusBadRequest, "InvalidInputException", err.Error())
+		return
+	}
+	writeJSON(w, "application/json", res)
+}
+
+// ocsfFields are the OCSF string fields the emulator filters on (OcsfStringField in botocore's
+// securityhub model).
+var ocsfFields = map[string]bool{
+	"metadata.uid": true, "metadata.product.uid": true, "metadata.product.name": true, "finding_info.uid": true,
+	"finding_info.title": true, "cloud.account.uid": true, "cloud.region": true, "compliance.control": true,
+	"compliance.status": true, "status": true, "severity": true,
+}
+
+type compositeFilter struct {
+	StringFilters []struct {
+		FieldName string       `json:"FieldName"`
+		Filter    stringFilter `json:"Filter"`
+	} `json:"StringFilters"`
+	Operator string `json:"Operator"`
+	// Filters the emulator does not implement; a request using them is refused, not ignored.
+	DateFilters            []json.RawMessage `json:"DateFilters"`
+	BooleanFilters         []json.RawMessage `json:"BooleanFilters"`
+	NumberFilters          []json.RawMessage `json:"NumberFilters"`
+	MapFilters             []json.RawMessage `json:"MapFilters"`
+	IPFilters              []json.RawMessage `json:"IpFilters"`
+	NestedCompositeFilters []json.RawMessage `json:"NestedCompositeFilters"`
+}
+
+// match applies one composite filter: its string filters joined by its Operator (AND when unset).
+func (c compositeFilter) match(f map[string]any) (bool, error) {
+	if len(c.DateFilters)+len(c.BooleanFilters)+len(c.NumberFilters)+len(c.MapFilters)+len(c.IPFilters)+len(c.NestedCompositeFilters) > 0 {
+		return false, fmt.Errorf("the emulator implements StringFilters only")
+	}
+	or := c.Operator == "OR"
+	if c.Operator != "" && c.Operator != "AND" && !or {
+		return false, fmt.Errorf("the Operator must be AND or OR")
+	}
+	result := !or
+	for _, sf := range c.StringFilters {
+		if !ocsfFields[sf.FieldName] {
+			return false, fmt.Errorf("the emulator does not filter on %s", sf.FieldName)
+		}
+		ok, err := matchStrings(jsonPath(f, strings.Split(sf.FieldName, ".")...), []stringFilter{sf.Filter})
+		if err != nil {
+			return false, err
+		}
+		if or {
+			result = result || ok
+		} else {
+			result = result && ok
+		}
+	}
+	return result, nil
+}
+
+// getFindingsV2 follows GetFindingsV2 (OCSF): the findings of the Region called (every linked
+// Region's in the aggregation Region) that pass the composite filters, joined by
+// CompositeOperator (AND when unset).
+func (s *Server) getFindingsV2(w http.ResponseWriter, region string, body []byte) {
+	var in struct {
+		Filters struct {
+			CompositeFilters  []compositeFilter `json:"CompositeFilters"`
+			CompositeOperator string            `json:"CompositeOperator"`
+		} `json:"Filters"`
+		MaxResults int    `json:"MaxResults"`
+		NextToken  string `json:"NextToken"`
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &in); err != nil {
+			writeRESTError(w, http.StatusBadRequest, "ValidationException", err.Error())
+			return
+		}
+	}
+	or := in.Filters.CompositeOperator == "OR"
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	out := []map[string]any{}
+	for _, uid := range s.hub.orderV2 {
+		f := s.hub.v2[uid]
+		if !s.visible(jsonPath(f, "cloud", "region"), region) {
+			continue
+		}
+		keep := !or || len(in.Filters.CompositeFilters) == 0
+		for _, c := range in.Filters.CompositeFilters {
+			ok, err := c.match(f)
+			if err != nil {
+				writeRESTError(w, http.StatusBadRequest, "ValidationException", err.Error())
+				return
+			}
+			if or {
+				keep = keep || ok
+			} else {
+				keep = keep && ok
+			}
+		}
+		if keep {
+			out = append(out, f)
+		}
+	}
+	res, err := page(out, in.MaxResults, in.NextToken)
+	if err != nil {
+		writeRESTError(w, http.StatusBadRequest, "ValidationException", err.Error())
+		return
+	}
+	writeJSON(w, "application/json", res)
 }

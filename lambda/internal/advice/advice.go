@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -25,11 +26,17 @@ const (
 	ReplaceWithRole Decision = "replace_with_role" // callers run on AWS (runbook 2.1)
 	ReplaceWithUser Decision = "replace_with_user" // callers run outside AWS (runbook 2.2)
 	Mixed           Decision = "mixed"             // both: a role and a user, per caller group
-	None            Decision = "none"              // no root access key exists
+	None            Decision = "none"              // IAM says no root access key exists
+	// Unexplained: the credential report shows use in the lookback that CloudTrail's event
+	// history does not explain (data events, a Region not read). Find those callers first.
+	Unexplained Decision = "unexplained_use"
+	// Insufficient: nothing shows use, but nothing proves non-use either (the credential report
+	// unreadable, CloudTrail not read for the whole lookback).
+	Insufficient Decision = "evidence_insufficient"
+	// NoKeyCalls: records were read, not an account, and none of them is a call with a root
+	// access key. Whether a key exists is not known from records.
+	NoKeyCalls Decision = "no_key_calls"
 )
-
-// LongUnused is how long without use makes a key "long unused" by the credential report.
-const LongUnused = 90 * 24 * time.Hour
 
 // Input is what the advice is drawn from.
 type Input struct {
@@ -37,6 +44,10 @@ type Input struct {
 	Inventory evidence.Inventory
 	Coverage  evidence.Coverage
 	Now       time.Time
+	// Lookback is the window "unused" is judged over: the collector's (MaxLookback when zero).
+	Lookback time.Duration
+	// Records says the input is exported records, not an account: no inventory, no coverage.
+	Records bool
 }
 
 // CallerGroup is a set of callers that one replacement serves.
@@ -54,42 +65,73 @@ type KeyAdvice struct {
 	Decision Decision      `json:"decision"`
 	Reason   string        `json:"reason"`
 	Callers  []CallerGroup `json:"callers,omitempty"`
+	Slot     int           `json:"slot,omitempty"` // the credential report slot, when known
+	Verdict  *Verdict      `json:"verdict,omitempty"`
 }
 
 // Step is one item of the checklist the ticket carries.
 type Step struct {
 	ID     string `json:"id"`   // the runbook's numbering: 1, 2.1, 2.2, 3.1 …
-	Kind   string `json:"kind"` // find, role, user, deactivate, verify, verify-unused, delete, nothing
+	Kind   string `json:"kind"` // find, find-more, role, user, deactivate, verify, verify-unused, delete, hold, nothing, records-only
 	Title  string `json:"title"`
 	Detail string `json:"detail"`
 	// Callers are the source addresses a role or user step is for.
 	Callers []string `json:"callers,omitempty"`
+	// Look is what a find-more step asks to read: data_events, regions_not_read,
+	// organization_trail, credential_report, cloudtrail_gaps.
+	Look []string `json:"look,omitempty"`
+	// Regions are the Regions a find-more step names: not read, or read with gaps.
+	Regions []string `json:"regions,omitempty"`
 }
 
 // Advice is the outcome for the account.
 type Advice struct {
-	Decision    Decision        `json:"decision"`
-	Keys        []KeyAdvice     `json:"keys"`
-	Steps       []Step          `json:"steps"`
-	Policy      json.RawMessage `json:"policy"`
-	PolicyNotes []string        `json:"policy_notes"`
-	Partial     bool            `json:"partial"`
-	Cautions    []string        `json:"cautions,omitempty"`
+	Decision     Decision        `json:"decision"`
+	LookbackDays int             `json:"lookback_days"`
+	Keys         []KeyAdvice     `json:"keys"`
+	Steps        []Step          `json:"steps"`
+	Policy       json.RawMessage `json:"policy"`
+	PolicyNotes  []string        `json:"policy_notes"`
+	Partial      bool            `json:"partial"`
+	Cautions     []string        `json:"cautions,omitempty"`
 }
 
 // Advise applies the runbook.
 func Advise(in Input) Advice {
-	a := Advice{Partial: in.Coverage.Partial(), Keys: []KeyAdvice{}}
-	for _, k := range in.Usage.Keys {
-		a.Keys = append(a.Keys, adviseKey(k))
+	rule := Rule{Lookback: in.Lookback, Now: in.Now}
+	complete := !in.Records && rule.Complete(&in.Coverage)
+	a := Advice{Partial: in.Coverage.Partial(), Keys: []KeyAdvice{}, LookbackDays: rule.Days()}
+	var slots []evidence.ReportKey
+	if in.Inventory.Report != nil {
+		slots = in.Inventory.Report.Keys
 	}
-	a.Keys = append(a.Keys, reportOnlyKeys(in)...)
+	read := in.Inventory.Report != nil
+	pairs := joinByDates(in.Usage.Keys, slots)
+	joined := map[int]bool{}
+	for i, k := range in.Usage.Keys {
+		ka := adviseKey(k)
+		ke := KeyEvidence{ReportRead: read, Calls: k.Calls, LastCall: k.LastUse, Complete: complete}
+		if j := pairs[i]; j >= 0 {
+			ke.Slot, ka.Slot, joined[j] = &slots[j], slots[j].Slot, true
+		}
+		v := rule.Judge(ke)
+		ka.Verdict = &v
+		a.Keys = append(a.Keys, ka)
+	}
+	for j := range slots {
+		if !joined[j] {
+			v := rule.Judge(KeyEvidence{ReportRead: true, Slot: &slots[j], Complete: complete})
+			a.Keys = append(a.Keys, slotAdvice(slots[j], v))
+		}
+	}
 	if len(a.Keys) == 0 && in.Inventory.KeysPresent {
-		// IAM says a key exists, CloudTrail saw none, and the report could not be read.
-		a.Keys = append(a.Keys, KeyAdvice{Key: "root access key", Decision: Unused,
-			Reason: "IAM reports a root access key, and no call with one was found in the window read"})
+		// IAM says a key exists, CloudTrail saw none, and the report shows none or was not read:
+		// nothing proves the key unused.
+		v := rule.Judge(KeyEvidence{ReportRead: read, Complete: complete})
+		a.Keys = append(a.Keys, KeyAdvice{Key: "root access key", Decision: Insufficient, Verdict: &v,
+			Reason: fmt.Sprintf("IAM reports a root access key; no call with one was found in %d days, but that proves nothing (%s)", v.LookbackDays, v.Code)})
 	}
-	a.Decision = overall(a.Keys)
+	a.Decision = overall(a.Keys, in.Records)
 	for _, g := range in.Coverage.Gaps {
 		a.Cautions = append(a.Cautions, fmt.Sprintf("CloudTrail in %s was not read from %s to %s (%s): confirm there before deleting.",
 			g.Region, g.From.Format(time.DateOnly), g.To.Format(time.DateOnly), g.Reason))
@@ -98,7 +140,7 @@ func Advise(in Input) Advice {
 		a.Cautions = append(a.Cautions, "The credential report could not be read: "+in.Inventory.ReportError)
 	}
 	a.Policy, a.PolicyNotes = Policy(in.Usage.Keys)
-	a.Steps = steps(a)
+	a.Steps = steps(a, in)
 	return a
 }
 
@@ -138,43 +180,64 @@ func adviseKey(k evidence.KeyProfile) KeyAdvice {
 	return ka
 }
 
-// reportOnlyKeys advises on the credential report's keys that CloudTrail did not show. The
-// report names slots, not key ids, so the slots most recently used are taken to be the keys
-// CloudTrail saw.
-func reportOnlyKeys(in Input) []KeyAdvice {
-	if in.Inventory.Report == nil {
-		return nil
+// joinByDates pairs CloudTrail's keys with the credential report's slots when no key ids are
+// at hand: the evidence role cannot list the root's keys (only an IAMAuditRootUserCredentials
+// session can), so the ticket joins by dates. A key belongs to a slot only if its first call is
+// not before the slot's key was created (last_rotated), so a rotated key's old id never explains
+// the new key's use; among candidates the most recently used key is taken. Containment joins by
+// the real ids instead and never relies on this. It returns, per key, the slot index or -1.
+func joinByDates(keys []evidence.KeyProfile, slots []evidence.ReportKey) []int {
+	pairs := make([]int, len(keys))
+	for i := range pairs {
+		pairs[i] = -1
 	}
-	slots := slices.Clone(in.Inventory.Report.Keys)
-	slices.SortFunc(slots, func(a, b evidence.ReportKey) int { return cmp.Compare(lastUsed(b), lastUsed(a)) })
-	seen := len(in.Usage.Keys)
-	var out []KeyAdvice
-	for i, s := range slots {
-		if i < seen {
-			continue
-		}
-		ka := KeyAdvice{Key: fmt.Sprintf("credential report slot %d", s.Slot)}
-		state := "inactive"
-		if s.Active {
-			state = "active"
-		}
-		switch {
-		case s.LastUsed == nil:
-			ka.Decision, ka.Reason = Unused, fmt.Sprintf("%s key never used (credential report)", state)
-		case in.Now.Sub(*s.LastUsed) >= LongUnused:
-			ka.Decision, ka.Reason = Unused, fmt.Sprintf("%s key last used %s, %d days ago (credential report)",
-				state, s.LastUsed.Format(time.DateOnly), int(in.Now.Sub(*s.LastUsed).Hours()/24))
-		default:
-			// Used recently, yet no management event: data events or a Region not read. Without
-			// knowing the caller it cannot be moved to a role; it must not be called unused.
-			ka.Decision = ReplaceWithUser
-			ka.Reason = fmt.Sprintf("%s key used %s in %s (service %s) per the credential report, but CloudTrail "+
-				"management events show no call: look for data events or Regions not read", state,
-				s.LastUsed.Format(time.DateOnly), orUnknown(s.LastUsedRegion), orUnknown(s.LastUsedService))
-		}
-		out = append(out, ka)
+	order := make([]int, len(slots))
+	for j := range order {
+		order[j] = j
 	}
-	return out
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(lastUsed(slots[b]), lastUsed(slots[a])) })
+	for _, j := range order {
+		best := -1
+		for i, k := range keys {
+			if pairs[i] >= 0 || (slots[j].LastRotated != nil && k.FirstUse.Add(reportLag).Before(*slots[j].LastRotated)) {
+				continue
+			}
+			if best < 0 || k.LastUse.After(keys[best].LastUse) {
+				best = i
+			}
+		}
+		if best >= 0 {
+			pairs[best] = j
+		}
+	}
+	return pairs
+}
+
+// slotAdvice is the decision for a slot CloudTrail showed no call of.
+func slotAdvice(s evidence.ReportKey, v Verdict) KeyAdvice {
+	ka := KeyAdvice{Key: fmt.Sprintf("credential report slot %d", s.Slot), Slot: s.Slot, Verdict: &v}
+	state := "inactive"
+	if s.Active {
+		state = "active"
+	}
+	switch v.Code {
+	case NeverUsed:
+		ka.Decision, ka.Reason = Unused, fmt.Sprintf("%s key never used (credential report), no call in %d days of complete CloudTrail", state, v.LookbackDays)
+	case UsedBeforeLookback:
+		ka.Decision, ka.Reason = Unused, fmt.Sprintf("%s key last used %s, %d days ago (credential report), before the %d-day lookback; no call in it",
+			state, v.LastUsed.Format(time.DateOnly), v.DaysSinceUse, v.LookbackDays)
+	case UsedUnexplained:
+		// Used recently, yet no management event: data events or a Region not read. Without
+		// knowing the caller it cannot be moved; it must not be called unused.
+		ka.Decision = Unexplained
+		ka.Reason = fmt.Sprintf("%s key used %s in %s (service %s) per the credential report, but CloudTrail "+
+			"management events show no call of it: look for data events or Regions not read", state,
+			v.LastUsed.Format(time.DateOnly), orUnknown(v.Region), orUnknown(v.Service))
+	default:
+		ka.Decision = Insufficient
+		ka.Reason = fmt.Sprintf("%s key with no call found in %d days, but the evidence cannot show it unused (%s)", state, v.LookbackDays, v.Code)
+	}
+	return ka
 }
 
 func lastUsed(k evidence.ReportKey) int64 {
@@ -191,11 +254,14 @@ func orUnknown(s string) string {
 	return s
 }
 
-func overall(keys []KeyAdvice) Decision {
+func overall(keys []KeyAdvice, records bool) Decision {
 	if len(keys) == 0 {
+		if records {
+			return NoKeyCalls
+		}
 		return None
 	}
-	role, user := false, false
+	var role, user, unexplained, insufficient bool
 	for _, k := range keys {
 		switch k.Decision {
 		case ReplaceWithRole:
@@ -204,27 +270,47 @@ func overall(keys []KeyAdvice) Decision {
 			user = true
 		case Mixed:
 			role, user = true, true
+		case Insufficient:
+			insufficient = true
+		}
+		if k.Decision == Unexplained || (k.Verdict != nil && k.Verdict.Code == UsedUnexplained) {
+			unexplained = true
 		}
 	}
 	switch {
+	case unexplained:
+		// Callers the evidence does not show would break on deactivation: this outranks what
+		// the seen callers alone would call for.
+		return Unexplained
 	case role && user:
 		return Mixed
 	case role:
 		return ReplaceWithRole
 	case user:
 		return ReplaceWithUser
+	case insufficient:
+		return Insufficient
 	default:
 		return Unused
 	}
 }
 
-func steps(a Advice) []Step {
-	if a.Decision == None {
+func steps(a Advice, in Input) []Step {
+	switch a.Decision {
+	case None:
 		return []Step{{ID: "3", Kind: "nothing", Title: "Nothing to remove", Detail: "No root access key exists; the finding should pass at the next check."}}
+	case NoKeyCalls:
+		return []Step{{ID: "1", Kind: "records-only", Title: "Check the account",
+			Detail: "None of these records is a call with a root access key. Records cannot tell whether a key exists: read the account's credential report."}}
 	}
+	hold := a.Decision == Unexplained || a.Decision == Insufficient
 	var s []Step
-	s = append(s, Step{ID: "1", Kind: "find", Title: "Find the callers", Detail: "Done by iam4-responder: see the keys, addresses and tools above." +
-		partialNote(a)})
+	if hold {
+		s = append(s, findMore(a, in))
+	} else {
+		s = append(s, Step{ID: "1", Kind: "find", Title: "Find the callers", Detail: "Done by iam4-responder: see the keys, addresses and tools above." +
+			partialNote(a)})
+	}
 	var inside, outside []string
 	for _, k := range a.Keys {
 		for _, g := range k.Callers {
@@ -247,16 +333,73 @@ func steps(a Advice) []Step {
 			Detail: fmt.Sprintf("Callers at %s run outside AWS: create an IAM user with the draft policy, give them its access key through their secret store, and plan its rotation.",
 				strings.Join(outside, ", "))})
 	}
+	if hold {
+		return append(s, Step{ID: "3", Kind: "hold", Title: "Hold back deactivation",
+			Detail: "Do not deactivate the root access key until step 1 has found every caller: the evidence does not show them all."})
+	}
 	verify, verifyKind := "Keep it inactive for at least 7 days; watch CloudTrail for failed calls (InvalidClientTokenId) from former callers.", "verify"
 	if a.Decision == Unused {
-		verify, verifyKind = "Nothing used the key in the window: keep it inactive for a few days and watch CloudTrail for failed calls.", "verify-unused"
+		verify, verifyKind = fmt.Sprintf("Nothing used the key in %d days of complete evidence: keep it inactive for a few days and watch CloudTrail for failed calls.", a.LookbackDays), "verify-unused"
 	}
-	s = append(s,
+	return append(s,
 		Step{ID: "3.1", Kind: "deactivate", Title: "Deactivate the root access key", Detail: "Sign in as the root user, open Security credentials, and make the key inactive (reversible)."},
 		Step{ID: "3.2", Kind: verifyKind, Title: "Verify nothing breaks", Detail: verify},
 		Step{ID: "3.3", Kind: "delete", Title: "Delete the root access key", Detail: "Delete it on the same page. IAM.4 passes once no root access key exists, inactive ones included."},
 	)
-	return s
+}
+
+// findMore is step 1 when the evidence does not show every caller: what to read next.
+func findMore(a Advice, in Input) Step {
+	st := Step{ID: "1", Kind: "find-more", Title: "Find the callers the evidence does not show"}
+	look := map[string]bool{}
+	regions := map[string]bool{}
+	read := map[string]bool{}
+	for _, r := range in.Coverage.Regions {
+		read[r.Region] = true
+	}
+	for _, g := range in.Coverage.Gaps {
+		regions[g.Region] = true
+		look["cloudtrail_gaps"] = true
+	}
+	if in.Inventory.Report == nil {
+		look["credential_report"] = true
+	}
+	for _, k := range a.Keys {
+		v := k.Verdict
+		if v == nil || v.Code != UsedUnexplained {
+			continue
+		}
+		look["data_events"], look["organization_trail"] = true, true
+		if v.Region != "" && !read[v.Region] {
+			regions[v.Region], look["regions_not_read"] = true, true
+		}
+	}
+	if len(look) == 0 {
+		look["cloudtrail_gaps"] = true // the coverage does not span the lookback
+	}
+	st.Look = slices.Sorted(maps.Keys(look))
+	st.Regions = slices.Sorted(maps.Keys(regions))
+	var parts []string
+	for _, l := range st.Look {
+		switch l {
+		case "data_events":
+			parts = append(parts, "data events (S3 object calls, Lambda invokes) in a trail that logs them")
+		case "organization_trail":
+			parts = append(parts, "the organization trail (Athena over its bucket)")
+		case "regions_not_read":
+			parts = append(parts, "the Regions not read")
+		case "credential_report":
+			parts = append(parts, "the credential report, which could not be read")
+		case "cloudtrail_gaps":
+			parts = append(parts, "CloudTrail for the whole lookback, where it was not read")
+		}
+	}
+	st.Detail = "The evidence does not show every use of the key. Read " + strings.Join(parts, "; ")
+	if len(st.Regions) > 0 {
+		st.Detail += " (" + strings.Join(st.Regions, ", ") + ")"
+	}
+	st.Detail += " before deactivating anything."
+	return st
 }
 
 func partialNote(a Advice) string {

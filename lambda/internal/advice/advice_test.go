@@ -20,7 +20,8 @@ var now = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 func ptr(t time.Time) *time.Time { return &t }
 
 func key(id string, ips ...evidence.IPCount) evidence.KeyProfile {
-	k := evidence.KeyProfile{ID: id, SourceIPs: ips, Tools: []evidence.Count{{Value: "AWS CLI", Calls: 1}}}
+	k := evidence.KeyProfile{ID: id, SourceIPs: ips, Tools: []evidence.Count{{Value: "AWS CLI", Calls: 1}},
+		FirstUse: now.AddDate(0, 0, -30), LastUse: now}
 	for _, ip := range ips {
 		k.Calls += ip.Calls
 		if ip.InsideAWS {
@@ -41,6 +42,10 @@ func report(keys ...evidence.ReportKey) evidence.Inventory {
 	return evidence.Inventory{KeysPresent: len(keys) > 0, Report: &evidence.RootReport{Keys: keys}}
 }
 
+// complete is CloudTrail read for the whole default lookback in two Regions, without a gap.
+var complete = evidence.Coverage{Start: now.Add(-evidence.MaxLookback), End: now,
+	Regions: []evidence.RegionCoverage{{Region: "us-east-1"}, {Region: "ap-northeast-1"}}}
+
 func TestDecisions(t *testing.T) {
 	tests := []struct {
 		name string
@@ -49,13 +54,16 @@ func TestDecisions(t *testing.T) {
 		keys []Decision
 	}{
 		{"no key anywhere", Input{Inventory: report()}, None, nil},
-		{"key never used per the report, no calls", Input{Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastRotated: ptr(now.AddDate(-1, 0, 0))})},
+		{"key never used per the report, no calls", Input{Coverage: complete, Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastRotated: ptr(now.AddDate(-1, 0, 0))})},
 			Unused, []Decision{Unused}},
-		{"key last used 200 days ago", Input{Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now.AddDate(0, 0, -200))})},
+		{"key last used 200 days ago", Input{Coverage: complete, Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now.AddDate(0, 0, -200))})},
 			Unused, []Decision{Unused}},
+		{"key never used per the report, but CloudTrail was not read, is not unused",
+			Input{Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastRotated: ptr(now.AddDate(-1, 0, 0))})},
+			Insufficient, []Decision{Insufficient}},
 		{"key used last week per the report but not in CloudTrail is never called unused",
-			Input{Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now.AddDate(0, 0, -7)), LastUsedService: "s3"})},
-			ReplaceWithUser, []Decision{ReplaceWithUser}},
+			Input{Coverage: complete, Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now.AddDate(0, 0, -7)), LastUsedService: "s3"})},
+			Unexplained, []Decision{Unexplained}},
 		{"used only from EC2", Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…MPLE", ec2)}},
 			Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now)})}, ReplaceWithRole, []Decision{ReplaceWithRole}},
 		{"used only from an office", Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…MPLE", office)}}},
@@ -63,14 +71,14 @@ func TestDecisions(t *testing.T) {
 		{"one key used from both", Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…MPLE", ec2, office)}}},
 			Mixed, []Decision{Mixed}},
 		{"one key on EC2, the second unused for 200 days",
-			Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…MPLE", ec2)}},
+			Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…MPLE", ec2)}}, Coverage: complete,
 				Inventory: report(evidence.ReportKey{Slot: 1, Active: true, LastUsed: ptr(now)},
 					evidence.ReportKey{Slot: 2, Active: true, LastUsed: ptr(now.AddDate(0, 0, -200))})},
 			ReplaceWithRole, []Decision{ReplaceWithRole, Unused}},
 		{"a key on EC2 and a key in the office", Input{Usage: evidence.Summary{Keys: []evidence.KeyProfile{key("AKIA…AAAA", ec2), key("AKIA…BBBB", office)}}},
 			Mixed, []Decision{ReplaceWithRole, ReplaceWithUser}},
-		{"IAM says a key exists, the report is unreadable, no calls", Input{Inventory: evidence.Inventory{KeysPresent: true, ReportError: "denied"}},
-			Unused, []Decision{Unused}},
+		{"IAM says a key exists, the report is unreadable, no calls", Input{Coverage: complete, Inventory: evidence.Inventory{KeysPresent: true, ReportError: "denied"}},
+			Insufficient, []Decision{Insufficient}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -335,7 +335,7 @@ func (h *Handler) evidence(ctx context.Context, log *slog.Logger, c ledger.Case,
 		return k, err
 	}
 	h.point("intent contain")
-	o := runContain(ctx, h.Contain, f.AccountID, *k.Evidence)
+	o := runContain(ctx, h.Contain, f, *k.Evidence)
 	h.point("acted contain")
 	logContainment(ctx, log, o)
 	data, err = h.Ledger.Keep(ctx, key+"#contain", mustJSON(o))
@@ -354,8 +354,8 @@ func (h *Handler) evidence(ctx context.Context, log *slog.Logger, c ledger.Case,
 }
 
 // runContain is the one call site of containment.
-func runContain(ctx context.Context, c Container, account string, res investigation.Result) contain.Outcome {
-	return c.Run(ctx, account, res)
+func runContain(ctx context.Context, c Container, f finding.Finding, res investigation.Result) contain.Outcome {
+	return c.Run(ctx, f, res)
 }
 
 func (h *Handler) keep(ctx context.Context, key string, k kept) (kept, error) {

@@ -52,9 +52,10 @@ type Investigator interface {
 	Investigate(ctx context.Context, account string) (investigation.Result, error)
 }
 
-// Container runs the opt-in containment for an account (contain.Guard in production).
+// Container runs the opt-in containment for the account of a finding (contain.Guard in
+// production), which re-reads the finding from Security Hub before acting.
 type Container interface {
-	Run(ctx context.Context, account string, res investigation.Result) contain.Outcome
+	Run(ctx context.Context, f finding.Finding, res investigation.Result) contain.Outcome
 }
 
 // AccountPolicy decides whose findings the responder acts on (accountPolicy in production).

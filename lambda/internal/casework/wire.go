@@ -51,11 +51,15 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 	if mode, err := contain.ParseMode(cfg.Containment); err != nil {
 		return nil, err
 	} else if mode != contain.Off {
+		lookback := time.Duration(cfg.LookbackDays) * 24 * time.Hour
 		h.Contain = &contain.Guard{
 			Mode: mode, Management: cfg.ManagementAccount, Allow: cfg.ContainAllow, Deny: cfg.ContainDeny,
+			Findings: contain.SecurityHubProof{Hub: func(region string) contain.HubAPI {
+				return securityhub.NewFromConfig(awsCfg, func(o *securityhub.Options) { o.Region = region })
+			}},
 			Sessions: contain.AssumeRoot{STS: sts.NewFromConfig(awsCfg), Config: awsCfg},
-			Search: contain.TrailSearch{Clients: ev.clientsFor, Regions: cfg.Regions,
-				Lookback: time.Duration(cfg.LookbackDays) * 24 * time.Hour},
+			Search:   contain.TrailSearch{Clients: ev.clientsFor, Regions: cfg.Regions, Lookback: lookback},
+			Lookback: lookback,
 		}
 	}
 	if cfg.SecurityHub {

@@ -1,11 +1,15 @@
 // Package contain is the opt-in containment of unused root access keys in member accounts,
-// through centralized root access (sts:AssumeRoot with the AWS root-task policies). It deletes a
-// key only when nothing used it in the whole lookback window across every Region, the evidence
-// is complete, the credential report agrees, and a re-check of CloudTrail by the key's own id
-// just before deleting finds nothing. Every action and every refusal says why.
+// through centralized root access (sts:AssumeRoot with the AWS root-task policies). It acts only
+// on a finding Security Hub itself holds (re-read by id: its own product, ACTIVE, not SUPPRESSED,
+// FAILED, IAM.4, the same account and Region). It joins the audit session's key ids to the
+// credential report's slots by creation date and to CloudTrail's calls by the whole id, and
+// deletes a key only when the single rule of package advice calls it unused, every key the
+// report shows used is explained by CloudTrail calls of that same id, and a re-check of
+// CloudTrail by the key's id just before deleting finds nothing. Every action and every refusal
+// says why.
 //
-// It never touches the management account, never deletes a key with any use, and never runs
-// unless configured (the default mode is off).
+// It never touches the management account, never deletes a key with any use, never prints a
+// whole key id, and never runs unless configured (the default mode is off).
 package contain
 
 import (
@@ -18,10 +22,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
 
@@ -67,22 +74,40 @@ type Searcher interface {
 	KeyUse(ctx context.Context, account, keyID string) (calls int, cov evidence.Coverage, err error)
 }
 
+// Prover confirms that Security Hub itself holds the finding as failing IAM.4 (SecurityHubProof).
+type Prover interface {
+	Prove(ctx context.Context, f finding.Finding) error
+}
+
 // Guard decides and acts.
 type Guard struct {
 	Mode       Mode
 	Management string   // the organization's management account: never touched
 	Allow      []string // when set, only these accounts
 	Deny       []string // never these accounts
+	Findings   Prover   // no root session is opened for a finding it does not prove
 	Sessions   Sessions
 	Search     Searcher
+	// Lookback is the window "unused" is judged over, the evidence's (advice.Rule).
+	Lookback time.Duration
+	Now      func() time.Time // time.Now when nil
 }
 
 // Action is one thing done, or refused, with its reason and evidence.
 type Action struct {
-	Key string `json:"key"` // masked id
-	Do  string `json:"do"`  // deleted, would delete, kept, refused, already deleted
-	Why string `json:"why"`
+	Key  string `json:"key"`  // masked id
+	Do   string `json:"do"`   // deleted, would delete, kept, refused, already deleted
+	Code string `json:"code"` // the verdict or refusal code (advice.VerdictCode, or a refusal below)
+	Why  string `json:"why"`
 }
+
+// Refusal codes of actions that no verdict explains.
+const (
+	RefusedUnexplained = "other_key_unexplained" // another key's reported use is unexplained
+	RefusedRecheck     = "recheck_failed"        // the re-check by key id failed or was partial
+	RefusedSession     = "no_session"            // the delete session could not be opened
+	RefusedDelete      = "delete_failed"
+)
 
 // Outcome is what containment did for one account.
 type Outcome struct {
@@ -93,8 +118,17 @@ type Outcome struct {
 	Refused string   `json:"refused,omitempty"` // why the account as a whole was not acted on
 }
 
-// Run applies the mode to one account, given the evidence the responder gathered.
-func (g *Guard) Run(ctx context.Context, account string, res investigation.Result) Outcome {
+// rootKey is one key of the audit session's ListAccessKeys joined to its report slot.
+type rootKey struct {
+	id      evidence.KeyID
+	created time.Time
+	slot    *evidence.ReportKey
+	verdict advice.Verdict
+}
+
+// Run applies the mode to the account of one finding, given the evidence the responder gathered.
+func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Result) Outcome {
+	account := f.AccountID
 	out := Outcome{Mode: g.Mode, Account: account}
 	if g.Mode == Off || g.Mode == "" {
 		out.Mode = Off
@@ -110,6 +144,16 @@ func (g *Guard) Run(ctx context.Context, account string, res investigation.Resul
 	case len(g.Allow) > 0 && !slices.Contains(g.Allow, account):
 		out.Refused = "the account is not on the containment allowlist"
 		return out
+	case res.Account != "" && res.Account != account:
+		out.Refused = "the evidence is of another account"
+		return out
+	case g.Findings == nil:
+		out.Refused = "no way to re-read the finding from Security Hub"
+		return out
+	}
+	if err := g.Findings.Prove(ctx, f); err != nil {
+		out.Refused = "the finding is not proven to be Security Hub's own failing IAM.4 finding: " + err.Error()
+		return out
 	}
 	audit, err := g.Sessions.Root(ctx, account, TaskAudit)
 	if err != nil {
@@ -121,97 +165,183 @@ func (g *Guard) Run(ctx context.Context, account string, res investigation.Resul
 		out.Refused = "listing the root's access keys failed: " + err.Error()
 		return out
 	}
-	var ids []string
-	for _, k := range listed.AccessKeyMetadata {
-		ids = append(ids, aws.ToString(k.AccessKeyId))
+	now := time.Now
+	if g.Now != nil {
+		now = g.Now
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		out.Keys = append(out.Keys, evidence.MaskKey(id))
+	rule := advice.Rule{Lookback: g.Lookback, Now: now()}
+	keys := g.judge(rule, listed.AccessKeyMetadata, res)
+	for _, k := range keys {
+		out.Keys = append(out.Keys, k.id.String())
 	}
-	if len(ids) == 0 {
+	if len(keys) == 0 {
 		return out
 	}
-	if why := refuseEvidence(res); why != "" {
-		for _, id := range ids {
-			out.Actions = append(out.Actions, Action{evidence.MaskKey(id), "refused", why})
+	// Every key the report shows used in the lookback must be explained by CloudTrail calls of
+	// that same key id; otherwise something uses the root's keys in a way the evidence does not
+	// show, and no key is deleted.
+	if why := unexplained(rule, keys, res); why != "" {
+		for _, k := range keys {
+			out.Actions = append(out.Actions, Action{k.id.String(), "refused", RefusedUnexplained, why})
 		}
 		return out
-	}
-	used := map[string]int{}
-	for _, k := range res.Keys {
-		used[k.ID] = k.Calls
 	}
 	var deleter RootIAM
 	// One key at a time, each re-checked right before it is deleted.
-	for _, id := range ids {
-		masked := evidence.MaskKey(id)
-		if n := used[masked]; n > 0 {
-			out.Actions = append(out.Actions, Action{masked, "kept", fmt.Sprintf("%d calls in the window: replace its callers first", n)})
+	for _, k := range keys {
+		masked := k.id.String()
+		v := k.verdict
+		if !v.Unused {
+			do := "refused"
+			if v.Calls > 0 || v.Code == advice.UsedSeen || v.Code == advice.UsedUnexplained {
+				do = "kept"
+			}
+			out.Actions = append(out.Actions, Action{masked, do, string(v.Code), notUnused(v)})
 			continue
 		}
-		calls, cov, err := g.Search.KeyUse(ctx, account, id)
+		calls, cov, err := g.Search.KeyUse(ctx, account, k.id.Reveal())
 		switch {
 		case err != nil:
-			out.Actions = append(out.Actions, Action{masked, "refused", "re-check of CloudTrail by key id failed: " + err.Error()})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id failed: " + scrub(err, k.id)})
 			continue
 		case cov.Partial():
-			out.Actions = append(out.Actions, Action{masked, "refused", "re-check of CloudTrail by key id is incomplete: " + gaps(cov)})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id is incomplete: " + gaps(cov)})
 			continue
 		case calls > 0:
-			out.Actions = append(out.Actions, Action{masked, "kept", fmt.Sprintf("the re-check by key id found %d calls", calls)})
+			out.Actions = append(out.Actions, Action{masked, "kept", string(advice.UsedSeen), fmt.Sprintf("the re-check by key id found %d calls", calls)})
 			continue
 		}
-		why := fmt.Sprintf("no call in %d days across %d Regions (re-checked by key id just now)%s",
-			days(res), len(cov.Regions), reportNote(res))
+		why := fmt.Sprintf("%s: no call in %d days across %d Regions (re-checked by key id just now); credential report slot %d %s",
+			v.Code, v.LookbackDays, len(cov.Regions), k.slot.Slot, slotNote(v))
 		if g.Mode == DryRun {
-			out.Actions = append(out.Actions, Action{masked, "would delete", why})
+			out.Actions = append(out.Actions, Action{masked, "would delete", string(v.Code), why})
 			continue
 		}
 		if deleter == nil {
 			if deleter, err = g.Sessions.Root(ctx, account, TaskDelete); err != nil {
-				out.Actions = append(out.Actions, Action{masked, "refused", "no delete root session: " + err.Error()})
+				out.Actions = append(out.Actions, Action{masked, "refused", RefusedSession, "no delete root session: " + err.Error()})
 				return out
 			}
 		}
-		_, err = deleter.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(id)})
+		_, err = deleter.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(k.id.Reveal())})
 		var apiErr smithy.APIError
 		switch {
 		case errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchEntity":
 			// A retried invocation finds its own earlier deletion: idempotent.
-			out.Actions = append(out.Actions, Action{masked, "already deleted", why})
+			out.Actions = append(out.Actions, Action{masked, "already deleted", string(v.Code), why})
 		case err != nil:
-			out.Actions = append(out.Actions, Action{masked, "refused", "delete failed: " + err.Error()})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, "delete failed: " + scrub(err, k.id)})
 		default:
-			out.Actions = append(out.Actions, Action{masked, "deleted", why})
+			out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), why})
 		}
 	}
 	return out
 }
 
-// refuseEvidence says why the evidence cannot justify any deletion, or "".
-func refuseEvidence(res investigation.Result) string {
-	if res.Coverage == nil || res.Coverage.Partial() {
-		if res.Coverage == nil {
-			return "no CloudTrail coverage: the evidence was not gathered from the account"
-		}
-		return "the evidence is partial: " + gaps(*res.Coverage)
+// scrub is an error's text with the whole key id masked: AWS error messages may quote it
+// ("The Access Key with id … cannot be found"), and reasons reach tickets and logs.
+func scrub(err error, id evidence.KeyID) string {
+	return strings.ReplaceAll(err.Error(), id.Reveal(), id.String())
+}
+
+// slotTolerance is how far a key's CreateDate (ListAccessKeys) and its slot's last_rotated
+// (credential report) may differ and still be the same key: both are the key's creation, the
+// report written to the second.
+const slotTolerance = time.Second
+
+// judge joins the listed keys to the report's slots by creation date and to CloudTrail's calls by
+// the whole key id, and asks the single rule of advice for each key's verdict.
+func (g *Guard) judge(rule advice.Rule, listed []iamtypes.AccessKeyMetadata, res investigation.Result) []rootKey {
+	var report *evidence.RootReport
+	if res.Inventory != nil {
+		report = res.Inventory.Report
 	}
+	complete := rule.Complete(res.Coverage)
+	var keys []rootKey
+	for _, m := range listed {
+		k := rootKey{id: evidence.KeyID(aws.ToString(m.AccessKeyId)), created: aws.ToTime(m.CreateDate)}
+		if report != nil {
+			var match []int
+			for i, s := range report.Keys {
+				if s.LastRotated != nil && k.created.Sub(*s.LastRotated).Abs() <= slotTolerance {
+					match = append(match, i)
+				}
+			}
+			if len(match) == 1 { // two slots with one creation time cannot be told apart
+				k.slot = &report.Keys[match[0]]
+			}
+		}
+		ke := advice.KeyEvidence{ReportRead: report != nil, Slot: k.slot, Complete: complete}
+		for _, p := range res.Keys {
+			if p.KeyID == k.id {
+				ke.Calls, ke.LastCall = p.Calls, p.LastUse
+			}
+		}
+		k.verdict = rule.Judge(ke)
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b rootKey) int { return strings.Compare(a.id.Reveal(), b.id.Reveal()) })
+	return keys
+}
+
+// unexplained says which slot of the report shows use in the lookback that no listed key's
+// CloudTrail calls explain, or "".
+func unexplained(rule advice.Rule, keys []rootKey, res investigation.Result) string {
 	if res.Inventory == nil || res.Inventory.Report == nil {
-		return "the credential report could not be read, so it cannot confirm the key is unused"
+		return ""
 	}
-	// The report names slots, not ids: every slot used within the window must be explained by
-	// a key CloudTrail saw, or some key is used in a way the evidence does not show.
-	recent := 0
-	for _, k := range res.Inventory.Report.Keys {
-		if k.LastUsed != nil && !k.LastUsed.Before(res.WindowStart) {
-			recent++
+	for i, s := range res.Inventory.Report.Keys {
+		if s.LastUsed == nil || s.LastUsed.Before(rule.Start()) {
+			continue
 		}
-	}
-	if seen := len(res.Keys); recent > seen {
-		return fmt.Sprintf("the credential report shows %d keys used in the window, CloudTrail %d: the difference is unexplained", recent, seen)
+		var owner *rootKey
+		for j := range keys {
+			if keys[j].slot == &res.Inventory.Report.Keys[i] {
+				owner = &keys[j]
+			}
+		}
+		switch {
+		case owner == nil:
+			return fmt.Sprintf("the credential report shows slot %d used %s (%s, %s), and no listed key joins it by creation date",
+				s.Slot, s.LastUsed.Format(time.DateOnly), orDash(s.LastUsedRegion), orDash(s.LastUsedService))
+		case !owner.verdict.Explained():
+			return fmt.Sprintf("the credential report shows slot %d (%s) used %s (%s, %s), which its %d CloudTrail calls by that key id do not explain: data events or Regions not read",
+				s.Slot, owner.id, s.LastUsed.Format(time.DateOnly), orDash(s.LastUsedRegion), orDash(s.LastUsedService), owner.verdict.Calls)
+		}
 	}
 	return ""
+}
+
+// notUnused is the reason a key is not deleted, from its verdict.
+func notUnused(v advice.Verdict) string {
+	switch v.Code {
+	case advice.UsedSeen:
+		return fmt.Sprintf("%d calls by this key id in %d days: replace its callers first", v.Calls, v.LookbackDays)
+	case advice.UsedUnexplained:
+		return fmt.Sprintf("the credential report shows use %s (%s, %s) that %d CloudTrail calls by this key id do not explain",
+			v.LastUsed.Format(time.DateOnly), orDash(v.Region), orDash(v.Service), v.Calls)
+	case advice.ReportUnreadable:
+		return "the credential report could not be read, so it cannot confirm the key is unused"
+	case advice.NotInReport:
+		return "no credential report slot has this key's creation date, so the report says nothing about it"
+	case advice.EvidenceIncomplete:
+		return fmt.Sprintf("CloudTrail was not read for the whole %d days in every Region", v.LookbackDays)
+	}
+	return string(v.Code)
+}
+
+func slotNote(v advice.Verdict) string {
+	if v.LastUsed == nil {
+		return "never used"
+	}
+	return "last used " + v.LastUsed.Format(time.DateOnly)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func gaps(cov evidence.Coverage) string {
@@ -220,23 +350,4 @@ func gaps(cov evidence.Coverage) string {
 		parts = append(parts, fmt.Sprintf("%s %s–%s (%s)", g.Region, g.From.Format(time.DateOnly), g.To.Format(time.DateOnly), g.Reason))
 	}
 	return strings.Join(parts, "; ")
-}
-
-func days(res investigation.Result) int {
-	return int(res.WindowEnd.Sub(res.WindowStart).Hours()/24 + 0.5)
-}
-
-func reportNote(res investigation.Result) string {
-	if res.Inventory == nil || res.Inventory.Report == nil {
-		return ""
-	}
-	var used []string
-	for _, k := range res.Inventory.Report.Keys {
-		if k.LastUsed == nil {
-			used = append(used, fmt.Sprintf("slot %d never used", k.Slot))
-		} else {
-			used = append(used, fmt.Sprintf("slot %d last used %s", k.Slot, k.LastUsed.Format(time.DateOnly)))
-		}
-	}
-	return "; credential report: " + strings.Join(used, ", ")
 }

@@ -346,6 +346,7 @@ type ActionCount struct {
 // KeyProfile is everything known about one root access key's use.
 type KeyProfile struct {
 	ID           string        `json:"id"` // masked: AKIA…WXYZ
+	KeyID        KeyID         `json:"-"`  // the whole id, never printed: joins ListAccessKeys
 	Calls        int           `json:"calls"`
 	Errors       int           `json:"errors"`
 	FirstUse     time.Time     `json:"first_use"`
@@ -434,7 +435,7 @@ func (u *Usage) Summary() Summary {
 			s.SessionCallsAttributed += k.sessionCalls
 		}
 		p := KeyProfile{
-			ID: MaskKey(id), Calls: k.calls, Errors: k.errors, FirstUse: k.first.UTC(), LastUse: k.last.UTC(),
+			ID: MaskKey(id), KeyID: KeyID(id), Calls: k.calls, Errors: k.errors, FirstUse: k.first.UTC(), LastUse: k.last.UTC(),
 			Regions: counts(k.regions), InsideCalls: k.inside, OutsideCalls: k.outside,
 			InsideAWS: k.calls > 0 && k.outside == 0, SessionCalls: k.sessionCalls, Sessions: k.sessionIDs,
 		}

@@ -55,7 +55,7 @@ func TestUsageProfilesEachKey(t *testing.T) {
 		RootRecords: 12, AccessKeyCalls: 11, SignIns: 1,
 		ConsoleIPs: []Count{{"192.0.2.0", 1}},
 		Keys: []KeyProfile{{
-			ID: "AKIA…MPLE", Calls: 11, Errors: 1, FirstUse: t0.Add(-time.Hour), LastUse: t0.Add(9 * time.Hour),
+			ID: "AKIA…MPLE", KeyID: "AKIAIOSFODNN7EXAMPLE", Calls: 11, Errors: 1, FirstUse: t0.Add(-time.Hour), LastUse: t0.Add(9 * time.Hour),
 			Regions: []Count{{"ap-northeast-1", 11}},
 			SourceIPs: []IPCount{
 				{IP: "54.250.10.11", Calls: 10, InsideAWS: true, AWSRegion: "ap-northeast-1", AWSService: "EC2", IPRanges: "2026-11-01-00-00-00"},

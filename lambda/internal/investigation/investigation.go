@@ -60,7 +60,7 @@ func Analyze(files []io.Reader, ranges *awsip.Ranges, now time.Time) (Result, er
 	}
 	sum := u.Summary()
 	r := newResult(sum, ranges)
-	r.Advice = advice.Advise(advice.Input{Usage: sum, Now: now})
+	r.Advice = advice.Advise(advice.Input{Usage: sum, Now: now, Records: true})
 	return r, nil
 }
 
@@ -134,7 +134,7 @@ func Investigate(ctx context.Context, c Clients, o Options) (Result, error) {
 	r := newResult(sum, o.Ranges)
 	r.Account, r.WindowStart, r.WindowEnd, r.Sources = o.Account, cov.Start, cov.End, sources
 	r.Inventory, r.Coverage, r.Partial = &inv, &cov, cov.Partial()
-	r.Advice = advice.Advise(advice.Input{Usage: sum, Inventory: inv, Coverage: cov, Now: now()})
+	r.Advice = advice.Advise(advice.Input{Usage: sum, Inventory: inv, Coverage: cov, Now: now(), Lookback: o.Lookback})
 	return r, nil
 }
 

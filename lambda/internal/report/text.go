@@ -99,6 +99,11 @@ var catalog = map[Lang]texts{
 			"replace_with_user": "callers run outside AWS: replace the key with a least-privilege IAM user key",
 			"mixed":             "callers inside and outside AWS: an IAM role for the first, an IAM user key for the others",
 			"none":              "no root access key exists",
+
+			// the decisions of the single "unused" rule (advice/unused.go)
+			"unexplained_use":       "the credential report shows use that CloudTrail event history does not explain: find those callers before deactivating",
+			"evidence_insufficient": "nothing shows the key used, but the evidence cannot show it unused: complete it before deactivating",
+			"no_key_calls":          "no call with a root access key was found in these records",
 		},
 		steps: map[string][2]string{
 			"find":          {"Find the callers", "Done by iam4-responder: see the keys, addresses and tools above."},
@@ -109,6 +114,10 @@ var catalog = map[Lang]texts{
 			"verify-unused": {"Verify nothing breaks", "Nothing used the key in the window: keep it inactive for a few days and watch CloudTrail for failed calls."},
 			"delete":        {"Delete the root access key", "Delete it on the same page. IAM.4 passes once no root access key exists, inactive ones included."},
 			"nothing":       {"Nothing to remove", "No root access key exists; the finding should pass at the next check."},
+
+			"find-more":    {"Find the callers the evidence does not show", "Read what the evidence lacks: data events (S3 object calls, Lambda invokes) in a trail that logs them, the organization trail (Athena), the Regions not read, and the credential report if it could not be read."},
+			"hold":         {"Hold back deactivation", "Do not deactivate the root access key until step 1 has found every caller."},
+			"records-only": {"Check the account", "Records cannot tell whether a root access key exists: read the account's credential report."},
 		},
 		shNoteOpened:   "iam4-responder opened the case for this account's root access key. %s",
 		shNoteResolved: "iam4-responder closed the case: %s.",
@@ -157,6 +166,10 @@ var catalog = map[Lang]texts{
 			"replace_with_user": "利用元は AWS の外です: キーを最小権限の IAM ユーザーのキーに置き換えてください",
 			"mixed":             "利用元が AWS の内外にあります: AWS 上は IAM ロール、それ以外は IAM ユーザーのキーへ",
 			"none":              "ルートのアクセスキーはありません",
+
+			"unexplained_use":       "認証情報レポートに CloudTrail のイベント履歴では説明できない利用があります: 無効化の前にその利用元を特定してください",
+			"evidence_insufficient": "キーの利用は見つかりませんが、未使用とは証明できません: 無効化の前に証拠を補ってください",
+			"no_key_calls":          "これらのレコードにはルートのアクセスキーによる呼び出しは見つかりませんでした",
 		},
 		steps: map[string][2]string{
 			"find":          {"利用元を特定する", "iam4-responder が実施済みです。上記のキー、アドレス、ツールを参照してください。"},
@@ -167,6 +180,10 @@ var catalog = map[Lang]texts{
 			"verify-unused": {"影響がないことを確認する", "期間内にキーの利用はありません。数日間は無効のまま、失敗した呼び出しがないか CloudTrail で確認してください。"},
 			"delete":        {"ルートのアクセスキーを削除する", "同じページで削除します。無効なキーも含めてルートのキーがなくなると IAM.4 は合格になります。"},
 			"nothing":       {"削除するものはありません", "ルートのアクセスキーはありません。次回のチェックで合格になるはずです。"},
+
+			"find-more":    {"証拠に現れない利用元を特定する", "証拠に欠けているものを確認してください: データイベント (S3 オブジェクト操作、Lambda 呼び出し) を記録する証跡、組織の証跡 (Athena)、読み取れなかったリージョン、読み取れなかった場合は認証情報レポート。"},
+			"hold":         {"無効化を保留する", "手順 1 ですべての利用元が特定できるまで、ルートのアクセスキーを無効化しないでください。"},
+			"records-only": {"アカウントを確認する", "レコードからはルートのアクセスキーの有無は分かりません。アカウントの認証情報レポートを確認してください。"},
 		},
 		shNoteOpened:   "iam4-responder がこのアカウントのルートアクセスキーの対応を開始しました。%s",
 		shNoteResolved: "iam4-responder が対応を完了しました: %s。",
