@@ -43,8 +43,13 @@ func TestAnalyzeSplitsConsoleAndKeyUse(t *testing.T) {
 			InsideAWS bool `json:"inside_aws"`
 		} `json:"keys"`
 		Advice struct {
-			Decision string          `json:"decision"`
-			Policy   json.RawMessage `json:"policy"`
+			Decision string `json:"decision"`
+			Policies struct {
+				Groups []struct {
+					Target string          `json:"target"`
+					Policy json.RawMessage `json:"policy"`
+				} `json:"groups"`
+			} `json:"policies"`
 		} `json:"advice"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
@@ -62,8 +67,9 @@ func TestAnalyzeSplitsConsoleAndKeyUse(t *testing.T) {
 		k.Actions[0].Action != "iam:EnableMFADevice" || k.InsideAWS {
 		t.Errorf("key = %+v", k)
 	}
-	if !json.Valid(res.Advice.Policy) || !strings.Contains(string(res.Advice.Policy), "iam:EnableMFADevice") {
-		t.Errorf("policy = %s", res.Advice.Policy)
+	if g := res.Advice.Policies.Groups; len(g) != 1 || g[0].Target != "user" || !json.Valid(g[0].Policy) ||
+		!strings.Contains(string(g[0].Policy), "iam:EnableMFADevice") {
+		t.Errorf("policies = %+v", res.Advice.Policies)
 	}
 	if strings.Contains(out, "AKIAIOSFODNN7EXAMPLE") {
 		t.Error("the whole key id was printed")

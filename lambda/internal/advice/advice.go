@@ -8,7 +8,6 @@ package advice
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -86,14 +85,13 @@ type Step struct {
 
 // Advice is the outcome for the account.
 type Advice struct {
-	Decision     Decision        `json:"decision"`
-	LookbackDays int             `json:"lookback_days"`
-	Keys         []KeyAdvice     `json:"keys"`
-	Steps        []Step          `json:"steps"`
-	Policy       json.RawMessage `json:"policy"`
-	PolicyNotes  []string        `json:"policy_notes"`
-	Partial      bool            `json:"partial"`
-	Cautions     []string        `json:"cautions,omitempty"`
+	Decision     Decision    `json:"decision"`
+	LookbackDays int         `json:"lookback_days"`
+	Keys         []KeyAdvice `json:"keys"`
+	Steps        []Step      `json:"steps"`
+	Policies     Drafts      `json:"policies"`
+	Partial      bool        `json:"partial"`
+	Cautions     []string    `json:"cautions,omitempty"`
 }
 
 // Advise applies the runbook.
@@ -139,7 +137,7 @@ func Advise(in Input) Advice {
 	if in.Inventory.ReportError != "" {
 		a.Cautions = append(a.Cautions, "The credential report could not be read: "+in.Inventory.ReportError)
 	}
-	a.Policy, a.PolicyNotes = Policy(in.Usage.Keys)
+	a.Policies = Policies(in.Usage.Keys)
 	a.Steps = steps(a, in)
 	return a
 }

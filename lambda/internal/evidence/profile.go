@@ -66,6 +66,8 @@ type actionAgg struct {
 	unnamed       int                 // calls whose record named no resource
 	resources     map[string]struct{} // ARNs the records named
 	overflow      bool                // more ARNs than kept
+
+	callers map[string]*callerUse // by source address; see callers.go
 }
 
 type callerAgg struct {
@@ -177,7 +179,8 @@ func addCall(k *keyAgg, r *Record, inside bool) {
 		k.errors++
 	}
 	bump(k.regions, string(capText(r.AWSRegion, capShort)), maxIPs)
-	bump(k.ips, string(capText(r.SourceIP, capShort)), maxIPs)
+	ip := string(capText(r.SourceIP, capShort))
+	bump(k.ips, ip, maxIPs)
 	if inside {
 		k.inside++
 	} else {
@@ -209,6 +212,11 @@ func addCall(k *keyAgg, r *Record, inside bool) {
 	if failed {
 		a.errors++
 	}
+	arns := make([]string, 0, len(r.Resources))
+	for _, res := range r.Resources {
+		arns = append(arns, string(capText(res.ARN, capARN)))
+	}
+	a.addCaller(ip, failed, arns)
 	if len(r.Resources) == 0 {
 		a.unnamed++
 	}
@@ -341,6 +349,9 @@ type ActionCount struct {
 	// policy can be narrowed to them.
 	Resources []Text `json:"resources,omitempty"`
 	AllNamed  bool   `json:"all_named"`
+	// Callers split the calls by source address, so that each caller group gets a policy of
+	// its own.
+	Callers []ActionCaller `json:"callers,omitempty"`
 }
 
 // KeyProfile is everything known about one root access key's use.
@@ -457,7 +468,7 @@ func (u *Usage) Summary() Summary {
 		})
 		for name, a := range k.actions {
 			ac := ActionCount{Action: name, Calls: a.calls, Errors: a.errors,
-				AllNamed: a.unnamed == 0 && !a.overflow && len(a.resources) > 0}
+				AllNamed: a.unnamed == 0 && !a.overflow && len(a.resources) > 0, Callers: a.callerList()}
 			for r := range a.resources {
 				ac.Resources = append(ac.Resources, Text(r))
 			}

@@ -67,8 +67,9 @@ func TestUsageProfilesEachKey(t *testing.T) {
 				{Tool: ToolCLI, Agent: "aws-cli/2.15.0 Python/3.11", Calls: 1},
 			},
 			Actions: []ActionCount{
-				{Action: "s3:PutObject", Calls: 10, Resources: []Text{"arn:aws:s3:::backups/db.dump"}, AllNamed: true},
-				{Action: "iam:ListUsers", Calls: 1, Errors: 1},
+				{Action: "s3:PutObject", Calls: 10, Resources: []Text{"arn:aws:s3:::backups/db.dump"}, AllNamed: true,
+					Callers: []ActionCaller{{IP: "54.250.10.11", Calls: 10, Resources: []Text{"arn:aws:s3:::backups/db.dump"}, AllNamed: true}}},
+				{Action: "iam:ListUsers", Calls: 1, Errors: 1, Callers: []ActionCaller{{IP: "203.0.113.9", Calls: 1, Errors: 1}}},
 			},
 			InsideCalls: 10, OutsideCalls: 1,
 		}},

@@ -112,10 +112,17 @@ func (r Report) JiraDescription() ADF {
 			steps = append(steps, para(strong(st.ID+" "+title+": "), text(detail)))
 		}
 		add(bullets(steps...))
-		add(heading(t.policy), ADF{Type: "codeBlock", Attrs: map[string]any{"language": "json"},
-			Content: []ADF{text(string(a.Policy))}})
-		for _, n := range a.PolicyNotes {
-			add(para(text(fmt.Sprintf(t.note, plain(n, 300)))))
+		add(heading(t.policy))
+		for _, pb := range r.policyBlocks(a.Policies, func(s string) string { return plain(s, 300) }) {
+			if pb.title != "" {
+				add(para(strong(pb.title)))
+			}
+			if pb.policy != "" {
+				add(ADF{Type: "codeBlock", Attrs: map[string]any{"language": "json"}, Content: []ADF{text(pb.policy)}})
+			}
+			for _, n := range pb.notes {
+				add(para(text(fmt.Sprintf(t.note, n))))
+			}
 		}
 	} else {
 		add(para(text(fmt.Sprintf(t.noEvidence, plain(orDash(r.EvidenceError), 300)))))

@@ -111,12 +111,18 @@ func (r Report) emailEvidence(line func(string, ...any)) {
 	}
 	line("")
 	line(t.policy)
-	// JSON encoding already escapes control characters inside the ARNs it holds.
-	for _, l := range strings.Split(string(a.Policy), "\n") {
-		line("  %s", l)
-	}
-	for _, n := range a.PolicyNotes {
-		line("  "+t.note, plain(n, 300))
+	for _, pb := range r.policyBlocks(a.Policies, func(s string) string { return plain(s, 300) }) {
+		if pb.title != "" {
+			line("  %s", pb.title)
+		}
+		for _, l := range strings.Split(pb.policy, "\n") {
+			if l != "" {
+				line("    %s", l)
+			}
+		}
+		for _, n := range pb.notes {
+			line("  "+t.note, n)
+		}
 	}
 	line("")
 }

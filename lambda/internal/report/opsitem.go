@@ -11,6 +11,7 @@ import (
 const (
 	opsTitleMax       = 1024
 	opsDescriptionMax = 2048
+	opsDataMax        = 20000 // an OperationalData value is at most 20 KB
 )
 
 // OpsItem is the content of an OpsCenter OpsItem.
@@ -56,7 +57,7 @@ func (r Report) OpsItem() OpsItem {
 		}
 		b, _ := json.Marshal(keys)
 		item.Data["iam4:keys"] = string(b)
-		item.Data["iam4:policy"] = string(ev.Advice.Policy)
+		item.Data["iam4:policies"] = policiesData(ev.Advice.Policies, opsDataMax)
 		item.Data["iam4:partial"] = fmt.Sprint(ev.Partial)
 	}
 	if c := r.Containment; c != nil && c.Mode != "off" {

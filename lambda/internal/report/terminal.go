@@ -66,11 +66,17 @@ func Terminal(w io.Writer, r investigation.Result) error {
 		p("[ ] %s %s: %s", s.ID, s.Title, plain(s.Detail, 600))
 	}
 	p("")
-	p("Draft least-privilege policy:")
-	// JSON encoding already escapes control characters in the ARNs it holds.
-	p("%s", a.Policy)
-	for _, n := range a.PolicyNotes {
-		p("  note: %s", plain(n, 300))
+	p("Draft least-privilege policies, one per caller group:")
+	for _, pb := range (Report{Lang: English}).policyBlocks(a.Policies, func(s string) string { return plain(s, 300) }) {
+		if pb.title != "" {
+			p("%s", pb.title)
+		}
+		if pb.policy != "" {
+			p("%s", pb.policy)
+		}
+		for _, n := range pb.notes {
+			p("  note: %s", n)
+		}
 	}
 	if r.IPRanges != "" {
 		p("")

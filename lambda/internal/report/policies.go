@@ -1,0 +1,112 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
+)
+
+// policyTitles hold the heading of one caller group's draft, per language: target name, callers,
+// calls. Kept beside the policy rendering rather than in the catalog while the renderers' budgets
+// are being reworked.
+var policyTitles = map[Lang]map[string]string{
+	English: {
+		"role": "Role %s for the callers on AWS at %s (%d calls):",
+		"user": "IAM user %s for the callers outside AWS at %s (%d calls):",
+		"none": "No policy is needed from this evidence.",
+		"ref":  "Actions checked against %s.",
+	},
+	Japanese: {
+		"role": "AWS 上の呼び出し元 %[2]s 用のロール %[1]s（%[3]d 回の呼び出し）:",
+		"user": "AWS 外の呼び出し元 %[2]s 用の IAM ユーザー %[1]s（%[3]d 回の呼び出し）:",
+		"none": "この証跡からは付与すべき権限がありません。",
+		"ref":  "アクションは %s で確認済み。",
+	},
+}
+
+// policyBlock is one caller group's draft as every renderer shows it.
+type policyBlock struct {
+	title  string
+	policy string // the JSON document, or the sentence saying none is needed
+	notes  []string
+}
+
+// maxCallersShown bounds the addresses named in a draft's title; the JSON result has them all.
+const maxCallersShown = 5
+
+// policyBlocks renders the drafts' titles and notes; esc makes untrusted values (addresses,
+// action names from records) safe for the channel. The policy documents are JSON already, whose
+// encoding escapes control characters in the ARNs they hold.
+func (r Report) policyBlocks(d advice.Drafts, esc func(string) string) []policyBlock {
+	lt, ok := policyTitles[r.Lang]
+	if !ok {
+		lt = policyTitles[English]
+	}
+	var out []policyBlock
+	for _, g := range d.Groups {
+		var ips []string
+		for i, c := range g.Callers {
+			if i == maxCallersShown {
+				ips = append(ips, fmt.Sprintf("+%d", len(g.Callers)-maxCallersShown))
+				break
+			}
+			where := esc(string(c.IP))
+			if c.AWSService != "" || c.AWSRegion != "" {
+				where += " (" + strings.TrimSpace(esc(c.AWSService)+" "+esc(c.AWSRegion)) + ")"
+			}
+			ips = append(ips, where)
+		}
+		format, ok := lt[g.Target]
+		if !ok {
+			format = lt["user"]
+		}
+		b := policyBlock{title: fmt.Sprintf(format, esc(g.Name), strings.Join(ips, ", "), g.Calls), policy: lt["none"]}
+		if g.Policy != nil {
+			b.policy = string(g.Policy)
+		}
+		for _, n := range g.Notes {
+			b.notes = append(b.notes, esc(n.Text))
+		}
+		out = append(out, b)
+	}
+	var general []string
+	for _, n := range d.Notes {
+		general = append(general, esc(n.Text))
+	}
+	if d.Reference != "" {
+		general = append(general, fmt.Sprintf(lt["ref"], d.Reference))
+	}
+	if len(general) > 0 {
+		out = append(out, policyBlock{notes: general})
+	}
+	return out
+}
+
+// policiesData is the drafts as OpsItem operational data: whole groups only, as many as fit in
+// max bytes (an OperationalData value is at most 20 KB, Systems Manager API reference).
+func policiesData(d advice.Drafts, max int) string {
+	type group struct {
+		Name    string          `json:"name"`
+		Target  string          `json:"target"`
+		Callers []string        `json:"callers"`
+		Policy  json.RawMessage `json:"policy"`
+	}
+	out := []group{}
+	size := 2
+	for _, g := range d.Groups {
+		gg := group{Name: g.Name, Target: g.Target, Policy: g.Policy}
+		for _, c := range g.Callers {
+			gg.Callers = append(gg.Callers, plain(string(c.IP), 64))
+		}
+		b, _ := json.Marshal(gg)
+		if size+len(b)+1 > max {
+			break
+		}
+		size += len(b) + 1
+		out = append(out, gg)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
