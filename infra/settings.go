@@ -64,7 +64,7 @@ func ReadSettings(context map[string]any) (Settings, error) {
 			Emails: c.Emails, LogRetention: retention, MemoryMB: float64(c.MemoryMB),
 			ReservedConcurrency: float64(c.ReservedConcurrency), Regions: c.Regions, LookbackDays: float64(c.LookbackDays),
 			Language: c.Language, Chat: c.Chat, OpsCenter: c.OpsCenter, DisableSecurityHubWriteBack: !c.SecurityHub,
-			ActionTargetID: c.ActionTargetID,
+			ActionTargetID:  c.ActionTargetID,
 			AllowedAccounts: c.AllowedAccounts, OrganizationID: c.OrganizationID,
 			Containment: c.Containment, ManagementAccount: c.ManagementAccount, ContainAllow: c.ContainAllow, ContainDeny: c.ContainDeny,
 		},

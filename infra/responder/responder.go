@@ -404,7 +404,7 @@ func (r *Responder) suppressions() {
 			"authorizes BatchUpdateFindingsV2, whose resource is undocumented. Every other statement names " +
 			"its one resource. With an organization, the evidence role may be assumed in any of its accounts " +
 			"(aws:ResourceOrgID pins the organization) and its accounts looked up: account ids are not known in advance. " +
-			"Containment's sts:AssumeRoot names member roots by pattern only with an organization and no account list, "+
+			"Containment's sts:AssumeRoot names member roots by pattern only with an organization and no account list, " +
 			"pinned by aws:ResourceOrgID and limited by sts:TaskPolicyArn to the AWS root-task policies."),
 		AppliesTo: &[]any{"Resource::*",
 			map[string]any{"regex": "/^Resource::arn:.+:ssm:.+:opsitem\\/\\*$/g"},

@@ -54,7 +54,7 @@ var synthesized = sync.OnceValues(func() (map[string]any, []string) {
 		OpsCenter: true,
 		Language:  "ja",
 		Jira: &JiraProps{URL: "https://example.atlassian.net", Project: "SEC", Labels: []string{"iam4"},
-			Priorities: map[string]string{"CRITICAL": "Highest"},
+			Priorities:      map[string]string{"CRITICAL": "Highest"},
 			SecretARN:       "arn:aws:secretsmanager:us-east-1:111122223333:secret:iam4-jira-AbCdEf",
 			SecretKMSKeyARN: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
 		AllowedAccounts: []string{"444455556666"},
@@ -273,4 +273,3 @@ func TestEmailSubscription(t *testing.T) {
 		t.Errorf("subscription = %v", sub)
 	}
 }
-
