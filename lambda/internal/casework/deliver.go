@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
@@ -24,7 +25,9 @@ func (h *Handler) open(ctx context.Context, log *slog.Logger, f finding.Finding)
 			if h.Contain != nil && r.Evidence != nil {
 				o := h.Contain.Run(ctx, f.AccountID, *r.Evidence)
 				r.Containment = &o
+				h.Metrics.Count(contract.MetricContainActions, len(o.Actions))
 				if o.Refused != "" {
+					h.Metrics.Count(contract.MetricContainRefusals, 1)
 					log.InfoContext(ctx, "containment refused", "mode", string(o.Mode), "reason", o.Refused)
 				}
 				for _, a := range o.Actions {

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/metrics"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 )
 
@@ -74,6 +77,8 @@ type Handler struct {
 	// Contain is optional; it runs after the evidence, only when there is evidence.
 	Contain Container
 	Lang    report.Lang
+	// Metrics is optional: the embedded-metric-format recorder, flushed after each event.
+	Metrics *metrics.Recorder
 }
 
 // errCaseBusy says another invocation holds a live claim on one of the case's sinks: the retry
@@ -82,12 +87,18 @@ var errCaseBusy = errors.New("another invocation is delivering this case; retry 
 
 // Handle processes one EventBridge event.
 func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
+	defer func() {
+		if err := h.Metrics.Flush(); err != nil {
+			h.Log.WarnContext(ctx, "metrics not written", "error", err.Error())
+		}
+	}()
 	ev, err := finding.Parse(raw)
 	if err != nil {
 		h.Log.ErrorContext(ctx, "event rejected", "error", err.Error())
 		if dlqErr := h.DeadLetter.Reject(ctx, raw, err.Error()); dlqErr != nil {
 			return fmt.Errorf("%w; keeping it in the dead-letter queue failed: %w", err, dlqErr)
 		}
+		h.Metrics.Count(contract.MetricDeadLetters, 1)
 		return nil
 	}
 	var failed []error
@@ -107,6 +118,9 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 			}
 		}
 		log.InfoContext(ctx, "decision", "action", string(d.Action), "reason", d.Reason)
+		if !finding.FromSecurityHub(f) {
+			h.Metrics.Count(contract.MetricForeignFindings, 1)
+		}
 		switch d.Action {
 		case finding.Respond:
 			err = h.open(ctx, log, f)
@@ -120,6 +134,11 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 			log.InfoContext(ctx, "case busy elsewhere; Lambda retries")
 		case err != nil:
 			log.ErrorContext(ctx, "delivery failed", "error", err.Error())
+			h.Metrics.Count(contract.MetricSinkFailures, 1)
+		case d.Action == finding.Respond:
+			h.Metrics.Count(contract.MetricCasesOpened, 1)
+		case d.Action == finding.Resolve:
+			h.Metrics.Count(contract.MetricCasesResolved, 1)
 		}
 		if err != nil {
 			failed = append(failed, fmt.Errorf("finding %s: %w", f.ID, err))
@@ -134,7 +153,14 @@ func (h *Handler) investigate(ctx context.Context, log *slog.Logger, f finding.F
 	if h.Evidence == nil {
 		return nil, "evidence gathering is not configured"
 	}
+	start := time.Now()
 	res, err := h.Evidence.Investigate(ctx, f.AccountID)
+	h.Metrics.Duration(contract.MetricEvidenceSeconds, time.Since(start))
+	if res.Coverage != nil {
+		for _, rc := range res.Coverage.Regions {
+			h.Metrics.Count(contract.MetricEvidencePages, rc.Pages)
+		}
+	}
 	if err != nil {
 		log.WarnContext(ctx, "evidence incomplete", "error", err.Error())
 		return nil, err.Error()
