@@ -21,7 +21,8 @@ func main() {
 
 func run() error {
 	app := awscdk.NewApp(nil)
-	s, err := ReadSettings(func(key string) any { return app.Node().TryGetContext(jsii.String(key)) })
+	context, _ := app.Node().GetAllContext(nil).(map[string]any)
+	s, err := ReadSettings(context)
 	if err != nil {
 		return err
 	}

@@ -8,47 +8,57 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/infra/responder"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
-func ctx(m map[string]any) func(string) any { return func(k string) any { return m[k] } }
+func defaultSettings() Settings {
+	return Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15, EvidenceCallAs: "SELF",
+		Responder: responder.Props{LogRetention: awslogs.RetentionDays_ONE_YEAR, MemoryMB: 512, LookbackDays: 90,
+			Language: "en", Containment: "off", ActionTargetID: contract.DefaultActionTargetID}}
+}
 
 func TestReadSettings(t *testing.T) {
+	secret := "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"
+	key := "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	tests := []struct {
 		name string
 		ctx  map[string]any
-		want Settings
+		want func(*Settings)
 	}{
-		{"defaults", nil, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15,
-			Responder: responder.Props{LogRetention: awslogs.RetentionDays_ONE_YEAR, MemoryMB: 512, LookbackDays: 90,
-				Language: "en", Containment: "off"}}},
+		{"defaults", nil, func(*Settings) {}},
 		{"values from -c are strings", map[string]any{
-			ctxEmails: "ops@example.com, sec@example.com", ctxLogRetentionDays: "90",
-			ctxTimeoutMinutes: "10", ctxMemoryMB: "1024", ctxReservedConcurrency: "5", ctxStackName: "Iam4Prod",
-			ctxRegions: "us-east-1,ap-northeast-1", ctxLookbackDays: "30", ctxLanguage: "ja", ctxChat: "true",
-			ctxOpsCenter: "true", ctxSecurityHub: "false", ctxJiraURL: "https://example.atlassian.net", ctxJiraProject: "SEC",
-			ctxJiraLabels: "iam4,security", ctxJiraPriorities: "CRITICAL=Highest",
-			ctxJiraSecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf",
-		}, Settings{StackName: "Iam4Prod", CodeDir: "../build/lambda", TimeoutMinutes: 10,
-			Responder: responder.Props{Emails: []string{"ops@example.com", "sec@example.com"},
-				LogRetention: awslogs.RetentionDays_THREE_MONTHS, MemoryMB: 1024, ReservedConcurrency: 5,
-				Regions: []string{"us-east-1", "ap-northeast-1"}, LookbackDays: 30, Language: "ja", Chat: true, OpsCenter: true,
-				DisableSecurityHubWriteBack: true,
-				Jira: &responder.JiraProps{URL: "https://example.atlassian.net", Project: "SEC", Labels: []string{"iam4", "security"},
-					Priorities: map[string]string{"CRITICAL": "Highest"}, SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"},
-				Containment: "off"}}},
+			contract.CtxEmails: "ops@example.com, sec@example.com", contract.CtxLogRetentionDays: "90",
+			contract.CtxTimeoutMinutes: "10", contract.CtxMemoryMB: "1024", contract.CtxReservedConcurrency: "5",
+			contract.CtxStackName: "Iam4Prod", contract.CtxRegions: "us-east-1,ap-northeast-1", contract.CtxLookbackDays: "30",
+			contract.CtxLanguage: "ja", contract.CtxChat: "true", contract.CtxOpsCenter: "true", contract.CtxSecurityHub: "false",
+			contract.CtxJiraURL: "https://example.atlassian.net", contract.CtxJiraProject: "SEC",
+			contract.CtxJiraLabels: "iam4,security", contract.CtxJiraPriorities: "CRITICAL=Highest",
+			contract.CtxJiraSecretARN: secret, contract.CtxJiraSecretKMSKey: key, contract.CtxActionTargetID: "Iam4Prod",
+			"@aws-cdk/core:enablePartitionLiterals": true,
+		}, func(s *Settings) {
+			s.StackName, s.TimeoutMinutes = "Iam4Prod", 10
+			r := &s.Responder
+			r.Emails, r.LogRetention, r.MemoryMB, r.ReservedConcurrency = []string{"ops@example.com", "sec@example.com"}, awslogs.RetentionDays_THREE_MONTHS, 1024, 5
+			r.Regions, r.LookbackDays, r.Language, r.Chat, r.OpsCenter = []string{"us-east-1", "ap-northeast-1"}, 30, "ja", true, true
+			r.DisableSecurityHubWriteBack, r.ActionTargetID = true, "Iam4Prod"
+			r.Jira = &responder.JiraProps{URL: "https://example.atlassian.net", Project: "SEC", IssueType: "Task", Transition: "Done",
+				Labels: []string{"iam4", "security"}, Priorities: map[string]string{"CRITICAL": "Highest"}, SecretARN: secret, SecretKMSKeyARN: key}
+		}},
 		{"values from cdk.json are JSON", map[string]any{
-			ctxEmails: []any{"ops@example.com"}, ctxLogRetentionDays: 30.0,
-		}, Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15,
-			Responder: responder.Props{Emails: []string{"ops@example.com"}, LogRetention: awslogs.RetentionDays_ONE_MONTH,
-				MemoryMB: 512, LookbackDays: 90, Language: "en", Containment: "off"}}},
+			contract.CtxEmails: []any{"ops@example.com"}, contract.CtxLogRetentionDays: 30.0, contract.CtxOpsCenter: true,
+		}, func(s *Settings) {
+			s.Responder.Emails, s.Responder.LogRetention, s.Responder.OpsCenter = []string{"ops@example.com"}, awslogs.RetentionDays_ONE_MONTH, true
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadSettings(ctx(tt.ctx))
+			got, err := ReadSettings(tt.ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			want := defaultSettings()
+			tt.want(&want)
+			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("ReadSettings (-want +got):\n%s", diff)
 			}
 		})
@@ -57,33 +67,43 @@ func TestReadSettings(t *testing.T) {
 
 func TestReadSettingsNamesTheBadKey(t *testing.T) {
 	tests := []struct {
-		key   string
-		value any
-		want  string
+		name string
+		ctx  map[string]any
+		want string
 	}{
-		{ctxEmails, "ops@example.com,not-an-address", `emails: "not-an-address" is not an e-mail address`},
-		{ctxLogRetentionDays, "100", "logRetentionDays: 100 is not a retention CloudWatch Logs offers"},
-		{ctxTimeoutMinutes, "16", "timeoutMinutes: 16 is not a whole number from 1 to 15"},
-		{ctxMemoryMB, "lots", "memoryMB: lots is not a whole number"},
-		{ctxReservedConcurrency, "-1", "reservedConcurrency: -1 is not a whole number"},
-		{ctxRegions, "us-east-1,Tokyo", `regions: "Tokyo" is not a Region name`},
-		{ctxLookbackDays, "91", "lookbackDays: 91 is not a whole number from 1 to 90"},
-		{ctxLanguage, "fr", `language: "fr" is not en or ja`},
-		{ctxChat, "maybe", `chat: "maybe" is neither true nor false`},
-		{ctxJiraURL, "http://jira.example", "jiraUrl: \"http://jira.example\" is not an https URL"},
-		{ctxAllowedAccounts, "4444", `allowedAccounts: "4444" is not a 12-digit account id`},
-		{ctxOrganizationID, "org-1", `organizationId: "org-1" is not an organization id`},
-		{ctxEvidenceTargetOUs, "ou-abcd-12345678", "responderAccount: the responder's 12-digit account id is required"},
-		{ctxEvidenceCallAs, "ADMIN", `evidenceCallAs: "ADMIN" is not SELF or DELEGATED_ADMIN`},
-		{ctxContainment, "delete-unused", "managementAccount: the management account's 12-digit id is required"},
-		{ctxContainment, "delete-all", `containment: "delete-all" is not off, dry-run or delete-unused`},
+		{"misspelt key", map[string]any{"langauge": "ja"}, `unknown context key "langauge"; did you mean "language"?`},
+		{"singular e-mail", map[string]any{"email": "ops@example.com"}, `did you mean "emails"?`},
+		{"bad address", map[string]any{contract.CtxEmails: "ops@example.com,not-an-address"}, `emails: "not-an-address" is not an e-mail address`},
+		{"retention CloudWatch lacks", map[string]any{contract.CtxLogRetentionDays: "100"}, `logRetentionDays: "100" is not a retention CloudWatch Logs offers`},
+		{"timeout beyond Lambda's", map[string]any{contract.CtxTimeoutMinutes: "16"}, `timeoutMinutes: "16" is not a whole number from 1 to 15`},
+		{"Region the SDK does not know", map[string]any{contract.CtxRegions: "us-east-99"}, `regions: "us-east-99" is not a Region the AWS SDK knows`},
+		{"role name", map[string]any{contract.CtxMemberRoleName: "bad name!"}, `memberRoleName: "bad name!" is not an IAM role name`},
+		{"Jira label", map[string]any{contract.CtxJiraLabels: "sec ops", contract.CtxJiraURL: "https://example.atlassian.net",
+			contract.CtxJiraProject: "SEC", contract.CtxJiraSecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"},
+			`jiraLabels: label "sec ops" has a space`},
+		{"Jira without its URL", map[string]any{contract.CtxJiraProject: "SEC",
+			contract.CtxJiraSecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"}, "jiraUrl: required with jiraProject"},
+		{"every channel off", map[string]any{contract.CtxSecurityHub: false}, "every channel is off"},
+		{"containment without the management account", map[string]any{contract.CtxContainment: "delete-unused", contract.CtxAllowedAccounts: "444455556666"},
+			"managementAccount: the management account's 12-digit id is required"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
-			_, err := ReadSettings(ctx(map[string]any{tt.key: tt.value}))
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadSettings(tt.ctx)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("ReadSettings error = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestEveryRetentionTheContractAcceptsHasACDKValue(t *testing.T) {
+	for _, d := range contract.LogRetentions {
+		if _, ok := retentions[d]; !ok {
+			t.Errorf("contract accepts %d days, the app has no awslogs.RetentionDays for it", d)
+		}
+	}
+	if len(retentions) != len(contract.LogRetentions) {
+		t.Errorf("the app maps %d retentions, the contract lists %d", len(retentions), len(contract.LogRetentions))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/iam4-responder/iam4-responder/infra/responder"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // NewStack builds the responder's stack and puts it under cdk-nag's AwsSolutions checks: a
@@ -33,8 +34,7 @@ func NewEvidenceStackSetStack(scope constructs.Construct, s Settings) awscdk.Sta
 	})
 	responder.NewEvidenceStackSet(stack, "EvidenceRoles", responder.EvidenceStackSetProps{
 		Role: responder.EvidenceRoleProps{RoleName: s.Responder.MemberRoleName, ResponderAccount: s.ResponderAccount,
-			ResponderRolePattern: "arn:aws:iam::" + s.ResponderAccount + ":role/" + s.StackName + "-ResponderRole*",
-			OrganizationID:       s.Responder.OrganizationID},
+			ResponderRoleName: contract.ResponderRoleName(s.StackName), OrganizationID: s.Responder.OrganizationID},
 		TargetOUs: s.EvidenceTargetOUs, Region: "us-east-1", CallAs: s.EvidenceCallAs,
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)

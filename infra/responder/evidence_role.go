@@ -32,9 +32,9 @@ type EvidenceRoleProps struct {
 	RoleName string
 	// ResponderAccount is the account the responder runs in (the Security Hub administrator).
 	ResponderAccount string
-	// ResponderRolePattern is the responder role's ARN pattern; its CDK-generated name starts
-	// with the stack name and "-ResponderRole". Default: arn:aws:iam::<account>:role/Iam4Responder-ResponderRole*.
-	ResponderRolePattern string
+	// ResponderRoleName is the responder function role's name, trusted exactly (no pattern):
+	// contract.ResponderRoleName of the responder's stack; of the default stack name when empty.
+	ResponderRoleName string
 	// OrganizationID, when set, also requires the caller to belong to the organization.
 	OrganizationID string
 }
@@ -43,15 +43,17 @@ func (p *EvidenceRoleProps) defaults() {
 	if p.RoleName == "" {
 		p.RoleName = DefaultEvidenceRoleName
 	}
-	if p.ResponderRolePattern == "" {
-		p.ResponderRolePattern = "arn:aws:iam::" + p.ResponderAccount + ":role/Iam4Responder-ResponderRole*"
+	if p.ResponderRoleName == "" {
+		p.ResponderRoleName = contract.ResponderRoleName(contract.DefaultStackName)
 	}
 }
 
-// trustConditions pin the trust to the responder's role (by ARN pattern, since its name is
-// generated) and, with an organization, to the organization.
-func (p EvidenceRoleProps) trustConditions() map[string]any {
-	c := map[string]any{"ArnLike": map[string]any{"aws:PrincipalArn": p.ResponderRolePattern}}
+// trustConditions pin the trust to the responder's role by its exact ARN (roleARN, in the
+// member's partition) and, with an organization, to the organization. The principal is the
+// responder's account, not the role itself: IAM refuses a trust policy naming a role that does
+// not exist yet, and a role principal breaks when the role is recreated.
+func (p EvidenceRoleProps) trustConditions(roleARN any) map[string]any {
+	c := map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": roleARN}}
 	if p.OrganizationID != "" {
 		c["StringEquals"] = map[string]any{"aws:PrincipalOrgID": p.OrganizationID}
 	}
@@ -61,7 +63,8 @@ func (p EvidenceRoleProps) trustConditions() map[string]any {
 // NewEvidenceRole adds the evidence role to a member account's stack.
 func NewEvidenceRole(scope constructs.Construct, id string, props EvidenceRoleProps) awsiam.Role {
 	props.defaults()
-	conditions := props.trustConditions()
+	partition := *awscdk.Stack_Of(scope).Partition()
+	conditions := props.trustConditions(contract.RoleARN(partition, props.ResponderAccount, props.ResponderRoleName))
 	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.RoleName),
 		Description: jsii.String("iam4-responder reads the root user's key use here (read-only)"),
@@ -89,8 +92,9 @@ func EvidenceRoleTemplate(props EvidenceRoleProps) string {
 	trust := []any{
 		map[string]any{
 			"Sid": "TheResponder", "Effect": "Allow", "Action": "sts:AssumeRole",
-			"Principal": map[string]any{"AWS": "arn:aws:iam::" + props.ResponderAccount + ":root"},
-			"Condition": props.trustConditions(),
+			"Principal": map[string]any{"AWS": map[string]any{"Fn::Sub": contract.RootARN("${AWS::Partition}", props.ResponderAccount)}},
+			"Condition": props.trustConditions(map[string]any{
+				"Fn::Sub": contract.RoleARN("${AWS::Partition}", props.ResponderAccount, props.ResponderRoleName)}),
 		},
 	}
 	doc := map[string]any{

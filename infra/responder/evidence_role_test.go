@@ -55,7 +55,9 @@ func TestEvidenceRoleReadsOnlyAndTrustsOnlyTheResponder(t *testing.T) {
 		}
 	}
 	trust, _ := json.Marshal(role["AssumeRolePolicyDocument"])
-	for _, want := range []string{`"aws:PrincipalOrgID":"o-exampleorgid"`, `Iam4Responder-ResponderRole*`, `111122223333:root`} {
+	for _, want := range []string{`"aws:PrincipalOrgID":"o-exampleorgid"`,
+		`"ArnEquals":{"aws:PrincipalArn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::111122223333:role/Iam4Responder-responder"]]}}`,
+		`111122223333:root`} {
 		if !strings.Contains(string(trust), want) {
 			t.Errorf("trust policy lacks %s: %s", want, trust)
 		}
@@ -93,7 +95,10 @@ func TestEvidenceRoleReadsOnlyAndTrustsOnlyTheResponder(t *testing.T) {
 		t.Errorf("StackSet role = %+v", r)
 	}
 	trustBody, _ := json.Marshal(r.AssumeRolePolicyDocument)
-	if !strings.Contains(string(trustBody), `"aws:PrincipalOrgID":"o-exampleorgid"`) || !strings.Contains(string(trustBody), "Iam4Responder-ResponderRole*") {
+	if !strings.Contains(string(trustBody), `"aws:PrincipalOrgID":"o-exampleorgid"`) ||
+		!strings.Contains(string(trustBody), `"ArnEquals":{"aws:PrincipalArn":{"Fn::Sub":"arn:${AWS::Partition}:iam::111122223333:role/Iam4Responder-responder"}}`) ||
+		!strings.Contains(string(trustBody), `"Principal":{"AWS":{"Fn::Sub":"arn:${AWS::Partition}:iam::111122223333:root"}}`) ||
+		strings.Contains(string(trustBody), "ArnLike") {
 		t.Errorf("StackSet trust = %s", trustBody)
 	}
 }

@@ -22,10 +22,21 @@ type RulePattern struct {
 	Pattern     *awsevents.EventPattern
 }
 
-// Patterns returns the responder's rules. Each pattern stays under PutRule's 2,048-character
-// default quota, which is why the control forms are split across rules; the legacy rule only
-// matches events without SecurityControlId, so no event matches two rules.
-func Patterns() []RulePattern {
+// Security Hub's own product, the only producer whose findings count: anyone allowed to call
+// BatchImportFindings can import a finding under their account's default product with any
+// GeneratorId or control (DESIGN.md, "Who produced a finding"). The Region and partition vary, so
+// the rule matches the ARN's end and the function checks the whole ARN (contract.SecurityHubProduct).
+var (
+	asffProduct = []any{map[string]any{"suffix": "::product/aws/securityhub"}}
+	ocsfProduct = []any{map[string]any{"suffix": "::productv2/aws/securityhub"}, map[string]any{"suffix": "::product/aws/securityhub"}}
+)
+
+// Patterns returns the responder's rules; actionTarget is the ARN of the Security Hub custom
+// action whose events the custom-action rule takes (any other team's custom action is not ours).
+// Each pattern stays under PutRule's 2,048-character default quota, which is why the control
+// forms are split across rules; the legacy rule only matches events without SecurityControlId,
+// so no event matches two rules.
+func Patterns(actionTarget string) []RulePattern {
 	modern := map[string]any{"Compliance": map[string]any{"SecurityControlId": []any{contract.SecurityControlID}}}
 	var suffixes []any
 	for _, s := range contract.GeneratorIDSuffixes() {
@@ -40,8 +51,8 @@ func Patterns() []RulePattern {
 			imported(modern)},
 		{"LegacyFindingsRule", "IAM.4 findings from before SecurityControlId, named by their GeneratorId",
 			imported(legacy)},
-		{"CustomActionRule", "IAM.4 findings a person sends with a Security Hub custom action",
-			pattern(detailTypeCustomAction, map[string]any{"$or": []any{modern, legacy}})},
+		{"CustomActionRule", "IAM.4 findings a person sends with the responder's Security Hub custom action",
+			customAction(actionTarget, map[string]any{"ProductArn": asffProduct, "$or": []any{modern, legacy}})},
 		{"FindingsV2Rule", "IAM.4 OCSF findings of the new Security Hub: new failures, passes and archives",
 			importedV2()},
 	}
@@ -51,7 +62,8 @@ func Patterns() []RulePattern {
 // 1 Pass, 3 Fail; finding 1 New, 2 In Progress, 3 Suppressed, 5 Archived). In Progress is what the
 // V2 write-back sets, so failures only pass while New.
 func importedV2() *awsevents.EventPattern {
-	form := map[string]any{"compliance": map[string]any{"control": []any{contract.SecurityControlID}}}
+	form := map[string]any{"compliance": map[string]any{"control": []any{contract.SecurityControlID}},
+		"metadata": map[string]any{"product": map[string]any{"uid": ocsfProduct}}}
 	states := []map[string]any{
 		{"compliance": map[string]any{"status_id": []any{3}}, "status_id": []any{1}},
 		{"compliance": map[string]any{"status_id": []any{1}}, "status_id": []any{map[string]any{"anything-but": 3}}},
@@ -83,7 +95,15 @@ func imported(form map[string]any) *awsevents.EventPattern {
 	for _, s := range states {
 		branches = append(branches, merge(form, s.(map[string]any)))
 	}
-	return pattern(detailTypeImported, map[string]any{"$or": branches})
+	return pattern(detailTypeImported, map[string]any{"ProductArn": asffProduct, "$or": branches})
+}
+
+// customAction matches the events of one custom action: Security Hub names the action target's
+// ARN in the event's resources (Security Hub user guide, "EventBridge event formats").
+func customAction(actionTarget string, findings map[string]any) *awsevents.EventPattern {
+	p := pattern(detailTypeCustomAction, findings)
+	p.Resources = jsii.Strings(actionTarget)
+	return p
 }
 
 func pattern(detailType string, findings map[string]any) *awsevents.EventPattern {

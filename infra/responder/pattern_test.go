@@ -19,12 +19,27 @@ import (
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 )
 
-// rulePatterns returns the synthesized rules' event patterns by rule description.
+// deployedActionTarget stands for the custom action's ARN once deployed: the one the custom
+// action sample names in its resources.
+const deployedActionTarget = "arn:aws:securityhub:us-west-1:111122223333:action/custom/custom-action-name"
+
+// rulePatterns returns the synthesized rules' event patterns by rule description, with the
+// custom action's ARN (a reference in the template) as CloudFormation would resolve it.
 func rulePatterns(t *testing.T) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	for _, rule := range resources(t, "AWS::Events::Rule") {
-		pattern := rule["EventPattern"].(map[string]any)
+		var pattern map[string]any // a copy: the synthesized template is shared
+		raw, _ := json.Marshal(rule["EventPattern"])
+		if err := json.Unmarshal(raw, &pattern); err != nil {
+			t.Fatal(err)
+		}
+		if res, ok := pattern["resources"].([]any); ok {
+			if ref, ok := res[0].(map[string]any); !ok || ref["Ref"] == nil {
+				t.Fatalf("the custom action rule's resources are %v, want a reference to the action target", res)
+			}
+			pattern["resources"] = []any{deployedActionTarget}
+		}
 		b, err := json.Marshal(pattern)
 		if err != nil {
 			t.Fatal(err)
@@ -34,8 +49,8 @@ func rulePatterns(t *testing.T) map[string][]byte {
 		}
 		out[rule["Description"].(string)] = b
 	}
-	if len(out) != len(Patterns()) {
-		t.Fatalf("%d rules, want %d", len(out), len(Patterns()))
+	if len(out) != len(Patterns(deployedActionTarget)) {
+		t.Fatalf("%d rules, want %d", len(out), len(Patterns(deployedActionTarget)))
 	}
 	return out
 }
@@ -83,6 +98,15 @@ func set(path string, value any) func(f map[string]any) {
 	}
 }
 
+// envelope builds a test event from a sample with its envelope changed by edit.
+func envelope(t *testing.T, name string, edit func(ev map[string]any)) []byte {
+	t.Helper()
+	ev := readEvent(t, name)
+	edit(ev)
+	b, _ := json.Marshal(ev)
+	return b
+}
+
 func both(a, b func(map[string]any)) func(map[string]any) {
 	return func(f map[string]any) { a(f); b(f) }
 }
@@ -124,6 +148,28 @@ func TestRulePatternCatchesEveryIAM4FormAndState(t *testing.T) {
 		{"OCSF failure after our In Progress write-back (V2)", event(t, "ocsf-iam4-failed.json", set("status_id", 2)), false},
 		{"OCSF suppressed pass (V2)", event(t, "ocsf-iam4-passed.json", set("status_id", 3)), false},
 		{"OCSF SQS.1 failure sample (V2)", event(t, "eventbridge-findings-imported-v2-ADAPTED.json", nil), false},
+		{"ASFF finding another account imported under its default product (forged)", event(t, "iam4-consolidated-failed.json",
+			set("ProductArn", "arn:aws:securityhub:us-west-2:111122223333:product/111122223333/default")), false},
+		{"ASFF pass from another product (forged resolution)", event(t, "iam4-consolidated-passed.json",
+			set("ProductArn", "arn:aws:securityhub:us-west-2::product/prowler/prowler")), false},
+		{"ASFF before SecurityControlId from another product (forged)", event(t, "iam4-fsbp-failed.json", both(
+			older("aws-foundational-security-best-practices/v/1.0.0/IAM.4"),
+			set("ProductArn", "arn:aws:securityhub:us-west-2:111122223333:product/111122223333/default"))), false},
+		{"China Security Hub's own finding", event(t, "iam4-consolidated-failed.json",
+			set("ProductArn", "arn:aws-cn:securityhub:cn-north-1::product/aws/securityhub")), true},
+		{"OCSF finding of another product (forged)", event(t, "ocsf-iam4-failed.json",
+			set("metadata.product.uid", "arn:aws:securityhub:us-east-2:111122223333:productv2/111122223333/default")), false},
+		{"OCSF GovCloud Security Hub's own finding", event(t, "ocsf-iam4-failed.json",
+			set("metadata.product.uid", "arn:aws-us-gov:securityhub:us-gov-west-1::productv2/aws/securityhub")), true},
+		{"another team's custom action (send to SIEM)", envelope(t, "eventbridge-custom-action-ADAPTED.json", func(ev map[string]any) {
+			ev["resources"] = []any{"arn:aws:securityhub:us-west-1:111122223333:action/custom/SendToSIEM"}
+		}), false},
+		{"our custom action on another product's finding (forged)", func() []byte {
+			ev := readEvent(t, "eventbridge-custom-action-ADAPTED.json")
+			ev["detail"].(map[string]any)["findings"].([]any)[0].(map[string]any)["ProductArn"] = "arn:aws:securityhub:us-west-2:111122223333:product/111122223333/default"
+			b, _ := json.Marshal(ev)
+			return b
+		}(), false},
 		{"another source", func() []byte {
 			ev := readEvent(t, "iam4-consolidated-failed.json")
 			ev["source"] = "custom.securityhub"

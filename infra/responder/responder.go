@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
@@ -21,6 +20,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -73,6 +73,12 @@ type Props struct {
 	ManagementAccount string // required with containment: never touched
 	ContainAllow      []string
 	ContainDeny       []string
+	// ActionTargetID is the id of the Security Hub custom action the stack creates ("Respond to
+	// IAM.4"); only that action's events reach the function. contract.DefaultActionTargetID when empty.
+	ActionTargetID string
+	// RoleName is the function role's name; contract.ResponderRoleName(stack name) when empty.
+	// Member accounts' evidence roles trust exactly this role's ARN, so it is not generated.
+	RoleName string
 	// DeliveryRetries is how often the rule retries delivering an event to the function, and
 	// the function's asynchronous invocation retries (at most 2); 10 and 2 when unset.
 	DeliveryRetries float64
@@ -88,6 +94,9 @@ type JiraProps struct {
 	Priorities map[string]string // finding severity label → Jira priority name
 	Transition string            // closing transition, "Done" when empty
 	SecretARN  string
+	// SecretKMSKeyARN is the customer managed key that encrypts the secret, if it is not the
+	// account's aws/secretsmanager key: the function then needs kms:Decrypt on it.
+	SecretKMSKeyARN string
 }
 
 // Responder is the deployed responder; its fields let an embedding app add alarms or targets.
@@ -102,6 +111,10 @@ type Responder struct {
 	Ledger          awsdynamodb.Table
 	DeadLetterQueue awssqs.Queue
 	Rules           []awsevents.Rule
+	// ActionTarget is the Security Hub custom action "Respond to IAM.4".
+	ActionTarget awssecurityhub.CfnActionTarget
+	// Dashboard shows the function's metrics (cases, evidence, sinks, containment).
+	Dashboard awscloudwatch.Dashboard
 }
 
 // New adds a responder to scope.
@@ -111,6 +124,9 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 	}
 	withDefaults(&props)
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	if props.RoleName == "" {
+		props.RoleName = contract.ResponderRoleName(*awscdk.Stack_Of(c).StackName())
+	}
 	r := &Responder{Construct: c}
 	account := awscdk.Stack_Of(c).Account()
 
@@ -171,6 +187,7 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 	})
 
 	r.Role = awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		RoleName:    jsii.String(props.RoleName),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("iam4-responder function: only the calls its code makes"),
 	})
@@ -220,12 +237,21 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 		},
 	})
 
+	r.ActionTarget = awssecurityhub.NewCfnActionTarget(c, jsii.String("ActionTarget"), &awssecurityhub.CfnActionTargetProps{
+		Id:          jsii.String(props.ActionTargetID),
+		Name:        jsii.String(contract.ActionTargetName),
+		Description: jsii.String("Send IAM.4 (root user access key) findings to iam4-responder"),
+	})
+	// The resource type is in the CloudFormation template reference (all three partitions'
+	// editions) but not in the resource schemas cfn-lint 1.51 bundles, which would fail E3006.
+	r.ActionTarget.AddMetadata(jsii.String("cfn-lint"), map[string]any{"config": map[string]any{"ignore_checks": []string{"E3006"}}})
+
 	target := awseventstargets.NewLambdaFunction(r.Function, &awseventstargets.LambdaFunctionProps{
 		DeadLetterQueue: r.DeadLetterQueue,
 		RetryAttempts:   jsii.Number(props.DeliveryRetries),
 		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(6)),
 	})
-	for _, rule := range Patterns() {
+	for _, rule := range Patterns(*r.ActionTarget.Ref()) {
 		r.Rules = append(r.Rules, awsevents.NewRule(c, jsii.String(rule.ID), &awsevents.RuleProps{
 			Description:  jsii.String(rule.Description),
 			EventPattern: rule.Pattern,
@@ -234,6 +260,8 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 	}
 
 	r.alarms()
+	r.dashboard()
+	r.outputs()
 	r.suppressions()
 	return r
 }
@@ -253,6 +281,9 @@ func withDefaults(p *Props) {
 	}
 	if p.DeliveryRetries == 0 {
 		p.DeliveryRetries = 10
+	}
+	if p.ActionTargetID == "" {
+		p.ActionTargetID = contract.DefaultActionTargetID
 	}
 }
 
@@ -345,34 +376,19 @@ func (r *Responder) grant(props Props) {
 		allow("WriteBackFindings", all, "securityhub:BatchUpdateFindings")
 	}
 	r.grantMembers(props, stack)
-	r.grantContainment(props)
+	r.grantContainment(props, stack)
 	if props.Jira != nil {
 		allow("ReadJiraSecret", jsii.String(props.Jira.SecretARN), "secretsmanager:GetSecretValue")
-	}
-}
-
-func (r *Responder) alarms() {
-	action := awscloudwatchactions.NewSnsAction(r.Topic)
-	errors := r.Function.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))})
-	for _, a := range []struct {
-		id, description string
-		metric          awscloudwatch.IMetric
-	}{
-		{"FunctionErrors", "iam4-responder failed on an event; Lambda retries, then the dead-letter queue keeps it", errors},
-		{"DeadLetters", "Events are waiting in the iam4-responder dead-letter queue; each carries its reason",
-			r.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
-				Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
-			})},
-	} {
-		alarm := awscloudwatch.NewAlarm(r.Construct, jsii.String(a.id+"Alarm"), &awscloudwatch.AlarmProps{
-			AlarmDescription:   jsii.String(a.description),
-			Metric:             a.metric,
-			Threshold:          jsii.Number(1),
-			EvaluationPeriods:  jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
-		alarm.AddAlarmAction(action)
+		if props.Jira.SecretKMSKeyARN != "" {
+			// A secret under a customer managed key is decrypted with the caller's permission,
+			// through Secrets Manager only (Secrets Manager user guide, "Secret encryption").
+			r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("DecryptJiraSecret"), Actions: jsii.Strings("kms:Decrypt"),
+				Resources: jsii.Strings(props.Jira.SecretKMSKeyARN),
+				Conditions: &map[string]any{"StringEquals": map[string]any{
+					"kms:ViaService": "secretsmanager." + *stack.Region() + "." + *stack.UrlSuffix()}},
+			}))
+		}
 	}
 }
 
@@ -388,10 +404,12 @@ func (r *Responder) suppressions() {
 			"authorizes BatchUpdateFindingsV2, whose resource is undocumented. Every other statement names " +
 			"its one resource. With an organization, the evidence role may be assumed in any of its accounts " +
 			"(aws:ResourceOrgID pins the organization) and its accounts looked up: account ids are not known in advance. " +
-			"Containment's sts:AssumeRoot names member roots by pattern, limited by sts:TaskPolicyArn to the AWS root-task policies."),
-		AppliesTo: &[]any{"Resource::*", "Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:opsitem/*",
-			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:(iam|organizations)::\\*:.*$/g"},
-			"Resource::arn:aws:iam::*:root"},
+			"Containment's sts:AssumeRoot names member roots by pattern only with an organization and no account list, " +
+			"pinned by aws:ResourceOrgID and limited by sts:TaskPolicyArn to the AWS root-task policies."),
+		AppliesTo: &[]any{"Resource::*",
+			map[string]any{"regex": "/^Resource::arn:.+:ssm:.+:opsitem\\/\\*$/g"},
+			map[string]any{"regex": "/^Resource::arn:.+:(iam|organizations)::\\*:.*$/g"},
+			map[string]any{"regex": "/^Resource::arn:(aws|aws-cn|aws-us-gov|<AWS::Partition>):iam::\\*:root$/g"}},
 	}}, jsii.Bool(true))
 	cdknag.NagSuppressions_AddResourceSuppressions(r.DeadLetterQueue, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-SQS3"),
@@ -441,23 +459,48 @@ func (r *Responder) grantMembers(props Props, stack awscdk.Stack) {
 }
 
 // grantContainment adds sts:AssumeRoot only when containment is on, limited to the task
-// policies the mode uses (the audit one always, the delete one for delete-unused) and, with an
-// organization, to its accounts.
-func (r *Responder) grantContainment(props Props) {
-	if props.Containment == "" || props.Containment == "off" {
+// policies the mode uses (the audit one always, the delete one for delete-unused) and to the
+// root users of the accounts containment may touch: containmentAllow, else allowedAccounts, else
+// (with an organization) its accounts. The management account and the deny list are refused by
+// an explicit Deny, so IAM holds the line even if the code were wrong.
+func (r *Responder) grantContainment(props Props, stack awscdk.Stack) {
+	if props.Containment == "" || props.Containment == contract.ContainOff {
 		return
 	}
-	tasks := []string{contract.TaskAudit}
-	if props.Containment == "delete-unused" {
-		tasks = append(tasks, contract.TaskDelete)
+	partition := *stack.Partition()
+	tasks := []*string{jsii.String(contract.TaskPolicyARN(partition, contract.RootTaskAudit))}
+	if props.Containment == contract.ContainDeleteUnused {
+		tasks = append(tasks, jsii.String(contract.TaskPolicyARN(partition, contract.RootTaskDelete)))
+	}
+	root := func(account string) *string { return jsii.String(contract.RootARN(partition, account)) }
+	var roots []*string
+	accounts := props.ContainAllow
+	if len(accounts) == 0 {
+		accounts = props.AllowedAccounts
+	}
+	for _, a := range accounts {
+		if a != props.ManagementAccount && !slices.Contains(props.ContainDeny, a) {
+			roots = append(roots, root(a))
+		}
 	}
 	conditions := map[string]any{"StringEquals": map[string]any{"sts:TaskPolicyArn": tasks}}
-	if props.OrganizationID != "" {
+	if len(accounts) == 0 && props.OrganizationID != "" {
+		roots = []*string{root("*")}
 		conditions["StringEquals"].(map[string]any)["aws:ResourceOrgID"] = props.OrganizationID
+	}
+	if len(roots) == 0 {
+		return // nothing containment may touch (the contract refuses such settings)
 	}
 	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("ContainWithRootTasks"), Actions: jsii.Strings("sts:AssumeRoot"),
-		Resources:  jsii.Strings("arn:aws:iam::*:root"),
-		Conditions: &conditions,
+		Resources: &roots, Conditions: &conditions,
+	}))
+	never := []*string{root(props.ManagementAccount)}
+	for _, a := range props.ContainDeny {
+		never = append(never, root(a))
+	}
+	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("NeverContainThese"), Effect: awsiam.Effect_DENY, Actions: jsii.Strings("sts:AssumeRoot"),
+		Resources: &never,
 	}))
 }

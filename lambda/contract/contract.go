@@ -38,10 +38,3 @@ const (
 
 // DefaultMemberRole is the evidence role's name in member accounts.
 const DefaultMemberRole = "iam4-responder-evidence"
-
-// The AWS root-task policies that scope centralized root access sessions (IAM user guide,
-// "Perform a privileged task on an AWS Organizations member account").
-const (
-	TaskAudit  = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
-	TaskDelete = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
-)

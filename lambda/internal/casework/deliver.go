@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
@@ -337,7 +338,7 @@ func (h *Handler) evidence(ctx context.Context, log *slog.Logger, c ledger.Case,
 	h.point("intent contain")
 	o := runContain(ctx, h.Contain, f, *k.Evidence)
 	h.point("acted contain")
-	logContainment(ctx, log, o)
+	h.logContainment(ctx, log, o)
 	data, err = h.Ledger.Keep(ctx, key+"#contain", mustJSON(o))
 	if err != nil {
 		return k, err
@@ -378,8 +379,10 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func logContainment(ctx context.Context, log *slog.Logger, o contain.Outcome) {
+func (h *Handler) logContainment(ctx context.Context, log *slog.Logger, o contain.Outcome) {
+	h.Metrics.Count(contract.MetricContainActions, len(o.Actions))
 	if o.Refused != "" {
+		h.Metrics.Count(contract.MetricContainRefusals, 1)
 		log.InfoContext(ctx, "containment refused", "mode", string(o.Mode), "reason", o.Refused)
 	}
 	for _, a := range o.Actions {
@@ -393,7 +396,14 @@ func (h *Handler) investigate(ctx context.Context, log *slog.Logger, f finding.F
 	if h.Evidence == nil {
 		return nil, "evidence gathering is not configured"
 	}
+	start := time.Now()
 	res, err := h.Evidence.Investigate(ctx, f.AccountID)
+	h.Metrics.Duration(contract.MetricEvidenceSeconds, time.Since(start))
+	if res.Coverage != nil {
+		for _, rc := range res.Coverage.Regions {
+			h.Metrics.Count(contract.MetricEvidencePages, rc.Pages)
+		}
+	}
 	if err != nil {
 		log.WarnContext(ctx, "evidence incomplete", "error", err.Error())
 		return nil, err.Error()

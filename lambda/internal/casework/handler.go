@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/metrics"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 )
 
@@ -92,6 +94,8 @@ type Handler struct {
 	// Point, when set, is called at every step of the protocol with its name (fault injection
 	// in tests; nil in production).
 	Point func(name string)
+	// Metrics is optional: the embedded-metric-format recorder, flushed after each event.
+	Metrics *metrics.Recorder
 }
 
 // leaseMargin covers clock skew between invocations: Lambda stops an invocation at its
@@ -124,6 +128,11 @@ func (h *Handler) leaseEnd(ctx context.Context) time.Time {
 
 // Handle processes one EventBridge event: a Security Hub event, or the scheduled sweep.
 func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
+	defer func() {
+		if err := h.Metrics.Flush(); err != nil {
+			h.Log.WarnContext(ctx, "metrics not written", "error", err.Error())
+		}
+	}()
 	if isSweep(raw) {
 		return h.Sweep(ctx)
 	}
@@ -159,6 +168,9 @@ func (h *Handler) handleFinding(ctx context.Context, ev finding.Event, f finding
 		}
 	}
 	log.InfoContext(ctx, "decision", "action", string(d.Action), "reason", d.Reason)
+	if !finding.FromSecurityHub(f) {
+		h.Metrics.Count(contract.MetricForeignFindings, 1)
+	}
 	var err error
 	switch d.Action {
 	case finding.Respond:
@@ -166,8 +178,14 @@ func (h *Handler) handleFinding(ctx context.Context, ev finding.Event, f finding
 	case finding.Resolve:
 		err = h.arrive(ctx, log, f, ledger.WantResolve, d.Reason)
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		log.ErrorContext(ctx, "delivery failed", "error", err.Error())
+		h.Metrics.Count(contract.MetricSinkFailures, 1)
+	case d.Action == finding.Respond:
+		h.Metrics.Count(contract.MetricCasesOpened, 1)
+	case d.Action == finding.Resolve:
+		h.Metrics.Count(contract.MetricCasesResolved, 1)
 	}
 	return err
 }

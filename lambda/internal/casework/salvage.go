@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 )
 
@@ -47,6 +48,7 @@ func (h *Handler) reject(ctx context.Context, raw []byte, reason string) error {
 	if err := h.DeadLetter.Reject(ctx, raw, reason); err != nil {
 		return fmt.Errorf("%s; keeping it in the dead-letter queue failed: %w", reason, err)
 	}
+	h.Metrics.Count(contract.MetricDeadLetters, 1)
 	return nil
 }
 

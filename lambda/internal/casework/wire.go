@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,6 +21,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/metrics"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
@@ -47,6 +49,7 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
 		Evidence:   ev,
 		Lang:       lang,
+		Metrics:    metrics.New(os.Stdout, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), time.Now),
 	}
 	if mode, err := contain.ParseMode(cfg.Containment); err != nil {
 		return nil, err

@@ -40,6 +40,7 @@ func TestFromEnvReadsEverySetting(t *testing.T) {
 		SecurityHub:     true,
 		MemberRole:      DefaultMemberRole,
 		Containment:     "off",
+		Partition:       "aws",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("FromEnv (-want +got):\n%s", diff)
@@ -53,19 +54,20 @@ func TestFromEnvNamesTheBadVariable(t *testing.T) {
 		to   string
 		want string
 	}{
-		{"missing topic", contract.EnvTopicARN, "", contract.EnvTopicARN + `: "" is not an SNS topic ARN`},
+		{"missing topic", contract.EnvTopicARN, "", contract.EnvTopicARN + ": missing"},
 		{"topic name instead of ARN", contract.EnvTopicARN, "iam4", contract.EnvTopicARN + `: "iam4" is not an SNS topic ARN`},
 		{"missing table", contract.EnvLedgerTable, " ", contract.EnvLedgerTable + ": missing"},
 		{"queue name instead of URL", contract.EnvDeadLetterQueue, "iam4-dlq", contract.EnvDeadLetterQueue + `: "iam4-dlq" is not an SQS queue URL`},
 		{"lease without unit", contract.EnvClaimLease, "300", contract.EnvClaimLease + `: "300" is not a duration`},
 		{"lease too long", contract.EnvClaimLease, "2h", contract.EnvClaimLease + ": 2h0m0s is outside"},
-		{"Region typo", contract.EnvRegions, "us-east-1,useast2", contract.EnvRegions + `: "useast2" is not a Region name`},
-		{"lookback beyond CloudTrail", contract.EnvLookbackDays, "120", contract.EnvLookbackDays + `: "120" is not a whole number of days`},
+		{"Region typo", contract.EnvRegions, "us-east-1,useast2", contract.EnvRegions + `: "useast2" is not a Region the AWS SDK knows (did you mean "us-east-2"?)`},
+		{"Region the SDK does not know", contract.EnvRegions, "us-east-99", contract.EnvRegions + `: "us-east-99" is not a Region the AWS SDK knows`},
+		{"lookback beyond CloudTrail", contract.EnvLookbackDays, "120", contract.EnvLookbackDays + `: "120" is not a whole number from 1 to 90 days`},
 		{"member role with a slash", contract.EnvMemberRole, "path/role", contract.EnvMemberRole + `: "path/role" is not an IAM role name`},
 		{"allowlist typo", contract.EnvAllowedAccounts, "111122223333,4444", contract.EnvAllowedAccounts + `: "4444" is not a 12-digit account id`},
 		{"organization id", contract.EnvOrganizationID, "r-abcd", contract.EnvOrganizationID + `: "r-abcd" is not an organization id`},
 		{"containment mode typo", contract.EnvContainment, "delete-all", contract.EnvContainment + `: "delete-all" is not off`},
-		{"containment without the management account", contract.EnvContainment, "dry-run", contract.EnvManagement + `: "" is not a 12-digit account id`},
+		{"containment without the management account", contract.EnvContainment, "dry-run", contract.EnvManagement + ": the management account's 12-digit id is required"},
 		{"ip ranges neither URL nor off", contract.EnvIPRangesURL, "snapshot", contract.EnvIPRangesURL + `: "snapshot" is neither`},
 	}
 	for _, tt := range tests {
@@ -75,6 +77,28 @@ func TestFromEnvNamesTheBadVariable(t *testing.T) {
 			_, err := FromEnv(env(m))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("FromEnv error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPartitionIsTheFunctionRegions(t *testing.T) {
+	tests := []struct{ region, want string }{
+		{"us-east-1", "aws"},
+		{"cn-northwest-1", "aws-cn"},
+		{"us-gov-west-1", "aws-us-gov"},
+		{"", "aws"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want+" "+tt.region, func(t *testing.T) {
+			m := valid()
+			m["AWS_REGION"] = tt.region
+			got, err := FromEnv(env(m))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got.Partition); diff != "" {
+				t.Errorf("Partition (-want +got):\n%s", diff)
 			}
 		})
 	}

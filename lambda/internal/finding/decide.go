@@ -1,6 +1,10 @@
 package finding
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
+)
 
 // Action is what the responder does with one finding.
 type Action string
@@ -27,7 +31,14 @@ type Decision struct {
 // NEW; Security Hub itself resets NOTIFIED and RESOLVED to NEW when the control fails again, and
 // never resets SUPPRESSED. A custom action is a person asking explicitly, so it acts on any FAILED
 // finding whatever its workflow.
+//
+// Only findings Security Hub itself produced count, whatever their control or state: anyone
+// allowed to call BatchImportFindings can import an "IAM.4" finding under their own product, and
+// it must neither open, resolve nor contain anything.
 func Decide(t Trigger, f Finding) Decision {
+	if !FromSecurityHub(f) {
+		return Decision{Ignore, fmt.Sprintf("produced by %q, not by Security Hub", clip(f.ProductARN))}
+	}
 	if !f.IAM4 {
 		return Decision{Ignore, fmt.Sprintf("control %q is not IAM.4", clip(f.Control))}
 	}
@@ -69,3 +80,16 @@ func decideCustomAction(f Finding) Decision {
 		return Decision{Ignore, fmt.Sprintf("custom action on compliance status %q", clip(f.Compliance))}
 	}
 }
+
+// FromSecurityHub reports whether Security Hub itself produced the finding: its ASFF ProductArn
+// or OCSF metadata.product.uid is Security Hub's own product in a partition and Region the SDK
+// knows (and an OCSF product name, when given, says so too).
+func FromSecurityHub(f Finding) bool {
+	if f.Generation == OCSF && f.ProductName != "" && f.ProductName != securityHubName {
+		return false
+	}
+	return contract.SecurityHubProduct(f.ProductARN)
+}
+
+// securityHubName is the OCSF metadata.product.name of Security Hub's own findings.
+const securityHubName = "Security Hub"

@@ -68,7 +68,8 @@ type Finding struct {
 	Generation  Generation
 	ID          string // ASFF Id, or OCSF finding_info.uid
 	MetadataUID string // OCSF metadata.uid, which BatchUpdateFindingsV2 takes
-	ProductARN  string
+	ProductARN  string // ASFF ProductArn, or OCSF metadata.product.uid: who produced the finding
+	ProductName string // OCSF metadata.product.name
 	GeneratorID string
 	AccountID   string // the account the finding is about
 	Region      string

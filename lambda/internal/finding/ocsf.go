@@ -32,7 +32,8 @@ type ocsf struct {
 	Metadata *struct {
 		UID     string `json:"uid"`
 		Product *struct {
-			UID string `json:"uid"`
+			UID  string `json:"uid"`
+			Name string `json:"name"`
 		} `json:"product"`
 	} `json:"metadata"`
 	Severity string `json:"severity"`
@@ -76,6 +77,7 @@ func parseOCSF(raw json.RawMessage, eventRegion string) (Finding, error) {
 		ID:          o.FindingInfo.UID,
 		MetadataUID: o.Metadata.UID,
 		ProductARN:  o.Metadata.Product.UID,
+		ProductName: o.Metadata.Product.Name,
 		AccountID:   o.Cloud.Account.UID,
 		Region:      o.Cloud.Region,
 		Title:       o.FindingInfo.Title,

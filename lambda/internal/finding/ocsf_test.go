@@ -18,6 +18,7 @@ func TestParseOCSF(t *testing.T) {
 		ID:          "arn:aws:securityhub:us-east-2:111122223333:security-control/IAM.4/finding/11233211-1234-efab-abcd-701234567892",
 		MetadataUID: "d1bc4b01234567890123456789abcdefefabcdefabcdef123451f4a1ed",
 		ProductARN:  "arn:aws:securityhub:us-east-2::productv2/aws/securityhub",
+		ProductName: "Security Hub",
 		AccountID:   "111122223333",
 		Region:      "us-east-2",
 		Title:       "IAM root user access key should not exist",
