@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -226,7 +227,10 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 	p("%s", ct.todo)
 	esc := func(s string) string { return plain(s, 64) }
 	for _, s := range a.Steps {
-		title, detail := rep.stepText(s.Kind, s.Callers, esc)
+		// Evidence counts calls beyond the addresses it keeps under a placeholder; it is not a
+		// caller anyone can act on, and the "+N" of the list already says there are more.
+		callers := slices.DeleteFunc(slices.Clone(s.Callers), func(c string) bool { return c == overflowValue })
+		title, detail := rep.stepText(s.Kind, callers, esc)
 		p("[ ] %s %s: %s", s.ID, title, detail)
 	}
 	p("")
