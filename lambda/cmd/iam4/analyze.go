@@ -19,6 +19,10 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/trailread"
 )
 
+func init() {
+	register(command{"analyze", "find root access key use in exported CloudTrail logs (files, trees, s3://, stdin)", analyze})
+}
+
 const analyzeHelp = `usage: iam4 analyze [flags] PATH... 
 
 Finds where the AWS root user's access keys are used in exported CloudTrail logs, who calls with

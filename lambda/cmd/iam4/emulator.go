@@ -13,6 +13,10 @@ import (
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
 )
 
+func init() {
+	register(command{"emulator", "serve the local AWS emulator and print the environment that points iam4 at it", serveEmulator})
+}
+
 const emulatorHelp = `usage: iam4 emulator --scenario FILE [flags]
 
 Serves, on loopback, the AWS APIs iam4 investigate and the responder call that moto lacks, on

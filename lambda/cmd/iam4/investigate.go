@@ -14,6 +14,10 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
 
+func init() {
+	register(command{"investigate", "investigate the live account with your credentials (IAM, CloudTrail event history)", investigate})
+}
+
 const investigateHelp = `usage: iam4 investigate [flags]
 
 Investigates the account your AWS credentials belong to, as the responder's Lambda does: the IAM

@@ -18,21 +18,18 @@ import (
 	"syscall"
 )
 
-// A command is one subcommand. Commands register themselves in commands, one line each.
+// A command is one subcommand.
 type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 }
 
-// commands is the dispatch table; `iam4 help` lists it in this order.
-var commands = []command{
-	{"analyze", "find root access key use in exported CloudTrail logs (files, trees, s3://, stdin)", analyze},
-	{"investigate", "investigate the live account with your credentials (IAM + CloudTrail event history)", investigate},
-	{"emulator", "serve the local AWS emulator and print the environment that points iam4 at it", serveEmulator},
-}
+// commands is the dispatch table. Each command's file adds itself with one line,
+// func init() { register(command{"name", "summary", fn}) }, so commands merge without touching
+// this file; `iam4 help` lists them in the order the files are initialised (alphabetical).
+var commands []command
 
-// register adds a command from another file of this package (func init() { register(...) }).
 func register(c command) { commands = append(commands, c) }
 
 // version is stamped at build time: go build -ldflags "-X main.version=v1.2.3".

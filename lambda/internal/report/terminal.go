@@ -13,29 +13,28 @@ import (
 // termTexts are the terminal report's own sentences; the decision and step texts are the
 // channels' common ones (catalog).
 type termTexts struct {
-	partial       string
-	read          string // %s files, %s skipped, %d digests, %d not CloudTrail, %d broken, %s records, %d root, %d undecodable
-	span          string // %s first, %s last
-	skipped       string // %s file, %s reason
-	moreSkipped   string // %d
-	accounts      string // %d
-	account       string // %s
-	window        string // %s start, %s end
-	counts        string // root records, access-key, console, sign-ins, service, session, other
-	consoleFrom   string
-	iamKeys       string // %v
-	slot          string // %d slot, %v active, %s last used
-	never         string
-	usedOn        string // %s date, %s service, %s region
-	key           string // %s id, %s calls, %d failed, %s first, %s last
-	callers       string
-	group         string // %s calls, %s addresses
-	unkept        string // %s calls
-	tool, action  string
-	ranges        string // %s
-	units         map[string][2]string
-	noRecords     string
-	decisionLabel string
+	partial      string
+	read         string // %s files, %s skipped, %d digests, %d not CloudTrail, %d broken, %s records, %d root, %d undecodable
+	span         string // %s first, %s last
+	skipped      string // %s file, %s reason
+	moreSkipped  string // %d
+	accounts     string // %d
+	account      string // %s
+	window       string // %s start, %s end
+	counts       string // root records, access-key, console, sign-ins, service, session, other
+	consoleFrom  string
+	iamKeys      string // %v
+	slot         string // %d slot, %v active, %s last used
+	never        string
+	usedOn       string // %s date, %s service, %s region
+	key          string // %s id, %s calls, %d failed, %s first, %s last
+	callers      string
+	group        string // %s calls, %s addresses
+	unkept       string // %s calls
+	tool, action string
+	ranges       string // %s
+	units        map[string][2]string
+	noRecords    string
 }
 
 var termCatalog = map[Lang]termTexts{

@@ -106,8 +106,8 @@ func (s *scanner) value() ([]byte, error) {
 	if _, ok := s.peek(); !ok {
 		return nil, s.readErr()
 	}
-	i := s.pos // offsets below are relative to pos, which fill may move
-	off := 0
+	var i int
+	off := 0 // offsets are kept relative to pos, which fill may move
 	depth := 0
 	inString := false
 	for {
