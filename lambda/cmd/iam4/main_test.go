@@ -7,6 +7,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -345,4 +349,56 @@ func TestOrganizationTrailGivesOneAnswerPerAccount(t *testing.T) {
 			t.Errorf("text report has no %q:\n%s", want, text)
 		}
 	}
+}
+
+func TestInterruptedInvestigatePrintsPartialResultAndExits130(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"emulator", "--quiet", "--addr", "127.0.0.1:0", "--scenario",
+			filepath.Join("..", "..", "..", "internal", "emulator", "testdata", "small.json")}, nil, pw, io.Discard)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	target, err := url.Parse(strings.TrimSpace(strings.TrimPrefix(line, "iam4 emulator listening on ")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ctrl-C arrives when CloudTrail is first asked: a proxy in front of the emulator cancels the
+	// run as the first LookupEvents request passes.
+	runCtx, interrupt := context.WithCancel(t.Context())
+	defer interrupt()
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), "LookupEvents") {
+			interrupt()
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	t.Setenv("AWS_ENDPOINT_URL", front.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "emulator")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	out, stderr, code := runWith(t, runCtx, nil, "investigate", "--format", "json")
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s", code, exitInterrupted, stderr)
+	}
+	var res struct {
+		Partial bool `json:"partial"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || !res.Partial {
+		t.Errorf("partial = %v (%v), want a result marked partial:\n%s", res.Partial, err, out)
+	}
+	cancel()
+	<-done
 }
