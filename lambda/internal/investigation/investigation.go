@@ -58,18 +58,19 @@ func newResult(sum evidence.Summary, ranges *awsip.Ranges) Result {
 	return r
 }
 
-// Analyze reads exported CloudTrail logs: no AWS call, no inventory, no coverage.
+// Analyze reads exported CloudTrail logs: no AWS call, no inventory, no coverage. Each reader
+// is one input as trailread reads it; iam4 analyze uses trailread directly for trees and S3.
 func Analyze(files []io.Reader, ranges *awsip.Ranges, now time.Time) (Result, error) {
-	u := evidence.NewUsage(ranges)
+	var l trailread.Listing
 	for i, f := range files {
-		if _, err := evidence.ReadLog(f, u.Add); err != nil {
-			return Result{}, fmt.Errorf("file %d: %w", i+1, err)
-		}
+		l.Inputs = append(l.Inputs, trailread.FromReader(fmt.Sprintf("file %d", i+1), f))
 	}
-	sum := u.Summary()
-	r := newResult(sum, ranges)
-	r.Advice = advice.Advise(advice.Input{Usage: sum, Now: now})
-	return r, nil
+	acc := trailread.NewAccounts(ranges)
+	stats, err := trailread.Read(context.Background(), l, trailread.Options{Strict: true}, acc.Add)
+	if err != nil {
+		return Result{}, err
+	}
+	return FromLogs(acc.Summaries(), stats, ranges, now), nil
 }
 
 // FromLogs builds the result of an analysis of exported logs from per-account summaries (see
