@@ -233,7 +233,7 @@ func (p *parser) each(f func([]byte) error) error {
 func (p *parser) records() error {
 	return p.each(func(v []byte) error {
 		if len(v) > 0 && v[0] == '{' {
-			p.record(v)
+			p.recordChecked(v, p.sc.sawRoot)
 		} else {
 			p.c.records++
 			p.c.bad++
@@ -319,12 +319,15 @@ func (p *parser) timestampedLine() error {
 }
 
 // record counts one record and hands it to the sink when it is the root's.
-func (p *parser) record(v []byte) {
+func (p *parser) record(v []byte) { p.recordChecked(v, bytes.Contains(v, rootMarker)) }
+
+// recordChecked is record when the scanner already knows whether v holds the string "Root".
+func (p *parser) recordChecked(v []byte, maybeRoot bool) {
 	p.c.records++
 	if ts := stringField(v, []byte(`"eventTime"`)); ts != nil {
 		p.c.span.add(ts)
 	}
-	if !bytes.Contains(v, rootMarker) {
+	if !maybeRoot {
 		return
 	}
 	var rec struct {

@@ -23,6 +23,8 @@ type scanner struct {
 	end int // end of buffered data
 	eof bool
 	err error // read error other than io.EOF
+	// sawRoot is set by value for the container it returned (see value).
+	sawRoot bool
 }
 
 func newScanner(r io.Reader, buf []byte) *scanner {
@@ -101,11 +103,81 @@ func (s *scanner) readErr() error {
 	return io.ErrUnexpectedEOF
 }
 
-// value returns the bytes of the next JSON value (object, array, string or scalar).
+// special marks the bytes that matter inside an object or array: everything between them is
+// skipped without a look.
+var special = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
+
+// value returns the bytes of the next JSON value (object, array, string or scalar). For an
+// object or array, sawRoot reports whether one of its strings is exactly "Root", the value of
+// userIdentity.type in a root record: the pre-check costs nothing beyond the split itself.
 func (s *scanner) value() ([]byte, error) {
-	if _, ok := s.peek(); !ok {
+	c, ok := s.peek()
+	if !ok {
 		return nil, s.readErr()
 	}
+	s.sawRoot = false
+	if c == '{' || c == '[' {
+		return s.container()
+	}
+	return s.scalar()
+}
+
+// container returns the object or array that starts at pos.
+func (s *scanner) container() ([]byte, error) {
+	off, depth := 0, 0
+	for {
+		b := s.buf[s.pos:s.end]
+		i := off
+	scan:
+		for i < len(b) {
+			if !special[b[i]] {
+				i++
+				continue
+			}
+			switch b[i] {
+			case '"':
+				j := i + 1
+				for {
+					k := bytes.IndexByte(b[j:], '"')
+					if k < 0 {
+						break scan // the string goes on past the buffer: read more, rescan it
+					}
+					j += k
+					// A quote after an odd run of backslashes is escaped.
+					bs := 0
+					for m := j - 1; m > i && b[m] == '\\'; m-- {
+						bs++
+					}
+					if bs%2 == 0 {
+						break
+					}
+					j++
+				}
+				if j-i == 5 && string(b[i+1:j]) == "Root" {
+					s.sawRoot = true
+				}
+				i = j + 1
+			case '{', '[':
+				depth++
+				i++
+			default: // '}', ']'
+				depth--
+				i++
+				if depth == 0 {
+					s.pos += i
+					return b[:i], nil
+				}
+			}
+		}
+		off = i
+		if !s.fill() {
+			return nil, s.readErr()
+		}
+	}
+}
+
+// scalar returns the string, number or literal that starts at pos.
+func (s *scanner) scalar() ([]byte, error) {
 	var i int
 	off := 0 // offsets are kept relative to pos, which fill may move
 	depth := 0
