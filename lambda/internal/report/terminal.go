@@ -3,71 +3,239 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
-	"text/tabwriter"
+	"time"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
 
-// Terminal renders an investigation for a person at a terminal. Every string that came from
-// CloudTrail goes through plain, so no escape sequence reaches the terminal.
-func Terminal(w io.Writer, r investigation.Result) error {
+// termTexts are the terminal report's own sentences; the decision and step texts are the
+// channels' common ones (catalog).
+type termTexts struct {
+	partial      string
+	read         string // %s files, %s skipped, %d digests, %d not CloudTrail, %d broken, %s records, %d root, %d undecodable
+	span         string // %s first, %s last
+	skipped      string // %s file, %s reason
+	moreSkipped  string // %d
+	accounts     string // %d
+	account      string // %s
+	window       string // %s start, %s end
+	counts       string // root records, access-key, console, sign-ins, service, session, other
+	consoleFrom  string
+	iamKeys      string // %v
+	slot         string // %d slot, %v active, %s last used
+	never        string
+	usedOn       string // %s date, %s service, %s region
+	key          string // %s id, %s calls, %d failed, %s first, %s last
+	callers      string
+	group        string // %s calls, %s addresses
+	unkept       string // %s calls
+	tool, action string
+	ranges       string // %s
+	units        map[string][2]string
+	noRecords    string
+}
+
+var termCatalog = map[Lang]termTexts{
+	English: {
+		partial:     "PARTIAL: interrupted before the end; everything below covers only what was read.",
+		read:        "Read %s (%s skipped: %d digest, %d not CloudTrail, %d broken), %s, %d of them the root's, %d undecodable.",
+		span:        "Events from %s to %s.",
+		skipped:     "  skipped %s: %s",
+		moreSkipped: "  … %d more skipped files (all of them in --format json, input.skipped)",
+		accounts:    "The logs cover %d accounts; each has its own section, decision and policy below.",
+		account:     "Account %s",
+		window:      "Account %s, %s to %s",
+		counts:      "Root records: %d; access-key calls %d, console calls %d, sign-ins %d, service calls %d, session calls %d, other %d",
+		consoleFrom: "Console sign-ins and console calls came from:",
+		iamKeys:     "IAM: root access keys present: %v",
+		slot:        "  credential report slot %d: active %v, last used %s",
+		never:       "never",
+		usedOn:      "%s (%s, %s)",
+		key:         "Key %s: %s (%d failed), first %s, last %s",
+		callers:     "  callers:",
+		group:       "%s from %s",
+		unkept:      "    %s from further addresses (evidence keeps the first %d distinct ones; counts are exact)",
+		tool:        "  tool %-22s %s  %s",
+		action:      "  action %-40s %s",
+		ranges:      "Inside/outside AWS decided with %s.",
+		noRecords:   "No root record in the logs read.",
+		units: map[string][2]string{
+			"call": {"call", "calls"}, "file": {"file", "files"}, "record": {"record", "records"},
+			"address": {"address", "addresses"},
+		},
+	},
+	Japanese: {
+		partial:     "部分的な結果: 途中で中断しました。以下は読み込んだ分だけの集計です。",
+		read:        "読み込み: %s (スキップ %s: ダイジェスト %d、CloudTrail 以外 %d、破損 %d)、%s、うちルート %d 件、解析不能 %d 件。",
+		span:        "イベントの期間: %s から %s。",
+		skipped:     "  スキップ %s: %s",
+		moreSkipped: "  … ほか %d ファイルをスキップ (一覧は --format json の input.skipped)",
+		accounts:    "ログには %d アカウントが含まれます。アカウントごとに判定とポリシーを示します。",
+		account:     "アカウント %s",
+		window:      "アカウント %s、%s から %s",
+		counts:      "ルートの記録: %d 件。アクセスキーによる呼び出し %d、コンソールからの呼び出し %d、サインイン %d、サービス経由 %d、セッション %d、その他 %d",
+		consoleFrom: "コンソールのサインインと呼び出しの送信元:",
+		iamKeys:     "IAM: ルートのアクセスキーの有無: %v",
+		slot:        "  認証情報レポートのスロット %d: 有効 %v、最終利用 %s",
+		never:       "なし",
+		usedOn:      "%s (%s、%s)",
+		key:         "キー %s: %s (失敗 %d 件)、初回 %s、最終 %s",
+		callers:     "  呼び出し元:",
+		group:       "%s、%s",
+		unkept:      "    その他のアドレスから %s (個別に保持するのは最初の %d アドレスまで。件数は正確です)",
+		tool:        "  ツール %-22s %s  %s",
+		action:      "  アクション %-40s %s",
+		ranges:      "AWS 内外の判定には %s を使用しました。",
+		noRecords:   "読み込んだログにルートの記録はありません。",
+		units: map[string][2]string{
+			"call": {"件", "件"}, "file": {"ファイル", "ファイル"}, "record": {"レコード", "レコード"},
+			"address": {"アドレス", "アドレス"},
+		},
+	},
+}
+
+// keptAddresses is how many distinct source addresses package evidence keeps per key.
+const keptAddresses = 256
+
+// count writes n with its unit in the right form: "1 call", "2 calls", "2 件".
+func (t termTexts) count(n int64, unit string) string {
+	u, ok := t.units[unit]
+	if !ok {
+		return fmt.Sprint(n)
+	}
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, u[0])
+	}
+	return fmt.Sprintf("%d %s", n, u[1])
+}
+
+// utc formats a time for the report: always UTC, and said so.
+func utc(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// Terminal renders an investigation for a person at a terminal, in lang. Every string that came
+// from CloudTrail goes through plain, so no escape sequence reaches the terminal.
+func Terminal(w io.Writer, r investigation.Result, lang Lang) error {
+	t, ok := termCatalog[lang]
+	if !ok {
+		t = termCatalog[English]
+	}
+	rep := Report{Lang: lang}
 	b := &strings.Builder{}
 	p := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
-	if r.Account != "" {
-		p("Account %s, %s to %s", plain(r.Account, 20), r.WindowStart.Format("2006-01-02"), r.WindowEnd.Format("2006-01-02"))
+	if r.Partial {
+		p("%s", t.partial)
 	}
-	p("Root records: %d  access-key calls: %d  console calls: %d  sign-ins: %d  service calls: %d  session calls: %d",
-		r.RootRecords, r.AccessKeyCalls, r.ConsoleCalls, r.SignIns, r.ServiceCalls, r.SessionCalls)
+	if in := r.Input; in != nil {
+		p(t.read, t.count(int64(in.FilesRead), "file"), t.count(int64(in.FilesSkipped), "file"),
+			in.DigestFiles, in.OtherFiles, in.BrokenFiles, t.count(in.Records, "record"), in.RootRecords, in.RecordsSkipped)
+		if !in.FirstEvent.IsZero() {
+			p(t.span, utc(in.FirstEvent), utc(in.LastEvent))
+		}
+		const shown = 10
+		for i, s := range in.Skipped {
+			if i == shown {
+				break
+			}
+			p(t.skipped, plain(s.File, 200), plain(s.Reason, 200))
+		}
+		if n := in.BrokenFiles - min(len(in.Skipped), shown); n > 0 {
+			p(t.moreSkipped, n)
+		}
+		p("")
+	}
+	if len(r.Accounts) > 0 {
+		p(t.accounts, len(r.Accounts))
+		for _, a := range r.Accounts {
+			p("")
+			p("=== %s ===", fmt.Sprintf(t.account, plain(a.Account, 20)))
+			terminalBody(p, t, rep, a)
+		}
+	} else {
+		terminalBody(p, t, rep, r)
+	}
+	if r.IPRanges != "" {
+		p("")
+		p(t.ranges, r.IPRanges)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// terminalBody renders one account: counts, console addresses, keys and callers, advice.
+func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigation.Result) {
+	switch {
+	case r.Account != "" && r.Input == nil && !r.WindowStart.IsZero():
+		p(t.window, plain(r.Account, 20), utc(r.WindowStart), utc(r.WindowEnd))
+	case r.Account != "" && r.Input != nil:
+		p(t.account, plain(r.Account, 20))
+	}
+	p(t.counts, r.RootRecords, r.AccessKeyCalls, r.ConsoleCalls, r.SignIns, r.ServiceCalls, r.SessionCalls, r.OtherCalls)
+	if r.RootRecords == 0 && r.Input != nil {
+		p("%s", t.noRecords)
+	}
+	if groups, unkept := groupConsole(r.ConsoleIPs); len(groups) > 0 || unkept > 0 {
+		p("%s", t.consoleFrom)
+		callerLines(p, t, groups, unkept)
+	}
 	if r.Inventory != nil {
-		p("IAM: root access keys present: %v", r.Inventory.KeysPresent)
-		if rep := r.Inventory.Report; rep != nil {
-			for _, k := range rep.Keys {
-				used := "never"
+		p(t.iamKeys, r.Inventory.KeysPresent)
+		if crep := r.Inventory.Report; crep != nil {
+			for _, k := range crep.Keys {
+				used := t.never
 				if k.LastUsed != nil {
-					used = fmt.Sprintf("%s (%s, %s)", k.LastUsed.Format("2006-01-02"), plain(k.LastUsedService, 40), plain(k.LastUsedRegion, 40))
+					used = fmt.Sprintf(t.usedOn, k.LastUsed.UTC().Format("2006-01-02"), plain(k.LastUsedService, 40), plain(k.LastUsedRegion, 40))
 				}
-				p("  credential report slot %d: active %v, last used %s", k.Slot, k.Active, used)
+				p(t.slot, k.Slot, k.Active, used)
 			}
 		}
 	}
 	for _, k := range r.Keys {
 		p("")
-		p("Key %s: %d calls (%d failed), %s to %s", k.ID, k.Calls, k.Errors,
-			k.FirstUse.Format("2006-01-02 15:04"), k.LastUse.Format("2006-01-02 15:04"))
-		tw := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  source\tcalls\twhere")
-		for _, ip := range k.SourceIPs {
-			where := "outside AWS"
-			if ip.InsideAWS {
-				where = strings.TrimSpace("AWS " + ip.AWSService + " " + ip.AWSRegion)
-			}
-			fmt.Fprintf(tw, "  %s\t%d\t%s\n", plain(string(ip.IP), 64), ip.Calls, where)
-		}
-		tw.Flush()
+		p(t.key, k.ID, t.count(int64(k.Calls), "call"), k.Errors, utc(k.FirstUse), utc(k.LastUse))
+		groups, unkept := groupCallers(k.SourceIPs)
+		p("%s", t.callers)
+		callerLines(p, t, groups, unkept)
 		for _, a := range k.UserAgents {
-			p("  tool %-22s %6d  %s", a.Tool, a.Calls, plain(string(a.Agent), 120))
+			p(t.tool, a.Tool, t.count(int64(a.Calls), "call"), plain(string(a.Agent), 120))
 		}
 		for _, a := range k.Actions {
-			p("  action %-40s %6d", plain(a.Action, 80), a.Calls)
+			p(t.action, plain(a.Action, 80), t.count(int64(a.Calls), "call"))
 		}
 	}
 	a := r.Advice
+	if a.Decision == "" {
+		return
+	}
+	ct := rep.t()
 	p("")
-	p("Decision: %s", a.Decision)
+	p(ct.decision, rep.decisionText(string(a.Decision)))
 	for _, k := range a.Keys {
-		p("  %s: %s — %s", plain(k.Key, 40), k.Decision, plain(k.Reason, 300))
+		p("  %s: %s (%s)", plain(k.Key, 40), rep.decisionText(string(k.Decision)), plain(k.Reason, 300))
 	}
 	for _, c := range a.Cautions {
-		p("  caution: %s", plain(c, 400))
+		p("  "+ct.caution, plain(c, 400))
 	}
 	p("")
+	p("%s", ct.todo)
+	esc := func(s string) string { return plain(s, 64) }
 	for _, s := range a.Steps {
-		p("[ ] %s %s: %s", s.ID, s.Title, plain(s.Detail, 600))
+		// Evidence counts calls beyond the addresses it keeps under a placeholder; it is not a
+		// caller anyone can act on, and the "+N" of the list already says there are more.
+		callers := slices.DeleteFunc(slices.Clone(s.Callers), func(c string) bool { return c == overflowValue })
+		title, detail := rep.stepText(s.Kind, callers, esc)
+		p("[ ] %s %s: %s", s.ID, title, detail)
 	}
 	p("")
-	p("Draft least-privilege policies, one per caller group:")
-	for _, pb := range (Report{Lang: English}).policyBlocks(a.Policies, func(s string) string { return plain(s, 300) }) {
+	p("%s", ct.policy)
+	// JSON encoding already escapes control characters in the ARNs the policies hold.
+	for _, pb := range rep.policyBlocks(a.Policies, func(s string) string { return plain(s, 300) }) {
 		if pb.title != "" {
 			p("%s", pb.title)
 		}
@@ -75,13 +243,37 @@ func Terminal(w io.Writer, r investigation.Result) error {
 			p("%s", pb.policy)
 		}
 		for _, n := range pb.notes {
-			p("  note: %s", n)
+			p("  "+ct.note, n)
 		}
 	}
-	if r.IPRanges != "" {
-		p("")
-		p("Inside/outside AWS decided with %s.", r.IPRanges)
+}
+
+// callerLines writes one line per caller group, naming a few addresses and counting the rest.
+func callerLines(p func(string, ...any), t termTexts, groups []callerGroup, unkept int) {
+	width := 0
+	for _, g := range groups {
+		width = max(width, len(g.label))
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	for _, g := range groups {
+		shown := g.addresses
+		more := ""
+		if len(shown) > examplesShown {
+			more = fmt.Sprintf(", +%d", len(shown)-examplesShown)
+			shown = shown[:examplesShown]
+		}
+		names := make([]string, len(shown))
+		for i, a := range shown {
+			names[i] = plain(a, 64)
+		}
+		from := t.count(int64(len(g.addresses)), "address")
+		if len(g.addresses) == 1 && g.label == names[0] {
+			from = names[0]
+		} else {
+			from += ": " + strings.Join(names, ", ") + more
+		}
+		p("    %-*s  %s", width, g.label, fmt.Sprintf(t.group, t.count(int64(g.calls), "call"), from))
+	}
+	if unkept > 0 {
+		p(t.unkept, t.count(int64(unkept), "call"), keptAddresses)
+	}
 }
