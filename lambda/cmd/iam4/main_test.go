@@ -329,7 +329,11 @@ func TestOrganizationTrailGivesOneAnswerPerAccount(t *testing.T) {
 				} `json:"source_ips"`
 			} `json:"keys"`
 			Advice struct {
-				Policy json.RawMessage `json:"policy"`
+				Policies struct {
+					Groups []struct {
+						Policy json.RawMessage `json:"policy"`
+					} `json:"groups"`
+				} `json:"policies"`
 			} `json:"advice"`
 		} `json:"accounts"`
 	}
@@ -339,8 +343,9 @@ func TestOrganizationTrailGivesOneAnswerPerAccount(t *testing.T) {
 	type acct struct{ Account, IP string }
 	var got []acct
 	for _, a := range res.Accounts {
-		if len(a.Keys) != 1 || len(a.Keys[0].SourceIPs) != 1 || !json.Valid(a.Advice.Policy) {
-			t.Fatalf("account %s: keys %+v, policy %s", a.Account, a.Keys, a.Advice.Policy)
+		if len(a.Keys) != 1 || len(a.Keys[0].SourceIPs) != 1 || len(a.Advice.Policies.Groups) != 1 ||
+			!json.Valid(a.Advice.Policies.Groups[0].Policy) {
+			t.Fatalf("account %s: keys %+v, policies %+v", a.Account, a.Keys, a.Advice.Policies)
 		}
 		got = append(got, acct{a.Account, a.Keys[0].SourceIPs[0].IP})
 	}
