@@ -220,11 +220,7 @@ func (r Report) JiraDescription() ADF {
 	if d.dropped > 0 {
 		d.must(para(text(fmt.Sprintf(t.moreLines, d.dropped))))
 	}
-	if files := r.JiraAttachments(); len(files) > 0 {
-		names := make([]string, len(files))
-		for i, f := range files {
-			names[i] = f.Name
-		}
+	if names := r.jiraAttachmentNames(); len(names) > 0 {
 		d.must(para(text(fmt.Sprintf(t.attached, strings.Join(names, ", ")))))
 	}
 	d.must(footer...)
@@ -286,7 +282,21 @@ func (r Report) JiraAttachments() []Attachment {
 	for _, p := range r.policies() {
 		out = append(out, Attachment{Name: policyFile(p), ContentType: "application/json", Body: append(p.JSON, '\n')})
 	}
-	return append(out, Attachment{Name: "evidence.json", ContentType: "application/json", Body: append(r.evidenceJSON(), '\n')})
+	return append(out, Attachment{Name: evidenceFile, ContentType: "application/json", Body: append(r.evidenceJSON(), '\n')})
+}
+
+const evidenceFile = "evidence.json"
+
+// jiraAttachmentNames are the names of JiraAttachments, without rendering them.
+func (r Report) jiraAttachmentNames() []string {
+	if r.Kind != Opened || r.Evidence == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range r.policies() {
+		out = append(out, policyFile(p))
+	}
+	return append(out, evidenceFile)
 }
 
 // JiraResolution renders the comment that closes the issue.

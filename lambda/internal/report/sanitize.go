@@ -3,11 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
@@ -21,6 +21,9 @@ import (
 // invisible marks that Unicode does not class as format (Hangul fillers, the combining grapheme
 // joiner, variation selectors, the braille blank).
 func hidden(r rune) bool {
+	if r < 0x80 {
+		return r < 0x20 || r == 0x7f
+	}
 	switch {
 	case unicode.IsControl(r), unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co),
 		unicode.Is(unicode.Noncharacter_Code_Point, r), unicode.Is(unicode.Variation_Selector, r):
@@ -135,25 +138,26 @@ func inertJSON(raw []byte) []byte {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	var out strings.Builder
+	out := make([]byte, 0, len(s))
 	for _, r := range s {
 		if r != '\n' && r != ' ' && (hidden(r) || (unicode.IsSpace(r) && r > 0x7f)) {
 			if r > 0xFFFF {
-				r1, r2 := utf16Pair(r)
-				fmt.Fprintf(&out, `\u%04x\u%04x`, r1, r2)
+				r1, r2 := utf16.EncodeRune(r)
+				out = appendEscape(appendEscape(out, r1), r2)
 			} else {
-				fmt.Fprintf(&out, `\u%04x`, r)
+				out = appendEscape(out, r)
 			}
 			continue
 		}
-		out.WriteRune(r)
+		out = utf8.AppendRune(out, r)
 	}
-	return []byte(out.String())
+	return out
 }
 
-func utf16Pair(r rune) (rune, rune) {
-	r -= 0x10000
-	return 0xD800 + (r>>10)&0x3FF, 0xDC00 + r&0x3FF
+// appendEscape appends the JSON escape \uXXXX of a UTF-16 code unit.
+func appendEscape(b []byte, r rune) []byte {
+	const hex = "0123456789abcdef"
+	return append(b, '\\', 'u', hex[r>>12&0xF], hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF])
 }
 
 // regionShape is the form of every AWS Region name (us-east-1, cn-north-1, us-gov-west-1,
