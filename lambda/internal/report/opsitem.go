@@ -90,7 +90,8 @@ func (r Report) opsDescription(keys, omitted []string) string {
 		line("")
 		line(md(t.noEvidence), mdCode(r.EvidenceError, capError))
 	}
-	footer := []string{"",
+	// The rule ends the checklist, so the footer's list is a list of its own.
+	footer := []string{"", "---", "",
 		fmt.Sprintf("- %s: %s", md(t.account), account),
 		fmt.Sprintf("- %s: %s", md(t.region), mdCode(f.Region, capRegion)),
 		fmt.Sprintf("- [%s](%s)", md(t.findingLink), r.FindingURL()),
