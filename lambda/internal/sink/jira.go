@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
 // Jira opens one Jira Cloud issue per case (REST API v3) and, when the case closes, comments
@@ -133,6 +134,9 @@ func (j Jira) call(ctx context.Context, method, path string, in, out any) error 
 	return nil
 }
 
+// jiraMessageMax caps Jira's error texts in our errors (runes): they are logged.
+const jiraMessageMax = 300
+
 // jiraMessage extracts Jira's error texts, capped: they are logged.
 func jiraMessage(raw []byte) string {
 	var e struct {
@@ -146,11 +150,7 @@ func jiraMessage(raw []byte) string {
 	for k, v := range e.Errors {
 		msgs = append(msgs, k+": "+v)
 	}
-	s := strings.Join(msgs, "; ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
+	return textcap.Runes(strings.Join(msgs, "; "), jiraMessageMax)
 }
 
 // SecretsAPI is the part of the Secrets Manager client the Jira credentials use.
