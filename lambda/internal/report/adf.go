@@ -240,11 +240,15 @@ func (r Report) jiraPolicies(d *adfDoc, reserve int) {
 		if d.dropped > 0 {
 			return // the body did not fit either: the policies are in the attachments
 		}
-		if whole := []ADF{heading(title), codeBlock(string(p.JSON))}; d.fits(reserve, whole...) {
-			d.must(whole...)
-			continue
+		doc := p.JSON()
+		// A document's JSON is never shorter than its text: skip measuring what cannot fit.
+		if utf8.RuneCount(doc) < d.max-d.size-reserve {
+			if whole := []ADF{heading(title), codeBlock(string(doc))}; d.fits(reserve, whole...) {
+				d.must(whole...)
+				continue
+			}
 		}
-		actions := policyActions(p.JSON)
+		actions := policyActions(doc)
 		room := d.max - reserve - d.size - d.cost(heading(title), codeBlock(""), para(text(fmt.Sprintf(t.morePolicy, len(actions), policyFile(p)))))
 		var shown []string
 		used := 0
@@ -280,7 +284,7 @@ func (r Report) JiraAttachments() []Attachment {
 	}
 	var out []Attachment
 	for _, p := range r.policies() {
-		out = append(out, Attachment{Name: policyFile(p), ContentType: "application/json", Body: append(p.JSON, '\n')})
+		out = append(out, Attachment{Name: policyFile(p), ContentType: "application/json", Body: append(p.JSON(), '\n')})
 	}
 	return append(out, Attachment{Name: evidenceFile, ContentType: "application/json", Body: append(r.evidenceJSON(), '\n')})
 }

@@ -133,15 +133,18 @@ func (r Report) emailEvidence() []string {
 func (r Report) emailAppendix(b *budget) {
 	t := r.t()
 	part := func(title, what string, doc []byte) {
-		lines := []string{"", title}
-		for _, l := range strings.Split(string(doc), "\n") {
-			lines = append(lines, "  "+l)
-		}
-		if b.cost(lines...) <= b.max-b.size-emailNoticeReserve {
-			for _, l := range lines {
-				b.must(l)
+		room := b.max - b.size - emailNoticeReserve
+		if len(doc) <= room {
+			lines := []string{"", title}
+			for _, l := range strings.Split(string(doc), "\n") {
+				lines = append(lines, "  "+l)
 			}
-			return
+			if b.cost(lines...) <= room {
+				for _, l := range lines {
+					b.must(l)
+				}
+				return
+			}
 		}
 		b.add("", 0)
 		b.add(fmt.Sprintf(t.tooLarge, what, len(doc)), 0)
@@ -152,7 +155,7 @@ func (r Report) emailAppendix(b *budget) {
 		if len(policies) > 1 {
 			title += " " + fmt.Sprintf(t.policyGroup, p.Group)
 		}
-		part(title, fmt.Sprintf(t.policyName, p.Group), p.JSON)
+		part(title, fmt.Sprintf(t.policyName, p.Group), p.JSON())
 	}
 	if len(policies) > 0 {
 		for _, n := range r.Evidence.Advice.PolicyNotes {

@@ -196,7 +196,7 @@ func (r Report) opsData() (data map[string]string, keys, omitted []string) {
 func (r Report) opsPolicies(put func(key, value string) bool, keys, omitted *[]string) {
 	for _, p := range r.policies() {
 		key := "iam4:policy-" + p.Group
-		if put(key, string(p.JSON)) {
+		if put(key, string(p.JSON())) {
 			*keys = append(*keys, key)
 		} else {
 			*omitted = append(*omitted, key)

@@ -98,11 +98,14 @@ func (r Report) partition() string {
 	return "aws"
 }
 
-// draftPolicy is one draft least-privilege policy, made inert, for one group of callers.
+// draftPolicy is one draft least-privilege policy, for one group of callers.
 type draftPolicy struct {
 	Group string // names the attachment and the data key: policy-<group>.json
-	JSON  []byte
+	raw   json.RawMessage
 }
+
+// JSON is the policy indented and made inert.
+func (p draftPolicy) JSON() []byte { return inertJSON(p.raw) }
 
 // policies are the draft policies the advice gives. Every channel renders them through this
 // one function, so that a change in how advice carries policies changes only it.
@@ -114,7 +117,7 @@ func (r Report) policies() []draftPolicy {
 	if len(p) == 0 || string(p) == "null" {
 		return nil
 	}
-	return []draftPolicy{{Group: "all", JSON: inertJSON(p)}}
+	return []draftPolicy{{Group: "all", raw: p}}
 }
 
 // policyActions lists the actions a policy allows, in its order, for a channel that shows the
