@@ -64,6 +64,9 @@ const (
 	capNote     = 300
 	capTicket   = 80
 	capError    = 300
+	capCase     = 200 // the case key: account and control
+	// capContained is what the note says containment did, within the note's 512.
+	capContained = 200
 )
 
 // lists are how many items of each list a channel shows before saying how many more there are.

@@ -34,7 +34,7 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 		if c.Refused != "" {
 			did = append(did, c.Refused)
 		}
-		parts = append(parts, fmt.Sprintf(t.containment, c.Mode)+" "+field(strings.Join(did, "; "), 200)+".")
+		parts = append(parts, fmt.Sprintf(t.containment, c.Mode)+" "+field(strings.Join(did, "; "), capContained)+".")
 	}
 	if ev := r.Evidence; ev != nil {
 		parts = append(parts, fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision))))

@@ -148,11 +148,11 @@ func (r Report) opsData() (data map[string]string, keys, omitted []string) {
 		return true
 	}
 	account := orDash(field(r.Account, capAccount))
-	dedup, _ := json.Marshal(map[string]string{"dedupString": "iam4-responder:" + field(r.Case, 200)})
+	dedup, _ := json.Marshal(map[string]string{"dedupString": "iam4-responder:" + field(r.Case, capCase)})
 	resources, _ := json.Marshal([]map[string]string{{"arn": "arn:" + r.partition() + ":iam::" + account + ":root"}})
 	put("/aws/dedup", string(dedup))
 	put("/aws/resources", string(resources))
-	put("iam4:case", field(r.Case, 200))
+	put("iam4:case", field(r.Case, capCase))
 	put("iam4:finding", field(r.Finding.ID, capFindID))
 	put("iam4:link", r.FindingURL())
 	if c := r.Containment; c != nil && c.Mode != contain.Off {
