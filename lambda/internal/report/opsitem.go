@@ -22,6 +22,13 @@ type OpsItem struct {
 	Data map[string]string
 }
 
+// Searchable says whether a data key may be SearchableString, which everyone who can list
+// OpsItems sees (DescribeOpsItems); the full evidence and the policies are String, which only
+// those who can open the OpsItem see (GetOpsItem) — CreateOpsItem, OperationalData.
+func (OpsItem) Searchable(key string) bool {
+	return !strings.HasPrefix(key, "iam4:evidence") && !strings.HasPrefix(key, "iam4:policy-")
+}
+
 // opsNoticeReserve is the room kept in the description to say what did not fit.
 const opsNoticeReserve = 400
 

@@ -40,7 +40,11 @@ func (o OpsItem) Open(ctx context.Context, r report.Report) (string, error) {
 	// within OpsCenter's limits; the sink only types it.
 	data := make(map[string]types.OpsItemDataValue, len(item.Data))
 	for k, v := range item.Data {
-		data[k] = types.OpsItemDataValue{Value: aws.String(v), Type: types.OpsItemDataTypeSearchableString}
+		typ := types.OpsItemDataTypeString
+		if item.Searchable(k) {
+			typ = types.OpsItemDataTypeSearchableString
+		}
+		data[k] = types.OpsItemDataValue{Value: aws.String(v), Type: typ}
 	}
 	in := &ssm.CreateOpsItemInput{
 		Title: aws.String(item.Title), Description: aws.String(item.Description), Source: aws.String(source),
