@@ -96,6 +96,12 @@ func (r Report) opsDescription(keys, omitted []string) string {
 	} else {
 		line("")
 		line(md(t.noEvidence), mdCode(r.EvidenceError, capError))
+		line("")
+		line("**%s**", md(t.byHand))
+		line("")
+		for _, s := range t.byHandSteps {
+			line("%s", md(s)) // numbered: a Markdown ordered list
+		}
 	}
 	// The rule ends the checklist, so the footer's list is a list of its own.
 	footer := []string{"", "---", "",
