@@ -257,7 +257,7 @@ func (r Report) jiraPolicies(d *adfDoc, reserve int) {
 			if used+n > room {
 				break
 			}
-			shown = append(shown, a)
+			shown = append(shown, field(a, capAction)) // decoding undid the JSON escapes
 			used += n
 		}
 		blocks := []ADF{heading(title)}

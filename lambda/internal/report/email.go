@@ -132,9 +132,10 @@ func (r Report) emailEvidence() []string {
 // when it does not fit, named with its size.
 func (r Report) emailAppendix(b *budget) {
 	t := r.t()
-	part := func(title, what string, doc []byte) {
+	// part adds a document whole, or says its size when it is nil or does not fit.
+	part := func(title, what string, doc []byte, size int) {
 		room := b.max - b.size - emailNoticeReserve
-		if len(doc) <= room {
+		if doc != nil && len(doc) <= room {
 			lines := []string{"", title}
 			for _, l := range strings.Split(string(doc), "\n") {
 				lines = append(lines, "  "+l)
@@ -147,7 +148,7 @@ func (r Report) emailAppendix(b *budget) {
 			}
 		}
 		b.add("", 0)
-		b.add(fmt.Sprintf(t.tooLarge, what, len(doc)), 0)
+		b.add(fmt.Sprintf(t.tooLarge, what, size), 0)
 	}
 	policies := r.policies()
 	for _, p := range policies {
@@ -155,7 +156,13 @@ func (r Report) emailAppendix(b *budget) {
 		if len(policies) > 1 {
 			title += " " + fmt.Sprintf(t.policyGroup, p.Group)
 		}
-		part(title, fmt.Sprintf(t.policyName, p.Group), p.JSON())
+		var doc []byte
+		size := len(p.raw) // escaping only grows it: skip what cannot fit
+		if size <= b.max-b.size-emailNoticeReserve {
+			doc = p.JSON()
+			size = len(doc)
+		}
+		part(title, fmt.Sprintf(t.policyName, p.Group), doc, size)
 	}
 	if len(policies) > 0 {
 		for _, n := range r.Evidence.Advice.PolicyNotes {
@@ -163,17 +170,30 @@ func (r Report) emailAppendix(b *budget) {
 		}
 	}
 	if r.Evidence != nil {
-		part(t.evidenceJSON, t.evidenceName, r.evidenceJSON())
+		doc, size := r.evidenceWithin(b.max - b.size - emailNoticeReserve)
+		part(t.evidenceJSON, t.evidenceName, doc, size)
 	}
 }
 
 // evidenceJSON is the investigation's result as the CLI prints it, made inert.
 func (r Report) evidenceJSON() []byte {
+	b, _ := r.evidenceWithin(-1)
+	return b
+}
+
+// evidenceWithin is evidenceJSON when its compact form fits in max bytes (max < 0: any size);
+// else nil and the compact size. Indenting and escaping tens of megabytes only to leave them
+// out would cost the function seconds and memory.
+func (r Report) evidenceWithin(max int) ([]byte, int) {
 	b, err := json.Marshal(r.Evidence)
 	if err != nil {
-		return []byte("null")
+		return []byte("null"), 4
 	}
-	return inertJSON(b)
+	if max >= 0 && len(b) > max {
+		return nil, len(b)
+	}
+	doc := inertJSON(b)
+	return doc, len(doc)
 }
 
 // window says which days the evidence covers.

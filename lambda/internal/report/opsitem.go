@@ -196,7 +196,7 @@ func (r Report) opsData() (data map[string]string, keys, omitted []string) {
 	b, _ := json.Marshal(summary)
 	put("iam4:keys", string(inertJSON(b)))
 	r.opsPolicies(put, &keys, &omitted)
-	if put("iam4:evidence", string(r.evidenceJSON())) {
+	if doc, _ := r.evidenceWithin(opsDataTotalMaxBytes - total); doc != nil && put("iam4:evidence", string(doc)) {
 		keys = append(keys, "iam4:evidence")
 	} else {
 		omitted = append(omitted, "iam4:evidence")
