@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
 // SQSAPI is the part of the SQS client the dead-letter queue uses.
@@ -55,15 +57,7 @@ func (d DeadLetter) Reject(ctx context.Context, event []byte, reason string) err
 }
 
 // validPrefix cuts s to at most n bytes without splitting a UTF-8 sequence.
-func validPrefix(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
+func validPrefix(s string, n int) string { return textcap.Bytes(s, n) }
 
 // sqsSafe reports whether SQS accepts s as a message body: not empty, and only #x9, #xA, #xD,
 // #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF (SendMessage API reference).

@@ -13,7 +13,8 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
 // Text is a string that came from an untrusted source, already capped. Only a renderer may
@@ -28,16 +29,7 @@ const (
 )
 
 // capText turns an untrusted string into Text of at most n runes, invalid UTF-8 replaced.
-func capText(s string, n int) Text {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if utf8.RuneCountInString(s) > n {
-		r := []rune(s)
-		s = string(r[:n-1]) + "…"
-	}
-	return Text(s)
-}
+func capText(s string, n int) Text { return Text(textcap.Runes(s, n)) }
 
 // Record is the part of a CloudTrail record the evidence uses (CloudTrail user guide, "CloudTrail
 // record contents").

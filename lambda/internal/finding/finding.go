@@ -16,11 +16,11 @@ import (
 	"reflect"
 	"regexp"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
 // Source is the EventBridge source of every Security Hub event.
@@ -325,10 +325,4 @@ func (e fieldError) Unwrap() error { return e.err }
 
 // clip keeps untrusted values short in error messages; callers quote them with %q, which
 // escapes control characters.
-func clip(s string) string {
-	const max = 64
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	return string([]rune(s)[:max]) + "…"
-}
+func clip(s string) string { return textcap.Runes(s, 64) }

@@ -1,8 +1,12 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
 // ADF is an Atlassian Document Format node (Jira Cloud REST API v3).
@@ -21,19 +25,28 @@ type ADFMark struct {
 	Attrs map[string]any `json:"attrs,omitempty"`
 }
 
-// Untrusted values go into text nodes only, with the code mark at most: never into a link mark,
-// and never as markup, so ADF itself keeps them inert.
+// Attachment is a file to attach to the Jira issue; the Jira sink uploads it after creating
+// the issue.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Body        []byte
+}
+
+// Untrusted values go into text nodes only, made inert, with the code mark at most: never into
+// a link mark, and never as markup, so ADF itself keeps them inert. The schema wants a non-empty
+// text in every text node: empty ones are dropped, and untrusted values show a dash.
 func text(s string) ADF { return ADF{Type: "text", Text: s} }
 func code(s string, max int) ADF {
-	return ADF{Type: "text", Text: plain(s, max), Marks: []ADFMark{{Type: "code"}}}
+	return ADF{Type: "text", Text: orDash(field(s, max)), Marks: []ADFMark{{Type: "code"}}}
 }
 func strong(s string) ADF { return ADF{Type: "text", Text: s, Marks: []ADFMark{{Type: "strong"}}} }
 func link(label, href string) ADF {
 	return ADF{Type: "text", Text: label, Marks: []ADFMark{{Type: "link", Attrs: map[string]any{"href": href}}}}
 }
-func para(nodes ...ADF) ADF { return ADF{Type: "paragraph", Content: nodes} }
+func para(nodes ...ADF) ADF { return ADF{Type: "paragraph", Content: nonEmpty(nodes)} }
 func heading(s string) ADF {
-	return ADF{Type: "heading", Attrs: map[string]any{"level": 3}, Content: []ADF{text(s)}}
+	return ADF{Type: "heading", Attrs: map[string]any{"level": 3}, Content: nonEmpty([]ADF{text(s)})}
 }
 func bullets(items ...ADF) ADF {
 	out := ADF{Type: "bulletList"}
@@ -42,60 +55,130 @@ func bullets(items ...ADF) ADF {
 	}
 	return out
 }
+func codeBlock(s string) ADF {
+	return ADF{Type: "codeBlock", Attrs: map[string]any{"language": "json"}, Content: nonEmpty([]ADF{text(s)})}
+}
 
-// JiraSummary is the issue's one-line summary (Jira allows 255 characters).
-func (r Report) JiraSummary() string { return fmt.Sprintf(r.t().subjectOpened, r.Account) }
+func nonEmpty(nodes []ADF) []ADF {
+	out := nodes[:0:0]
+	for _, n := range nodes {
+		if n.Type != "text" || n.Text != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
-// JiraDescription renders the issue body.
+// adfDoc collects the blocks of a document up to a size, counted as the runes of the document's
+// JSON; once a block does not fit, later ones are left out and counted.
+type adfDoc struct {
+	blocks  []ADF
+	size    int
+	max     int
+	dropped int
+}
+
+func newADFDoc(max int) *adfDoc {
+	return &adfDoc{max: max, size: adfSize(ADF{Type: "doc", Version: 1, Content: []ADF{}})}
+}
+
+func adfSize(n ADF) int {
+	b, _ := json.Marshal(n)
+	return utf8.RuneCount(b)
+}
+
+// add appends blocks, all or none, if they fit in what is left after reserve.
+func (d *adfDoc) add(reserve int, blocks ...ADF) bool {
+	if !d.fits(reserve, blocks...) {
+		d.dropped += len(blocks)
+		return false
+	}
+	d.must(blocks...)
+	return true
+}
+
+// fits reports whether blocks fit in what is left after reserve.
+func (d *adfDoc) fits(reserve int, blocks ...ADF) bool {
+	return d.dropped == 0 && d.size+d.cost(blocks...) <= d.max-reserve
+}
+
+func (d *adfDoc) must(blocks ...ADF) {
+	d.size += d.cost(blocks...)
+	d.blocks = append(d.blocks, blocks...)
+}
+
+func (d *adfDoc) cost(blocks ...ADF) int {
+	n := 0
+	for _, b := range blocks {
+		n += adfSize(b) + 1 // the comma
+	}
+	return n
+}
+
+func (d *adfDoc) doc() ADF {
+	return ADF{Type: "doc", Version: 1, Content: append([]ADF{}, d.blocks...)}
+}
+
+// jiraNoticeReserve is the room kept in the description to say what did not fit.
+const jiraNoticeReserve = 1024
+
+// JiraSummary is the issue's one-line summary.
+func (r Report) JiraSummary() string {
+	return textcap.Runes(fmt.Sprintf(r.t().subjectOpened, orDash(field(r.Account, capAccount))), jiraSummaryMax)
+}
+
+// JiraDescription renders the issue body within Jira's 32,767 characters. The draft policies and
+// the full evidence are attachments (JiraAttachments); the body shows each policy whole when it
+// fits, else its actions as far as they fit and the attachment's name.
 func (r Report) JiraDescription() ADF {
 	t := r.t()
 	f := r.Finding
-	doc := ADF{Type: "doc", Version: 1}
-	add := func(n ...ADF) { doc.Content = append(doc.Content, n...) }
-	add(para(text(fmt.Sprintf(t.intro, r.Account, plain(orDash(f.Severity), 20)))), para(text(t.unlimited)))
+	account := orDash(field(r.Account, capAccount))
+	d := newADFDoc(jiraDescriptionMax)
+	var body []ADF
+	add := func(n ...ADF) { body = append(body, n...) }
+	add(para(text(fmt.Sprintf(t.intro, account, orDash(field(f.Severity, capSeverity))))), para(text(t.unlimited)))
 	if ev := r.Evidence; ev != nil {
 		a := ev.Advice
+		c := jiraLists
 		add(para(strong(fmt.Sprintf(t.decision, r.decisionText(string(a.Decision))))))
-		window := t.windowLogs
-		if !ev.WindowStart.IsZero() {
-			window = fmt.Sprintf(t.window, ev.WindowStart.Format("2006-01-02"), ev.WindowEnd.Format("2006-01-02"))
-		}
-		add(para(text(fmt.Sprintf(t.shows, window, ev.AccessKeyCalls, ev.ConsoleCalls, ev.SignIns))))
+		add(para(text(fmt.Sprintf(t.shows, r.window(), ev.AccessKeyCalls, ev.ConsoleCalls, ev.SignIns))))
 		for _, k := range ev.Keys {
 			var items []ADF
-			for i, ip := range k.SourceIPs {
-				if i == 10 {
-					items = append(items, para(text(fmt.Sprintf(t.moreAddresses, len(k.SourceIPs)-10))))
-					break
-				}
+			ips, more := head(k.SourceIPs, c.addresses)
+			for _, ip := range ips {
 				where := t.outside
 				if ip.InsideAWS {
-					where = strings.TrimSpace(t.inside + " " + plain(ip.AWSService+" "+ip.AWSRegion, 60))
+					where = strings.TrimSpace(t.inside + " " + field(ip.AWSService+" "+ip.AWSRegion, capWhere))
 				}
-				items = append(items, para(code(string(ip.IP), 64), text(fmt.Sprintf(": %d, %s", ip.Calls, where))))
+				items = append(items, para(code(string(ip.IP), capAddress), text(fmt.Sprintf(": %d, %s", ip.Calls, where))))
 			}
-			for i, ua := range k.UserAgents {
-				if i == 5 {
-					break
-				}
-				items = append(items, para(text(string(ua.Tool)+": "), code(string(ua.Agent), 200), text(fmt.Sprintf(" (%d)", ua.Calls))))
+			if more > 0 {
+				items = append(items, para(text(fmt.Sprintf(t.moreAddresses, more))))
 			}
-			for i, act := range k.Actions {
-				if i == 15 {
-					items = append(items, para(text(fmt.Sprintf(t.moreActions, len(k.Actions)-15))))
-					break
-				}
-				items = append(items, para(code(act.Action, 80), text(fmt.Sprintf(": %d", act.Calls))))
+			uas, more := head(k.UserAgents, c.agents)
+			for _, ua := range uas {
+				items = append(items, para(text(field(string(ua.Tool), capTool)+": "), code(string(ua.Agent), capAgent), text(fmt.Sprintf(" (%d)", ua.Calls))))
 			}
-			add(heading(fmt.Sprintf(t.key, k.ID, k.Calls, k.Errors, k.FirstUse.Format("2006-01-02"), k.LastUse.Format("2006-01-02"))))
+			if more > 0 {
+				items = append(items, para(text(fmt.Sprintf(t.moreAgents, more))))
+			}
+			acts, more := head(k.Actions, c.actions)
+			for _, act := range acts {
+				items = append(items, para(code(act.Action, capAction), text(fmt.Sprintf(": %d", act.Calls))))
+			}
+			if more > 0 {
+				items = append(items, para(text(fmt.Sprintf(t.moreActions, more))))
+			}
+			add(heading(fmt.Sprintf(t.key, field(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))))
 			if len(items) > 0 {
 				add(bullets(items...))
 			}
 		}
-		for _, c := range a.Cautions {
-			add(para(text(fmt.Sprintf(t.caution, plain(c, 400)))))
+		for _, cn := range a.Cautions {
+			add(para(text(fmt.Sprintf(t.caution, field(cn, capCaution)))))
 		}
-		if cl := r.containmentLines(func(s string) string { return plain(s, 400) }); len(cl) > 0 {
+		if cl := r.containmentLines(func(s string) string { return field(s, capCaution) }); len(cl) > 0 {
 			var items []ADF
 			for _, l := range cl[1:] {
 				items = append(items, para(text(strings.TrimSpace(l))))
@@ -105,43 +188,137 @@ func (r Report) JiraDescription() ADF {
 				add(bullets(items...))
 			}
 		}
-		add(heading(t.todo))
-		var steps []ADF
-		for _, st := range a.Steps {
-			title, detail := r.stepText(st.Kind, st.Callers, func(s string) string { return plain(s, 64) })
-			steps = append(steps, para(strong(st.ID+" "+title+": "), text(detail)))
-		}
-		add(bullets(steps...))
-		add(heading(t.policy))
-		for _, pb := range r.policyBlocks(a.Policies, func(s string) string { return plain(s, 300) }) {
-			if pb.title != "" {
-				add(para(strong(pb.title)))
+		if len(a.Steps) > 0 {
+			add(heading(t.todo))
+			var steps []ADF
+			for _, st := range a.Steps {
+				title, detail := r.stepText(st.Kind, st.Callers, c.callers, func(s string) string { return field(s, capAddress) })
+				steps = append(steps, para(strong(field(st.ID, capKey)+" "+title+": "), text(detail)))
 			}
-			if pb.policy != "" {
-				add(ADF{Type: "codeBlock", Attrs: map[string]any{"language": "json"}, Content: []ADF{text(pb.policy)}})
-			}
-			for _, n := range pb.notes {
-				add(para(text(fmt.Sprintf(t.note, n))))
-			}
+			add(bullets(steps...))
 		}
 	} else {
-		add(para(text(fmt.Sprintf(t.noEvidence, plain(orDash(r.EvidenceError), 300)))))
+		add(para(text(fmt.Sprintf(t.noEvidence, orDash(field(r.EvidenceError, capError))))))
 		var steps []ADF
 		for _, s := range t.byHandSteps {
 			steps = append(steps, para(text(s)))
 		}
 		add(bullets(steps...))
 	}
-	add(para(text(t.account+": "), code(r.Account, 20), text(" "+t.region+": "), code(orDash(f.Region), 40)),
-		para(text(t.finding+": "), code(f.ID, 512)),
-		para(link(t.findingLink, r.FindingURL()), text(" · "), link(t.credentialsLink, r.CredentialsURL())))
-	return doc
+	footer := []ADF{
+		para(text(t.account+": "), code(r.Account, capAccount), text(" "+t.region+": "), code(f.Region, capRegion)),
+		para(text(t.finding+": "), code(f.ID, capFindID)),
+		para(link(t.findingLink, r.FindingURL()), text(" · "), link(t.credentialsLink, r.CredentialsURL())),
+	}
+	reserve := d.cost(footer...) + jiraNoticeReserve
+	for _, n := range body {
+		d.add(reserve, n)
+	}
+	if r.Evidence != nil {
+		r.jiraPolicies(d, reserve)
+	}
+	if d.dropped > 0 {
+		d.must(para(text(fmt.Sprintf(t.moreLines, d.dropped))))
+	}
+	if names := r.jiraAttachmentNames(); len(names) > 0 {
+		d.must(para(text(fmt.Sprintf(t.attached, strings.Join(names, ", ")))))
+	}
+	d.must(footer...)
+	return d.doc()
+}
+
+// jiraPolicies shows each draft policy whole when it fits, else as many of its actions as fit
+// and the name of the attachment that holds it whole.
+func (r Report) jiraPolicies(d *adfDoc, reserve int) {
+	t := r.t()
+	policies := r.policies()
+	for _, p := range policies {
+		if d.dropped > 0 {
+			return // the body did not fit either: the policies are in the attachments
+		}
+		title := t.policy
+		if p.Title != "" {
+			title += " " + p.Title
+		}
+		var notes []ADF
+		for _, n := range p.Notes {
+			notes = append(notes, para(text(fmt.Sprintf(t.note, n))))
+		}
+		if len(p.raw) == 0 {
+			if p.Title != "" {
+				d.add(reserve, heading(title))
+			}
+			d.add(reserve, notes...)
+			continue
+		}
+		doc := p.JSON()
+		// A document's JSON is never shorter than its text: skip measuring what cannot fit.
+		if utf8.RuneCount(doc) < d.max-d.size-reserve {
+			if whole := append([]ADF{heading(title), codeBlock(string(doc))}, notes...); d.fits(reserve, whole...) {
+				d.must(whole...)
+				continue
+			}
+		}
+		actions := policyActions(doc)
+		room := d.max - reserve - d.size - d.cost(heading(title), codeBlock(""), para(text(fmt.Sprintf(t.morePolicy, len(actions), policyFile(p)))))
+		var shown []string
+		used := 0
+		for _, a := range actions {
+			n := utf8.RuneCountInString(a) + 8 // the line break and JSON escaping of a few characters
+			if used+n > room {
+				break
+			}
+			shown = append(shown, field(a, capAction)) // decoding undid the JSON escapes
+			used += n
+		}
+		blocks := []ADF{heading(title)}
+		if len(shown) > 0 {
+			blocks = append(blocks, codeBlock(strings.Join(shown, "\n")))
+		}
+		blocks = append(blocks, para(text(fmt.Sprintf(t.morePolicy, len(actions)-len(shown), policyFile(p)))))
+		d.add(reserve, blocks...)
+		d.add(reserve, notes...)
+	}
+}
+
+func policyFile(p draftPolicy) string { return "policy-" + p.Group + ".json" }
+
+// JiraAttachments are the files the Jira issue carries: every draft policy whole
+// (policy-<group>.json) and the full evidence (evidence.json), all made inert.
+func (r Report) JiraAttachments() []Attachment {
+	if r.Kind != Opened || r.Evidence == nil {
+		return nil
+	}
+	var out []Attachment
+	for _, p := range r.policies() {
+		if len(p.raw) > 0 {
+			out = append(out, Attachment{Name: policyFile(p), ContentType: "application/json", Body: append(p.JSON(), '\n')})
+		}
+	}
+	return append(out, Attachment{Name: evidenceFile, ContentType: "application/json", Body: append(r.evidenceJSON(), '\n')})
+}
+
+const evidenceFile = "evidence.json"
+
+// jiraAttachmentNames are the names of JiraAttachments, without rendering them.
+func (r Report) jiraAttachmentNames() []string {
+	if r.Kind != Opened || r.Evidence == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range r.policies() {
+		if len(p.raw) > 0 {
+			out = append(out, policyFile(p))
+		}
+	}
+	return append(out, evidenceFile)
 }
 
 // JiraResolution renders the comment that closes the issue.
 func (r Report) JiraResolution() ADF {
+	t := r.t()
 	return ADF{Type: "doc", Version: 1, Content: []ADF{
-		para(text(fmt.Sprintf(r.t().resolvedIntro, r.Account, plain(r.Reason, 200)))),
-		para(link(r.t().findingLink, r.FindingURL())),
+		para(text(fmt.Sprintf(t.resolvedIntro, orDash(field(r.Account, capAccount)), orDash(field(r.Reason, capReason))))),
+		para(link(t.findingLink, r.FindingURL())),
 	}}
 }

@@ -59,9 +59,13 @@ func TestChannelsGolden(t *testing.T) {
 				golden(t, "chat-"+base+".json", pretty(t, chat))
 				golden(t, "securityhub-note-"+base+".txt", r.SecurityHubNote(map[string]string{"jira": "SEC-42", "opsitem": "oi-1a2b3c4d5e6f"})+"\n")
 				if r.Kind == Opened {
+					validADF(t, "description", r.JiraDescription())
 					golden(t, "jira-"+base+".json", pretty(t, map[string]any{"summary": r.JiraSummary(), "description": r.JiraDescription()}))
+					item := r.OpsItem()
+					markdownLinks(t, item.Description, 2)
 					golden(t, "opsitem-"+base+".json", pretty(t, r.OpsItem()))
 				} else {
+					validADF(t, "resolution", r.JiraResolution())
 					golden(t, "jira-"+base+".json", pretty(t, r.JiraResolution()))
 					golden(t, "opsitem-"+base+".txt", r.OpsResolution()+"\n")
 				}

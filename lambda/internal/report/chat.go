@@ -4,62 +4,83 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
+
+// chatNoticeReserve is the room kept in the description to say what did not fit.
+const chatNoticeReserve = 200
 
 // Chat renders the custom notification of Amazon Q Developer in chat applications (Slack,
 // Microsoft Teams): the "custom" source schema of its administrator guide, with client-markdown
 // text. Untrusted values are shown as inline code, so neither markdown, links nor mentions in
-// them take effect.
+// them take effect; every field is within the caps in limits.go.
 func (r Report) Chat() []byte {
 	t := r.t()
 	f := r.Finding
+	account := chatText(orDash(r.Account), capAccount)
 	n := chatNotification{Version: "1.0", Source: "custom"}
 	n.Content.TextType = "client-markdown"
-	n.Metadata.ThreadID = chatText("iam4-" + r.Account)
+	n.Metadata.ThreadID = "iam4-" + account
 	n.Metadata.EventType = "IAM4RootAccessKey"
-	n.Metadata.RelatedResources = []string{"arn:" + r.Partition + ":iam::" + r.Account + ":root"}
-	n.Metadata.AdditionalContext = map[string]string{"account": r.Account, "region": chatText(f.Region)}
+	n.Metadata.RelatedResources = []string{"arn:" + r.partition() + ":iam::" + account + ":root"}
+	n.Metadata.AdditionalContext = map[string]string{"account": account, "region": chatText(orDash(f.Region), capRegion)}
 	if r.Kind == Resolved {
-		n.Content.Title = ":white_check_mark: " + fmt.Sprintf(t.subjectResolved, r.Account)
-		n.Content.Description = fmt.Sprintf(t.resolvedIntro, r.Account, chatCode(r.Reason, 120))
-		n.Metadata.Summary = fmt.Sprintf(t.subjectResolved, r.Account)
+		n.Content.Title = textcap.Runes(":white_check_mark: "+fmt.Sprintf(t.subjectResolved, account), chatTitleMax)
+		n.Content.Description = textcap.Runes(fmt.Sprintf(t.resolvedIntro, account, chatCode(r.Reason, capReason)), chatDescriptionMax)
+		n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.subjectResolved, account), chatTitleMax)
 		n.Content.Keywords = []string{"IAM.4", "resolved"}
 		return mustJSON(n)
 	}
-	n.Content.Title = ":rotating_light: " + fmt.Sprintf(t.subjectOpened, r.Account)
-	n.Metadata.Summary = fmt.Sprintf(t.subjectOpened, r.Account)
-	n.Content.Keywords = []string{"IAM.4", chatText(orDash(f.Severity))}
-	desc := []string{fmt.Sprintf(t.intro, r.Account, chatCode(orDash(f.Severity), 20)), t.unlimited}
+	n.Content.Title = textcap.Runes(":rotating_light: "+fmt.Sprintf(t.subjectOpened, account), chatTitleMax)
+	n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.subjectOpened, account), chatTitleMax)
+	n.Content.Keywords = []string{"IAM.4", chatText(orDash(f.Severity), chatKeywordMax)}
+	desc := []string{fmt.Sprintf(t.intro, account, chatCode(f.Severity, capSeverity)), t.unlimited}
+	var steps []string
 	if ev := r.Evidence; ev != nil {
+		c := chatLists
 		desc = append(desc, fmt.Sprintf(t.decision, "*"+r.decisionText(string(ev.Advice.Decision))+"*"))
 		for _, k := range ev.Keys {
+			ips, more := head(k.SourceIPs, c.addresses)
 			var from []string
-			for i, ip := range k.SourceIPs {
-				if i == 3 {
-					break
-				}
+			for _, ip := range ips {
 				where := t.outside
 				if ip.InsideAWS {
 					where = t.inside
 				}
-				from = append(from, chatCode(string(ip.IP), 64)+" ("+where+")")
+				from = append(from, chatCode(string(ip.IP), capAddress)+" ("+where+")")
 			}
-			desc = append(desc, fmt.Sprintf(t.key, chatCode(k.ID, 20), k.Calls, k.Errors,
-				k.FirstUse.Format("2006-01-02"), k.LastUse.Format("2006-01-02"))+": "+strings.Join(from, ", "))
+			if more > 0 {
+				from = append(from, fmt.Sprintf(t.moreAddresses, more))
+			}
+			desc = append(desc, fmt.Sprintf(t.key, chatCode(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))+
+				": "+strings.Join(from, ", "))
 		}
-		if cl := r.containmentLines(func(s string) string { return chatCode(s, 200) }); len(cl) > 0 {
+		if cl := r.containmentLines(func(s string) string { return chatCode(s, capCaution) }); len(cl) > 0 {
 			desc = append(desc, cl...)
 		}
 		for _, st := range ev.Advice.Steps {
-			title, _ := r.stepText(st.Kind, st.Callers, func(s string) string { return chatCode(s, 64) })
-			n.Content.NextSteps = append(n.Content.NextSteps, st.ID+" "+title)
+			title, _ := r.stepText(st.Kind, st.Callers, c.callers, func(s string) string { return chatCode(s, capAddress) })
+			steps = append(steps, chatText(st.ID, capKey)+" "+title)
 		}
 	} else {
-		desc = append(desc, fmt.Sprintf(t.noEvidence, chatCode(orDash(r.EvidenceError), 200)))
-		n.Content.NextSteps = t.byHandSteps[:]
+		desc = append(desc, fmt.Sprintf(t.noEvidence, chatCode(r.EvidenceError, capError)))
+		steps = t.byHandSteps[:]
+	}
+	b := runeBudget(chatDescriptionMax)
+	for _, l := range desc {
+		b.add(l, chatNoticeReserve)
+	}
+	if b.dropped > 0 {
+		b.must(fmt.Sprintf(t.moreLines, b.dropped))
+	}
+	n.Content.Description = b.String()
+	// The last step is the link to the finding; FindingURL keeps it short.
+	shown, _ := head(steps, chatNextSteps-1)
+	for _, s := range shown {
+		n.Content.NextSteps = append(n.Content.NextSteps, textcap.Runes(s, chatNextStepMax))
 	}
 	n.Content.NextSteps = append(n.Content.NextSteps, "<"+r.FindingURL()+"|"+t.findingLink+">")
-	n.Content.Description = strings.Join(desc, "\n")
 	return mustJSON(n)
 }
 
@@ -80,29 +101,6 @@ type chatNotification struct {
 		RelatedResources  []string          `json:"relatedResources"`
 		AdditionalContext map[string]string `json:"additionalContext"`
 	} `json:"metadata"`
-}
-
-// chatText strips an untrusted value to inert plain characters for chat markdown: no control
-// characters, none of the characters that open markdown, links or mentions.
-func chatText(s string) string {
-	s = plain(s, 200)
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '<', '>', '&', '*', '_', '~', '`', '[', ']', '(', ')', '|', '@', '#', '!', ':':
-			return '·'
-		}
-		return r
-	}, s)
-}
-
-// chatCode shows an untrusted value as inline code: inside a code span markdown and mentions are
-// not interpreted, and a backtick, which could close the span, is replaced; angle brackets and
-// ampersands, which Slack reads even there, are escaped; an at sign gets a zero-width joiner so
-// that no client links a mention.
-func chatCode(s string, max int) string {
-	s = plain(s, max)
-	s = strings.NewReplacer("`", "ˋ", "&", "&amp;", "<", "&lt;", ">", "&gt;", "@", "@\u200d").Replace(s)
-	return "`" + s + "`"
 }
 
 func mustJSON(v any) []byte {

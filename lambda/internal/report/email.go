@@ -1,150 +1,208 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
 
-// subjectMax is SNS's limit on a message subject: fewer than 100 characters (SNS Publish API).
-// SNS also wants ASCII there, so subjects stay English in every language.
-const subjectMax = 99
+// emailNoticeReserve is the room kept at the end of the e-mail to say what did not fit.
+const emailNoticeReserve = 1024
 
-// plainText caps and strips one untrusted value for plain text.
-func plainText(s string) string { return plain(s, 200) }
-
-// Email renders the plain-text e-mail sent through SNS.
+// Email renders the plain-text e-mail sent through SNS: the case, the checklist, the links, and
+// at the end every draft policy and the full evidence, as far as SNS's 256 KB allow (what does
+// not fit is named). Subjects stay ASCII and English in every language (SNS's subject rules).
 func (r Report) Email() (subject, body string) {
 	t := r.t()
 	f := r.Finding
-	var b strings.Builder
-	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	b := byteBudget(snsMessageMaxBytes)
+	var lines []string
+	line := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	account := orDash(field(r.Account, capAccount))
 	switch r.Kind {
 	case Resolved:
-		subject = fmt.Sprintf(t.subjectResolved, r.Account)
-		line(t.resolvedIntro, r.Account, plain(r.Reason, 200))
+		subject = fmt.Sprintf(catalog[English].subjectResolved, account)
+		line(t.resolvedIntro, account, field(r.Reason, capReason))
 		line("")
 	default:
-		subject = fmt.Sprintf(t.subjectOpened, r.Account)
-		line(t.intro, r.Account, plain(orDash(f.Severity), 20))
-		line(t.unlimited)
+		subject = fmt.Sprintf(catalog[English].subjectOpened, account)
+		line(t.intro, account, orDash(field(f.Severity, capSeverity)))
+		line("%s", t.unlimited)
 		line("")
-		r.emailEvidence(line)
+		lines = append(lines, r.emailEvidence()...)
 	}
-	line("%s:  %s", t.account, r.Account)
-	line("%s:  %s", t.region, plain(orDash(f.Region), 40))
-	line("%s:  %s", t.finding, plain(f.ID, 400))
-	line("%s:  %s", t.control, plain(f.Control, 200))
-	line("")
-	line("%s:  %s", t.findingLink, r.FindingURL())
-	line("%s: %s", t.credentialsLink, r.CredentialsURL())
-	return asciiSubject(subject), b.String()
+	footer := []string{
+		fmt.Sprintf("%s:  %s", t.account, account),
+		fmt.Sprintf("%s:  %s", t.region, orDash(field(f.Region, capRegion))),
+		fmt.Sprintf("%s:  %s", t.finding, orDash(field(f.ID, capFindID))),
+		fmt.Sprintf("%s:  %s", t.control, orDash(field(f.Control, capControl))),
+		"",
+		fmt.Sprintf("%s:  %s", t.findingLink, r.FindingURL()),
+		fmt.Sprintf("%s: %s", t.credentialsLink, r.CredentialsURL()),
+	}
+	reserve := b.cost(footer...) + emailNoticeReserve
+	for _, l := range lines {
+		b.add(l, reserve)
+	}
+	if b.dropped > 0 {
+		b.must(fmt.Sprintf(t.moreLines, b.dropped))
+		b.must("")
+	}
+	for _, l := range footer {
+		b.must(l)
+	}
+	if r.Kind == Opened {
+		r.emailAppendix(b)
+	}
+	return asciiSubject(subject), b.String() + "\n"
 }
 
 // emailEvidence writes what the investigation found and the checklist, or the plain runbook
 // when there is no evidence.
-func (r Report) emailEvidence(line func(string, ...any)) {
+func (r Report) emailEvidence() []string {
 	t := r.t()
+	var lines []string
+	line := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 	ev := r.Evidence
 	if ev == nil {
-		line(t.noEvidence, plain(orDash(r.EvidenceError), 300))
-		line(t.byHand)
+		line(t.noEvidence, orDash(field(r.EvidenceError, capError)))
+		line("%s", t.byHand)
 		for _, s := range t.byHandSteps {
 			line("  %s", s)
 		}
 		line("")
-		return
+		return lines
 	}
 	a := ev.Advice
+	c := emailLists
 	line(t.decision, r.decisionText(string(a.Decision)))
 	line("")
-	window := t.windowLogs
-	if !ev.WindowStart.IsZero() {
-		window = fmt.Sprintf(t.window, ev.WindowStart.Format("2006-01-02"), ev.WindowEnd.Format("2006-01-02"))
-	}
-	line(t.shows, window, ev.AccessKeyCalls, ev.ConsoleCalls, ev.SignIns)
+	line(t.shows, r.window(), ev.AccessKeyCalls, ev.ConsoleCalls, ev.SignIns)
 	for _, k := range ev.Keys {
 		line("")
-		line(t.key, k.ID, k.Calls, k.Errors, k.FirstUse.Format("2006-01-02"), k.LastUse.Format("2006-01-02"))
-		for i, ip := range k.SourceIPs {
-			if i == 5 {
-				line("  "+t.moreAddresses, len(k.SourceIPs)-5)
-				break
-			}
+		line(t.key, field(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))
+		ips, more := head(k.SourceIPs, c.addresses)
+		for _, ip := range ips {
 			where := t.outside
 			if ip.InsideAWS {
-				where = plain(strings.TrimSpace(t.inside+" "+ip.AWSService+" "+ip.AWSRegion), 80)
+				where = strings.TrimSpace(t.inside + " " + field(ip.AWSService+" "+ip.AWSRegion, capWhere))
 			}
-			line("  "+t.from, plain(string(ip.IP), 64), ip.Calls, where)
+			line("  "+t.from, orDash(field(string(ip.IP), capAddress)), ip.Calls, where)
 		}
-		for i, tool := range k.Tools {
-			if i == 3 {
-				break
-			}
-			line("  "+t.tool, plain(tool.Value, 40), tool.Calls)
+		if more > 0 {
+			line("  "+t.moreAddresses, more)
 		}
-		for i, act := range k.Actions {
-			if i == 8 {
-				line("  "+t.moreActions, len(k.Actions)-8)
-				break
-			}
-			line("  "+t.action, plain(act.Action, 80), act.Calls)
+		tools, more := head(k.Tools, c.tools)
+		for _, tool := range tools {
+			line("  "+t.tool, orDash(field(tool.Value, capTool)), tool.Calls)
+		}
+		if more > 0 {
+			line("  "+t.moreTools, more)
+		}
+		acts, more := head(k.Actions, c.actions)
+		for _, act := range acts {
+			line("  "+t.action, orDash(field(act.Action, capAction)), act.Calls)
+		}
+		if more > 0 {
+			line("  "+t.moreActions, more)
 		}
 	}
 	for _, k := range a.Keys {
 		line("")
-		line("%s: %s (%s)", plain(k.Key, 40), r.decisionText(string(k.Decision)), plain(k.Reason, 300))
+		line("%s: %s (%s)", orDash(field(k.Key, capKey)), r.decisionText(string(k.Decision)), field(k.Reason, capReason))
 	}
-	for _, c := range a.Cautions {
-		line(t.caution, plain(c, 400))
+	for _, cn := range a.Cautions {
+		line(t.caution, field(cn, capCaution))
 	}
-	if cl := r.containmentLines(func(s string) string { return plain(s, 400) }); len(cl) > 0 {
+	if cl := r.containmentLines(func(s string) string { return field(s, capCaution) }); len(cl) > 0 {
 		line("")
-		for _, l := range cl {
-			line("%s", l)
-		}
+		lines = append(lines, cl...)
 	}
 	line("")
-	line(t.todo)
+	line("%s", t.todo)
 	for _, st := range a.Steps {
-		title, detail := r.stepText(st.Kind, st.Callers, plainText)
-		line("  [ ] %s %s: %s", st.ID, title, detail)
+		title, detail := r.stepText(st.Kind, st.Callers, c.callers, func(s string) string { return field(s, capAddress) })
+		line("  [ ] %s %s: %s", field(st.ID, capKey), title, detail)
 	}
 	line("")
-	line(t.policy)
-	for _, pb := range r.policyBlocks(a.Policies, func(s string) string { return plain(s, 300) }) {
-		if pb.title != "" {
-			line("  %s", pb.title)
-		}
-		for _, l := range strings.Split(pb.policy, "\n") {
-			if l != "" {
-				line("    %s", l)
+	return lines
+}
+
+// emailAppendix ends the e-mail with every draft policy and the full evidence, each whole or,
+// when it does not fit, named with its size.
+func (r Report) emailAppendix(b *budget) {
+	t := r.t()
+	// part adds a document whole, or says its size when it is nil or does not fit.
+	part := func(title, what string, doc []byte, size int) {
+		room := b.max - b.size - emailNoticeReserve
+		if doc != nil && len(doc) <= room {
+			lines := []string{"", title}
+			for _, l := range strings.Split(string(doc), "\n") {
+				lines = append(lines, "  "+l)
+			}
+			if b.cost(lines...) <= room {
+				for _, l := range lines {
+					b.must(l)
+				}
+				return
 			}
 		}
-		for _, n := range pb.notes {
-			line("  "+t.note, n)
+		b.add("", 0)
+		b.add(fmt.Sprintf(t.tooLarge, what, size), 0)
+	}
+	for _, p := range r.policies() {
+		title := t.policy
+		if p.Title != "" {
+			title += " " + p.Title
+		}
+		if len(p.raw) > 0 {
+			var doc []byte
+			size := len(p.raw) // escaping only grows it: skip what cannot fit
+			if size <= b.max-b.size-emailNoticeReserve {
+				doc = p.JSON()
+				size = len(doc)
+			}
+			part(title, fmt.Sprintf(t.policyName, p.Group), doc, size)
+		} else if p.Title != "" {
+			b.add("", 0)
+			b.add(title, emailNoticeReserve)
+		}
+		for _, n := range p.Notes {
+			b.add("  "+fmt.Sprintf(t.note, n), emailNoticeReserve)
 		}
 	}
-	line("")
+	if r.Evidence != nil {
+		doc, size := r.evidenceWithin(b.max - b.size - emailNoticeReserve)
+		part(t.evidenceJSON, t.evidenceName, doc, size)
+	}
 }
 
-// asciiSubject keeps a subject within SNS's rules: printable ASCII, no line breaks, under 100
-// characters.
-func asciiSubject(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e {
-			return '?'
-		}
-		return r
-	}, s)
-	if len(s) > subjectMax {
-		s = s[:subjectMax]
-	}
-	return s
+// evidenceJSON is the investigation's result as the CLI prints it, made inert.
+func (r Report) evidenceJSON() []byte {
+	b, _ := r.evidenceWithin(-1)
+	return b
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
+// evidenceWithin is evidenceJSON when its compact form fits in max bytes (max < 0: any size);
+// else nil and the compact size. Indenting and escaping tens of megabytes only to leave them
+// out would cost the function seconds and memory.
+func (r Report) evidenceWithin(max int) ([]byte, int) {
+	b, err := json.Marshal(r.Evidence)
+	if err != nil {
+		return []byte("null"), 4
 	}
-	return s
+	if max >= 0 && len(b) > max {
+		return nil, len(b)
+	}
+	doc := inertJSON(b)
+	return doc, len(doc)
+}
+
+// window says which days the evidence covers.
+func (r Report) window() string {
+	t := r.t()
+	if ev := r.Evidence; ev != nil && !ev.WindowStart.IsZero() {
+		return fmt.Sprintf(t.window, day(ev.WindowStart), day(ev.WindowEnd))
+	}
+	return t.windowLogs
 }

@@ -4,17 +4,17 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
-// noteMax is Security Hub's limit on a finding note (BatchUpdateFindings, Note.Text: 512).
-const noteMax = 512
-
-// SecurityHubNote renders the note written back to the finding: the decision and the ticket
-// references (sink name → reference), within 512 characters.
+// SecurityHubNote renders the note (ASFF) or comment (OCSF) written back to the finding: the
+// decision and the ticket references (sink name → reference), inert and within 512 characters.
 func (r Report) SecurityHubNote(tickets map[string]string) string {
 	t := r.t()
 	if r.Kind == Resolved {
-		return clipRunes(plain(fmt.Sprintf(t.shNoteResolved, r.Reason), noteMax), noteMax)
+		return textcap.Runes(fmt.Sprintf(t.shNoteResolved, orDash(field(r.Reason, capReason))), noteMax)
 	}
 	names := make([]string, 0, len(tickets))
 	for name := range tickets {
@@ -23,11 +23,10 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 	slices.Sort(names)
 	var refs []string
 	for _, name := range names {
-		refs = append(refs, name+" "+plain(tickets[name], 80))
+		refs = append(refs, field(name, capTicket)+" "+orDash(field(tickets[name], capTicket)))
 	}
-	var parts []string
-	parts = append(parts, fmt.Sprintf(t.shNoteOpened, fmt.Sprintf(t.tickets, strings.Join(refs, ", "))))
-	if c := r.Containment; c != nil && c.Mode != "off" {
+	parts := []string{fmt.Sprintf(t.shNoteOpened, fmt.Sprintf(t.tickets, strings.Join(refs, ", ")))}
+	if c := r.Containment; c != nil && c.Mode != contain.Off {
 		var did []string
 		for _, a := range c.Actions {
 			did = append(did, a.Key+" "+a.Do)
@@ -35,10 +34,10 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 		if c.Refused != "" {
 			did = append(did, c.Refused)
 		}
-		parts = append(parts, fmt.Sprintf(t.containment, c.Mode)+" "+plain(strings.Join(did, "; "), 200)+".")
+		parts = append(parts, fmt.Sprintf(t.containment, c.Mode)+" "+field(strings.Join(did, "; "), capContained)+".")
 	}
 	if ev := r.Evidence; ev != nil {
 		parts = append(parts, fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision))))
 	}
-	return clipRunes(strings.Join(parts, " "), noteMax)
+	return textcap.Runes(inert(strings.Join(parts, " ")), noteMax)
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -26,11 +25,13 @@ var policyTitles = map[Lang]map[string]string{
 	},
 }
 
-// policyBlock is one caller group's draft as every renderer shows it.
+// policyBlock is one caller group's draft as every renderer shows it; the last block may hold
+// only the notes that concern no single group.
 type policyBlock struct {
-	title  string
-	policy string // the JSON document, or the sentence saying none is needed
-	notes  []string
+	group string // the group's suggested name, for the attachment's and data key's name
+	title string
+	json  []byte // the JSON document; nil when the group needs no permission
+	notes []string
 }
 
 // maxCallersShown bounds the addresses named in a draft's title; the JSON result has them all.
@@ -62,9 +63,10 @@ func (r Report) policyBlocks(d advice.Drafts, esc func(string) string) []policyB
 		if !ok {
 			format = lt["user"]
 		}
-		b := policyBlock{title: fmt.Sprintf(format, esc(g.Name), strings.Join(ips, ", "), g.Calls), policy: lt["none"]}
-		if g.Policy != nil {
-			b.policy = string(g.Policy)
+		b := policyBlock{group: fileSafe(g.Name), title: fmt.Sprintf(format, esc(g.Name), strings.Join(ips, ", "), g.Calls),
+			json: g.Policy}
+		if g.Policy == nil {
+			b.notes = append(b.notes, lt["none"])
 		}
 		for _, n := range g.Notes {
 			b.notes = append(b.notes, esc(n.Text))
@@ -84,29 +86,20 @@ func (r Report) policyBlocks(d advice.Drafts, esc func(string) string) []policyB
 	return out
 }
 
-// policiesData is the drafts as OpsItem operational data: whole groups only, as many as fit in
-// max bytes (an OperationalData value is at most 20 KB, Systems Manager API reference).
-func policiesData(d advice.Drafts, max int) string {
-	type group struct {
-		Name    string          `json:"name"`
-		Target  string          `json:"target"`
-		Callers []string        `json:"callers"`
-		Policy  json.RawMessage `json:"policy"`
-	}
-	out := []group{}
-	size := 2
-	for _, g := range d.Groups {
-		gg := group{Name: g.Name, Target: g.Target, Policy: g.Policy}
-		for _, c := range g.Callers {
-			gg.Callers = append(gg.Callers, plain(string(c.IP), 64))
+// fileSafe keeps a group name usable in a file and data-key name: letters, digits, - and _.
+func fileSafe(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+			b.WriteRune(c)
 		}
-		b, _ := json.Marshal(gg)
-		if size+len(b)+1 > max {
+		if b.Len() >= 64 {
 			break
 		}
-		size += len(b) + 1
-		out = append(out, gg)
 	}
-	b, _ := json.Marshal(out)
-	return string(b)
+	if b.Len() == 0 {
+		return "group"
+	}
+	return b.String()
 }

@@ -6,11 +6,10 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
@@ -51,18 +50,32 @@ func New(kind Kind, f finding.Finding, reason string) Report {
 	return Report{Kind: kind, Case: f.Case(), Account: f.AccountID, Partition: partition, Finding: f, Reason: reason}
 }
 
-// FindingURL links to the finding in the Security Hub console of its Region.
+// FindingURL links to the finding in the Security Hub console of its Region. A finding id
+// longer than any real one, or a Region without a Region's shape, gives the console's findings
+// page instead: a link is never longer than the channels can show.
 func (r Report) FindingURL() string {
-	region := r.Finding.Region
-	filter := "Id%3D%255Coperator%255C%253AEQUALS%255C%253A" + url.QueryEscape(url.QueryEscape(r.Finding.ID))
-	return fmt.Sprintf("https://%s.%s/securityhub/home?region=%s#/findings?search=%s",
-		region, consoleHost(r.Partition), url.QueryEscape(region), filter)
+	region := r.region()
+	id := r.Finding.ID
+	if region == "" || id == "" || len(id) > capFindID {
+		return "https://" + consoleHost(r.partition()) + "/securityhub/home#/findings"
+	}
+	filter := "Id%3D%255Coperator%255C%253AEQUALS%255C%253A" + url.QueryEscape(url.QueryEscape(id))
+	u := fmt.Sprintf("https://%s.%s/securityhub/home?region=%s#/findings?search=%s",
+		region, consoleHost(r.partition()), url.QueryEscape(region), filter)
+	if len(u) > findingURLMax {
+		return fmt.Sprintf("https://%s.%s/securityhub/home?region=%s#/findings", region, consoleHost(r.partition()), region)
+	}
+	return u
 }
+
+// findingURLMax keeps a link short enough for every channel and browser (our own bound: a real
+// finding ARN gives about 300 characters).
+const findingURLMax = 1000
 
 // CredentialsURL links to the root user's security credentials page, where the key is deactivated
 // and deleted (only the root user can open it).
 func (r Report) CredentialsURL() string {
-	return "https://" + consoleHost(r.Partition) + "/iam/home#/security_credentials"
+	return "https://" + consoleHost(r.partition()) + "/iam/home#/security_credentials"
 }
 
 func consoleHost(partition string) string {
@@ -76,19 +89,65 @@ func consoleHost(partition string) string {
 	}
 }
 
-// plain makes untrusted text safe for plain text: control characters (newlines included) become
-// spaces, and the result is capped to max runes.
-func plain(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Bidi_Control, r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max-1]) + "…"
+// partition is the report's partition when it is one we know, else aws.
+func (r Report) partition() string {
+	switch r.Partition {
+	case "aws-cn", "aws-us-gov":
+		return r.Partition
 	}
-	return s
+	return "aws"
+}
+
+// draftPolicy is one draft least-privilege policy, for one group of callers.
+type draftPolicy struct {
+	Group string // names the attachment and the data key: policy-<group>.json
+	Title string // the target and its callers, made safe for every channel
+	Notes []string
+	raw   json.RawMessage // nil when the group needs no permission
+}
+
+// JSON is the policy indented and made inert.
+func (p draftPolicy) JSON() []byte { return inertJSON(p.raw) }
+
+// policies are the draft policies the advice gives, one per caller group, and a last entry
+// without a policy for the notes that concern no single group. Every channel renders them
+// through this one function.
+func (r Report) policies() []draftPolicy {
+	if r.Evidence == nil {
+		return nil
+	}
+	var out []draftPolicy
+	for _, b := range r.policyBlocks(r.Evidence.Advice.Policies, func(s string) string { return field(s, capNote) }) {
+		out = append(out, draftPolicy{Group: b.group, Title: b.title, Notes: b.notes, raw: b.json})
+	}
+	return out
+}
+
+// policyActions lists the actions a policy allows, in its order, for a channel that shows the
+// actions when the whole policy does not fit.
+func policyActions(doc []byte) []string {
+	var p struct {
+		Statement []struct {
+			Action any `json:"Action"`
+		} `json:"Statement"`
+	}
+	if json.Unmarshal(doc, &p) != nil {
+		return nil
+	}
+	var out []string
+	for _, st := range p.Statement {
+		switch a := st.Action.(type) {
+		case string:
+			out = append(out, a)
+		case []any:
+			for _, x := range a {
+				if s, ok := x.(string); ok {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // containmentLines renders what containment did, for the text channels; esc makes each

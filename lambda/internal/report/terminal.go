@@ -229,7 +229,7 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 		// Evidence counts calls beyond the addresses it keeps under a placeholder; it is not a
 		// caller anyone can act on, and the "+N" of the list already says there are more.
 		callers := slices.DeleteFunc(slices.Clone(s.Callers), func(c string) bool { return c == overflowValue })
-		title, detail := rep.stepText(s.Kind, callers, esc)
+		title, detail := rep.stepText(s.Kind, callers, examplesShown, esc)
 		p("[ ] %s %s: %s", s.ID, title, detail)
 	}
 	p("")
@@ -239,8 +239,8 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 		if pb.title != "" {
 			p("%s", pb.title)
 		}
-		if pb.policy != "" {
-			p("%s", pb.policy)
+		if len(pb.json) > 0 {
+			p("%s", pb.json)
 		}
 		for _, n := range pb.notes {
 			p("  "+ct.note, n)

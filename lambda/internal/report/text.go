@@ -55,6 +55,17 @@ type texts struct {
 	shNoteResolved                 string               // %s reason
 	tickets                        string
 	containment, containRefused    string // %s mode; %s why
+	moreTools, moreAgents          string // %d
+	moreLines                      string // %d lines
+	tooLarge                       string // %s what, %d bytes
+	evidenceJSON                   string
+	evidenceName                   string
+	policyName                     string // %s group
+	policyGroup                    string // %s group
+	morePolicy                     string // %d actions, %s file name
+	attached                       string // %s file names
+	opsData                        string // %s keys
+	opsOmitted                     string // %s keys
 }
 
 var catalog = map[Lang]texts{
@@ -124,6 +135,18 @@ var catalog = map[Lang]texts{
 		tickets:        "Tickets: %s.",
 		containment:    "Containment (%s):",
 		containRefused: "not acted on: %s",
+		moreTools:      "… %d more tools",
+		moreAgents:     "… %d more user agents",
+		moreLines:      "… %d more lines did not fit in this message.",
+		tooLarge:       "%s (%d bytes) does not fit in this message; `iam4 investigate --format json` gives it whole.",
+		evidenceJSON:   "Full evidence (JSON):",
+		evidenceName:   "The full evidence",
+		policyName:     "The draft policy for %s",
+		policyGroup:    "Callers %s:",
+		morePolicy:     "… %d more actions; the full policy is attached (%s).",
+		attached:       "Attached: %s.",
+		opsData:        "Full evidence and draft policies are in the operational data: %s.",
+		opsOmitted:     "Left out of the operational data for size: %s; `iam4 investigate --format json` gives them whole.",
 	},
 	Japanese: {
 		subjectOpened:   "[IAM.4] Root user access key in account %s",
@@ -190,6 +213,18 @@ var catalog = map[Lang]texts{
 		tickets:        "チケット: %s。",
 		containment:    "封じ込め (%s):",
 		containRefused: "実施せず: %s",
+		moreTools:      "… ほか %d ツール",
+		moreAgents:     "… ほか %d ユーザーエージェント",
+		moreLines:      "… このメッセージに収まらない %d 行を省略しました。",
+		tooLarge:       "%s (%d バイト) はこのメッセージに収まりません。`iam4 investigate --format json` で全体を確認できます。",
+		evidenceJSON:   "証跡の全体 (JSON):",
+		evidenceName:   "証跡の全体",
+		policyName:     "%s 向けのポリシー案",
+		policyGroup:    "利用元 %s:",
+		morePolicy:     "… ほか %d アクション。ポリシー全体は添付ファイル (%s) にあります。",
+		attached:       "添付ファイル: %s。",
+		opsData:        "証跡の全体とポリシー案は運用データにあります: %s。",
+		opsOmitted:     "サイズのため運用データから省略: %s。`iam4 investigate --format json` で全体を確認できます。",
 	},
 }
 
@@ -201,25 +236,33 @@ func (r Report) t() texts {
 }
 
 // stepText renders a checklist step in the report's language; esc makes each caller address
-// safe for the channel.
-func (r Report) stepText(kind string, callers []string, esc func(string) string) (string, string) {
+// safe for the channel, and at most max addresses are named.
+func (r Report) stepText(kind string, callers []string, max int, esc func(string) string) (string, string) {
 	s, ok := r.t().steps[kind]
 	if !ok {
 		return esc(kind), ""
 	}
 	detail := s[1]
 	if strings.Contains(detail, "%s") {
-		safe := make([]string, 0, len(callers))
-		for i, c := range callers {
-			if i == 5 {
-				safe = append(safe, fmt.Sprintf("+%d", len(callers)-5))
-				break
-			}
+		shown, more := head(callers, max)
+		safe := make([]string, 0, len(shown)+1)
+		for _, c := range shown {
 			safe = append(safe, esc(c))
+		}
+		if more > 0 {
+			safe = append(safe, fmt.Sprintf("+%d", more))
 		}
 		detail = fmt.Sprintf(detail, strings.Join(safe, ", "))
 	}
 	return s[0], detail
+}
+
+// head returns the first max items of a list and how many it leaves out.
+func head[T any](items []T, max int) ([]T, int) {
+	if len(items) <= max {
+		return items, 0
+	}
+	return items[:max], len(items) - max
 }
 
 func (r Report) decisionText(d string) string {

@@ -18,6 +18,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
 // HTTPError is Jira's refusal: the status and Jira's own messages, redacted.
@@ -158,8 +160,11 @@ func jiraMessage(raw []byte) string {
 	for k, v := range e.Errors {
 		msgs = append(msgs, k+": "+v)
 	}
-	return strings.Join(msgs, "; ")
+	return textcap.Runes(strings.Join(msgs, "; "), jiraMessageMax)
 }
+
+// jiraMessageMax caps Jira's error texts in our errors (runes): they are logged.
+const jiraMessageMax = 300
 
 var (
 	// An Authorization header's value, in any of the forms an echoing proxy or server writes.

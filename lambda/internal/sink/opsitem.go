@@ -2,7 +2,6 @@ package sink
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -37,14 +36,16 @@ func (OpsItem) Name() string { return "opsitem" }
 // counts as delivered.
 func (o OpsItem) Open(ctx context.Context, r report.Report, _ string) (string, error) {
 	item := r.OpsItem()
-	data := map[string]types.OpsItemDataValue{}
+	// The report shapes the whole operational data, /aws/dedup and /aws/resources included,
+	// within OpsCenter's limits; the sink only types it.
+	data := make(map[string]types.OpsItemDataValue, len(item.Data))
 	for k, v := range item.Data {
-		data[k] = types.OpsItemDataValue{Value: aws.String(v), Type: types.OpsItemDataTypeSearchableString}
+		typ := types.OpsItemDataTypeString
+		if item.Searchable(k) {
+			typ = types.OpsItemDataTypeSearchableString
+		}
+		data[k] = types.OpsItemDataValue{Value: aws.String(v), Type: typ}
 	}
-	dedup, _ := json.Marshal(map[string]string{"dedupString": "iam4-responder:" + r.Case})
-	data["/aws/dedup"] = types.OpsItemDataValue{Value: aws.String(string(dedup)), Type: types.OpsItemDataTypeSearchableString}
-	resources, _ := json.Marshal([]map[string]string{{"arn": "arn:" + r.Partition + ":iam::" + r.Account + ":root"}})
-	data["/aws/resources"] = types.OpsItemDataValue{Value: aws.String(string(resources)), Type: types.OpsItemDataTypeSearchableString}
 	in := &ssm.CreateOpsItemInput{
 		Title: aws.String(item.Title), Description: aws.String(item.Description), Source: aws.String(source),
 		Category: aws.String("Security"), Severity: aws.String("1"), Priority: aws.Int32(1),
