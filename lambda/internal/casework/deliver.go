@@ -86,13 +86,15 @@ func (h *Handler) phase(ctx context.Context, log *slog.Logger, c ledger.Case, ow
 	var errs []error
 	if steps != "" {
 		for _, s := range h.Sinks {
-			c, err = h.step(ctx, log, c, owner, s, steps, rep)
+			next, err := h.step(ctx, log, c, owner, s, steps, rep)
 			if errors.Is(err, ledger.ErrFenced) {
 				return err
 			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", s.Name(), err))
+				continue
 			}
+			c = next
 		}
 	}
 	if len(errs) > 0 {
