@@ -226,6 +226,7 @@ type effects struct {
 	State                    ledger.State
 	Pending                  []string
 	Unknown                  []string // steps the ledger marks unknown
+	Investigations           int      // evidence gatherings
 }
 
 func (r *faultRig) effects(t *testing.T) effects {
@@ -275,6 +276,10 @@ func (r *faultRig) effects(t *testing.T) effects {
 		}
 	}
 	slices.Sort(e.Unknown)
+	inv := r.h.Evidence.(*fakeInvestigator)
+	inv.mu.Lock()
+	e.Investigations = inv.calls
+	inv.mu.Unlock()
 	return e
 }
 
@@ -309,7 +314,7 @@ func openedOnce(unknown ...string) func(t *testing.T, e effects) {
 	return func(t *testing.T, e effects) {
 		t.Helper()
 		want := effects{JiraIssues: 1, JiraStatus: "To Do", OpsItems: []string{"Open"}, Email: [2]int{1, 0}, Chat: [2]int{1, 0},
-			Notified: 3, State: ledger.Open, Unknown: unknown}
+			Notified: 3, State: ledger.Open, Unknown: unknown, Investigations: 1}
 		for _, u := range unknown {
 			// At most once: the fault stopped between intent and outcome; 0 or 1 was sent.
 			switch u {
@@ -329,7 +334,7 @@ func resolvedOnce(unknown ...string) func(t *testing.T, e effects) {
 	return func(t *testing.T, e effects) {
 		t.Helper()
 		want := effects{JiraIssues: 1, JiraComments: 1, JiraStatus: "Done", OpsItems: []string{"Resolved"}, Email: [2]int{1, 1},
-			Chat: [2]int{1, 1}, Notified: 3, ClosedNotes: 3, State: ledger.Resolved, Unknown: unknown}
+			Chat: [2]int{1, 1}, Notified: 3, ClosedNotes: 3, State: ledger.Resolved, Unknown: unknown, Investigations: 1}
 		for _, u := range unknown {
 			switch u {
 			case "resolve/email":
