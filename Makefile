@@ -97,3 +97,8 @@ $(CDK_PREFIX)/node_modules/.bin/cdk: $(NODE_BIN)/node
 
 clean: ## remove build output and synthesized templates (keeps .tools/)
 	rm -rf build $(CDK_OUT)
+
+# ---- delivery ----
+.PHONY: test-delivery
+test-delivery: ## the delivery protocol: ledger transitions and stores, the fault matrix, the sinks' idempotency (~1 min)
+	go test -count=1 -short ./lambda/internal/ledger/... ./lambda/internal/casework/... ./lambda/internal/sink/... ./internal/faults/...

@@ -16,6 +16,12 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 )
 
+// searchSettle is how long after an attempt of unknown outcome its channel's search is trusted
+// to show what it created. Atlassian documents the enhanced JQL search as eventually consistent,
+// "from a few seconds to minutes" ("Search after write with search and reconcile"); two minutes
+// fits Lambda's retry budget (the second retry comes three minutes after the first attempt).
+const searchSettle = 2 * time.Minute
+
 // maxPhases bounds one owner's loop: opening, resolving, reopening, and a few rounds of findings
 // that arrived while it wrote back.
 const maxPhases = 16
@@ -120,6 +126,11 @@ func (h *Handler) step(ctx context.Context, log *slog.Logger, c ledger.Case, own
 	case ledger.Intent:
 		// An earlier owner stopped between intent and outcome: it may have acted.
 		if f, ok := s.(Finder); ok && phase == "open" {
+			if age := h.now().Sub(time.Unix(st.At, 0)); age < searchSettle {
+				// Jira's search is eventually consistent: an issue created a moment ago may
+				// not be found yet. Let Lambda's retry (or the sweep) look again later.
+				return c, fmt.Errorf("an earlier attempt %s ago may have created the ticket; searching again later", age.Round(time.Second))
+			}
 			ref, found, err := f.Find(ctx, rep, key)
 			if err != nil {
 				return c, fmt.Errorf("look for the earlier attempt: %w", err)
