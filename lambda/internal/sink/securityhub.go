@@ -67,7 +67,7 @@ func (s SecurityHub) update(ctx context.Context, f finding.Finding, in *security
 	}
 	if len(out.UnprocessedFindings) > 0 {
 		u := out.UnprocessedFindings[0]
-		return fmt.Errorf("Security Hub did not update the finding: %s: %s", aws.ToString(u.ErrorCode), aws.ToString(u.ErrorMessage))
+		return fmt.Errorf("finding not updated by Security Hub: %s: %s", aws.ToString(u.ErrorCode), aws.ToString(u.ErrorMessage))
 	}
 	return nil
 }
@@ -88,7 +88,7 @@ func (s SecurityHub) updateV2(ctx context.Context, f finding.Finding, comment st
 	}
 	if len(out.UnprocessedFindings) > 0 {
 		u := out.UnprocessedFindings[0]
-		return fmt.Errorf("Security Hub did not update the finding: %s: %s", u.ErrorCode, aws.ToString(u.ErrorMessage))
+		return fmt.Errorf("finding not updated by Security Hub: %s: %s", u.ErrorCode, aws.ToString(u.ErrorMessage))
 	}
 	return nil
 }
