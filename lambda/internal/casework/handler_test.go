@@ -181,7 +181,7 @@ func TestHandlerRunsTheRunbookIntake(t *testing.T) {
 					t.Errorf("%s: opened %d, resolved %d; want %d, %d", s.name, len(s.opened), len(s.resolved), tt.wantOpened, tt.wantResolved)
 				}
 			}
-			if tt.wantOpened > 0 && r.email.opened[0] != opened {
+			if tt.wantOpened > 0 && len(r.email.opened) > 0 && r.email.opened[0] != opened {
 				t.Errorf("subject %q", r.email.opened[0])
 			}
 		})
@@ -391,8 +391,11 @@ func TestEvidenceIsGatheredOncePerCaseAndNeverBlocksTheTicket(t *testing.T) {
 			if inv.calls != 1 {
 				t.Errorf("investigated %d times for one case, want 1", inv.calls)
 			}
-			if len(r.email.bodies) != 1 || !strings.Contains(r.email.bodies[0], tt.wantBody) || len(r.email.resolved) != 1 {
-				t.Errorf("bodies: %d, resolved %d, first:\n%s", len(r.email.bodies), len(r.email.resolved), r.email.bodies[0])
+			if len(r.email.bodies) != 1 || len(r.email.resolved) != 1 {
+				t.Fatalf("bodies: %d, resolved %d; want 1 each", len(r.email.bodies), len(r.email.resolved))
+			}
+			if !strings.Contains(r.email.bodies[0], tt.wantBody) {
+				t.Errorf("body lacks %q:\n%s", tt.wantBody, r.email.bodies[0])
 			}
 		})
 	}
@@ -464,5 +467,43 @@ func TestConcurrentFindingsWithJitterDeliverOnce(t *testing.T) {
 		if diff := cmp.Diff([]int{1, 1, len(regions), 0}, got); diff != "" {
 			t.Fatalf("round %d: email, jira, written back, dead letters (-want +got):\n%s", round, diff)
 		}
+	}
+}
+
+// TestTheScheduledSweepFinishesACaseItsOwnerLeft leaves a case opening with an owner whose
+// lease ended (a sandbox frozen after Lambda's retries were used up): the scheduled event
+// delivers it and writes the finding back.
+func TestTheScheduledSweepFinishesACaseItsOwnerLeft(t *testing.T) {
+	r := newRig()
+	now := time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC)
+	r.h.Now, r.h.Ledger.Now = func() time.Time { return now }, func() time.Time { return now }
+	ev, err := finding.Parse(sample(t, "iam4-consolidated-failed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := ev.Findings[0]
+	enc, _ := json.Marshal(f)
+	left := ledger.Arrival{Want: ledger.WantOpen, Finding: f.ID, Encoded: string(enc), Owner: "frozen", Until: now.Add(15 * time.Minute)}
+	if _, _, err := r.h.Ledger.Arrive(t.Context(), f.Case(), left); err != nil {
+		t.Fatal(err)
+	}
+	sweep := sample(t, "eventbridge-scheduled-event-ADAPTED.json")
+	if err := r.h.Handle(t.Context(), sweep); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.email.opened) != 0 {
+		t.Fatal("the sweep took a case whose lease still runs")
+	}
+	now = now.Add(16 * time.Minute)
+	if err := r.h.Handle(t.Context(), sweep); err != nil {
+		t.Fatal(err)
+	}
+	got := []int{len(r.email.opened), len(r.jira.opened), len(r.wb.notified)}
+	if diff := cmp.Diff([]int{1, 1, 1}, got); diff != "" {
+		t.Errorf("email, jira, written back after the sweep (-want +got):\n%s", diff)
+	}
+	c, err := r.h.Ledger.Load(t.Context(), f.Case())
+	if err != nil || c.State != ledger.Open || c.Owner != "" {
+		t.Errorf("case after the sweep: state %q owner %q (%v)", c.State, c.Owner, err)
 	}
 }
