@@ -23,6 +23,8 @@ import (
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/faults"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
@@ -78,7 +80,32 @@ func (s *rotatingSecret) GetSecretValue(context.Context, *secretsmanager.GetSecr
 	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(`{"email":"ops@example.com","api_token":"` + s.token + `"}`)}, nil
 }
 
+// keyStore is a member account's root keys; fakeContain deletes the unused one only if it is
+// still there, as contain.Guard lists the keys in its audit session before deleting.
+type keyStore struct {
+	mu      sync.Mutex
+	present map[string]bool
+	deletes int
+	runs    int
+}
+
+type fakeContain struct{ keys *keyStore }
+
+func (c fakeContain) Run(_ context.Context, account string, _ investigation.Result) contain.Outcome {
+	c.keys.mu.Lock()
+	defer c.keys.mu.Unlock()
+	c.keys.runs++
+	out := contain.Outcome{Mode: contain.DeleteUnused, Account: account}
+	if c.keys.present["AKIA…0002"] {
+		delete(c.keys.present, "AKIA…0002")
+		c.keys.deletes++
+		out.Actions = append(out.Actions, contain.Action{Key: "AKIA…0002", Do: "deleted", Why: "unused"})
+	}
+	return out
+}
+
 type faultRig struct {
+	keys    *keyStore
 	h       *Handler
 	clock   *faults.Clock
 	store   *ledger.Memory
@@ -100,7 +127,8 @@ var faultRegions = []string{"us-west-2", "eu-west-1", "ap-northeast-1"}
 func newFaultRig(t *testing.T) *faultRig {
 	t.Helper()
 	r := &faultRig{clock: faults.NewClock(time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC)), store: &ledger.Memory{},
-		lossy: &faults.Lossy{}, sns: &countingSNS{}, freezer: &faults.Freezer{}, failed: &faultFindings{}}
+		lossy: &faults.Lossy{}, sns: &countingSNS{}, freezer: &faults.Freezer{}, failed: &faultFindings{},
+		keys: &keyStore{present: map[string]bool{"AKIA…0002": true, "AKIA…5566": true}}}
 	var raws []json.RawMessage
 	for _, region := range faultRegions {
 		ev := regionEvent(t, "iam4-consolidated-failed.json", region)
@@ -129,7 +157,7 @@ func newFaultRig(t *testing.T) *faultRig {
 		Sinks: []CaseSink{sink.Email{SNS: sink.SNS{API: r.sns, TopicARN: "email"}}, sink.Chat{SNS: sink.SNS{API: r.sns, TopicARN: "chat"}},
 			sink.OpsItem{API: r.ssm}, jira},
 		Refused: sink.Refused, WriteBack: sink.SecurityHub{API: r.sh}, DeadLetter: &fakeRejecter{},
-		Evidence: &fakeInvestigator{}, Point: r.freezer.Point,
+		Evidence: &fakeInvestigator{}, Contain: fakeContain{keys: r.keys}, Point: r.freezer.Point,
 	}
 	return r
 }
@@ -227,6 +255,7 @@ type effects struct {
 	Pending                  []string
 	Unknown                  []string // steps the ledger marks unknown
 	Investigations           int      // evidence gatherings
+	Deletions                int      // root keys deleted by containment
 }
 
 func (r *faultRig) effects(t *testing.T) effects {
@@ -280,6 +309,9 @@ func (r *faultRig) effects(t *testing.T) effects {
 	inv.mu.Lock()
 	e.Investigations = inv.calls
 	inv.mu.Unlock()
+	r.keys.mu.Lock()
+	e.Deletions = r.keys.deletes
+	r.keys.mu.Unlock()
 	return e
 }
 
@@ -314,7 +346,7 @@ func openedOnce(unknown ...string) func(t *testing.T, e effects) {
 	return func(t *testing.T, e effects) {
 		t.Helper()
 		want := effects{JiraIssues: 1, JiraStatus: "To Do", OpsItems: []string{"Open"}, Email: [2]int{1, 0}, Chat: [2]int{1, 0},
-			Notified: 3, State: ledger.Open, Unknown: unknown, Investigations: 1}
+			Notified: 3, State: ledger.Open, Unknown: unknown, Investigations: 1, Deletions: 1}
 		for _, u := range unknown {
 			// At most once: the fault stopped between intent and outcome; 0 or 1 was sent.
 			switch u {
@@ -334,7 +366,7 @@ func resolvedOnce(unknown ...string) func(t *testing.T, e effects) {
 	return func(t *testing.T, e effects) {
 		t.Helper()
 		want := effects{JiraIssues: 1, JiraComments: 1, JiraStatus: "Done", OpsItems: []string{"Resolved"}, Email: [2]int{1, 1},
-			Chat: [2]int{1, 1}, Notified: 3, ClosedNotes: 3, State: ledger.Resolved, Unknown: unknown, Investigations: 1}
+			Chat: [2]int{1, 1}, Notified: 3, ClosedNotes: 3, State: ledger.Resolved, Unknown: unknown, Investigations: 1, Deletions: 1}
 		for _, u := range unknown {
 			switch u {
 			case "resolve/email":
