@@ -594,3 +594,40 @@ func TestJiraTokenRotationIsReadOnceMore(t *testing.T) {
 		t.Errorf("secret read %d times, want 2 (cold start, then once after the 401)", secret.reads)
 	}
 }
+
+// downUntil answers Jira's requests with 503 until the clock reaches a time.
+type downUntil struct {
+	next  http.RoundTripper
+	clock *faults.Clock
+	until time.Time
+}
+
+func (d downUntil) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(r.URL.Path, "/rest/api/3/") && d.clock.Now().Before(d.until) {
+		return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}, Request: r,
+			Body: http.NoBody}, nil
+	}
+	return d.next.RoundTrip(r)
+}
+
+// TestJiraDownLongerThanLambdasRetriesLosesNothing keeps Jira down for ten minutes, longer than
+// Lambda's retry budget: the other channels deliver at once, the sweep opens the issue once Jira
+// is back, every finding is written back, and the evidence is gathered once.
+func TestJiraDownLongerThanLambdasRetriesLosesNothing(t *testing.T) {
+	r := newFaultRig(t)
+	for i, s := range r.h.Sinks {
+		if j, ok := s.(sink.Jira); ok {
+			j.HTTP = &http.Client{Transport: downUntil{next: r.lossy, clock: r.clock, until: r.clock.Now().Add(10 * time.Minute)}}
+			r.h.Sinks[i] = j
+		}
+	}
+	for _, ev := range r.failed.events {
+		// An event may end in the dead-letter queue after its retries: its finding stays
+		// attached to the case, which the sweep finishes.
+		faults.Async(t.Context(), r.clock, func(context.Context, int) faults.Outcome {
+			return faults.Invoke(lambdaContext(t), func(ctx context.Context) error { return r.h.Handle(ctx, ev) })
+		})
+	}
+	r.settle(t)
+	openedOnce()(t, r.effects(t))
+}
