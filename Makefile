@@ -126,3 +126,8 @@ iam4: ## build the iam4 command line into build/iam4 (version stamped from git d
 
 bench-analyze: ## only the analyze bench: iam4 analyze vs gzip -dc vs jq on a generated 1 GB trail (ANALYZE_GB)
 	go run ./lambda/cmd/iam4bench -only analyze -analyze-gb $(or $(ANALYZE_GB),1)
+
+# ---- delivery ----
+.PHONY: test-delivery
+test-delivery: ## the delivery protocol: ledger transitions and stores, the fault matrix, the sinks' idempotency (~1 min)
+	go test -count=1 -short ./lambda/internal/ledger/... ./lambda/internal/casework/... ./lambda/internal/sink/... ./internal/faults/...

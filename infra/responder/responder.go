@@ -351,7 +351,7 @@ func (r *Responder) grant(props Props) {
 	if r.ChatTopic != nil {
 		allow("NotifyChat", r.ChatTopic.TopicArn(), "sns:Publish")
 	}
-	allow("Ledger", r.Ledger.TableArn(), "dynamodb:UpdateItem")
+	allow("Ledger", r.Ledger.TableArn(), "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan") // docs/delivery.md: read, compare-and-swap, sweep
 	allow("DeadLetter", r.DeadLetterQueue.QueueArn(), "sqs:SendMessage")
 	// Publishing to the encrypted topic and sending to the encrypted queue.
 	allow("EncryptMessages", r.Key.KeyArn(), "kms:Decrypt", "kms:GenerateDataKey")

@@ -179,7 +179,7 @@ func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
 	want := []string{
 		"account:ListRegions",
 		"cloudtrail:LookupEvents",
-		"dynamodb:UpdateItem",
+		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan",
 		"iam:GenerateCredentialReport", "iam:GetAccountSummary", "iam:GetCredentialReport",
 		"kms:Decrypt", "kms:Decrypt", "kms:GenerateDataKey",
 		"logs:CreateLogStream", "logs:PutLogEvents",

@@ -201,7 +201,7 @@ func (h *Handler) arrive(ctx context.Context, log *slog.Logger, f finding.Findin
 	}
 	owner := newOwner()
 	c, role, err := h.Ledger.Arrive(ctx, f.Case(), ledger.Arrival{Want: want, Finding: f.ID, Encoded: string(enc),
-		Reason: reason, Owner: owner, Until: h.leaseEnd(ctx)})
+		Reason: reason, Owner: owner, Until: h.leaseEnd(ctx), At: f.UpdatedAt})
 	if err != nil {
 		return err
 	}

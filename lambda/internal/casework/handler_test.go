@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -179,7 +181,7 @@ func TestHandlerRunsTheRunbookIntake(t *testing.T) {
 					t.Errorf("%s: opened %d, resolved %d; want %d, %d", s.name, len(s.opened), len(s.resolved), tt.wantOpened, tt.wantResolved)
 				}
 			}
-			if tt.wantOpened > 0 && r.email.opened[0] != opened {
+			if tt.wantOpened > 0 && len(r.email.opened) > 0 && r.email.opened[0] != opened {
 				t.Errorf("subject %q", r.email.opened[0])
 			}
 		})
@@ -389,9 +391,119 @@ func TestEvidenceIsGatheredOncePerCaseAndNeverBlocksTheTicket(t *testing.T) {
 			if inv.calls != 1 {
 				t.Errorf("investigated %d times for one case, want 1", inv.calls)
 			}
-			if len(r.email.bodies) != 1 || !strings.Contains(r.email.bodies[0], tt.wantBody) || len(r.email.resolved) != 1 {
-				t.Errorf("bodies: %d, resolved %d, first:\n%s", len(r.email.bodies), len(r.email.resolved), r.email.bodies[0])
+			if len(r.email.bodies) != 1 || len(r.email.resolved) != 1 {
+				t.Fatalf("bodies: %d, resolved %d; want 1 each", len(r.email.bodies), len(r.email.resolved))
+			}
+			if !strings.Contains(r.email.bodies[0], tt.wantBody) {
+				t.Errorf("body lacks %q:\n%s", tt.wantBody, r.email.bodies[0])
 			}
 		})
+	}
+}
+
+func TestBadFindingsAreDeadLetteredOneByOne(t *testing.T) {
+	var ev map[string]any
+	if err := json.Unmarshal(regionEvent(t, "iam4-consolidated-failed.json", "eu-west-1"), &ev); err != nil {
+		t.Fatal(err)
+	}
+	detail := ev["detail"].(map[string]any)
+	good := detail["findings"].([]any)[0].(map[string]any)
+	var other map[string]any
+	_ = json.Unmarshal(regionEvent(t, "iam4-consolidated-failed.json", "us-west-2"), &other)
+	second := other["detail"].(map[string]any)["findings"].([]any)[0].(map[string]any)
+	bad := map[string]any{}
+	for k, v := range good {
+		bad[k] = v
+	}
+	delete(bad, "AwsAccountId")
+	bad["Id"] = "bad-finding"
+	detail["findings"] = []any{good, bad, second}
+	raw, _ := json.Marshal(ev)
+
+	r := newRig()
+	if err := r.h.Handle(t.Context(), raw); err != nil {
+		t.Fatalf("Handle = %v, want the good findings handled and the bad one dead-lettered", err)
+	}
+	if len(r.dead.reasons) != 1 || !strings.HasPrefix(r.dead.reasons[0], "finding 2 of 3:") {
+		t.Errorf("dead letters = %q, want the second finding alone", r.dead.reasons)
+	}
+	if len(r.email.opened) != 1 || len(r.wb.notified) != 2 {
+		t.Errorf("email %d, written back %d; want 1 and the 2 good findings", len(r.email.opened), len(r.wb.notified))
+	}
+}
+
+// TestConcurrentFindingsWithJitterDeliverOnce sends the case's findings from eight Regions, each
+// five times, from concurrent invocations whose ledger calls yield at random: one ticket per
+// sink, every finding written back, none dead-lettered.
+func TestConcurrentFindingsWithJitterDeliverOnce(t *testing.T) {
+	for round := range 20 {
+		r := newRig()
+		rng := rand.New(rand.NewPCG(uint64(round), 11))
+		var mu sync.Mutex
+		r.store.Fail = func(string) error {
+			mu.Lock()
+			n := rng.IntN(4)
+			mu.Unlock()
+			for range n {
+				runtime.Gosched()
+			}
+			return nil
+		}
+		regions := []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "ap-southeast-2"}
+		var events []json.RawMessage
+		for _, region := range regions {
+			events = append(events, regionEvent(t, "iam4-consolidated-failed.json", region))
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, len(events)*5)
+		for i := range errs {
+			wg.Go(func() { errs[i] = r.h.Handle(t.Context(), events[i%len(events)]) })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		got := []int{len(r.email.opened), len(r.jira.opened), len(r.wb.notified), len(r.dead.reasons)}
+		if diff := cmp.Diff([]int{1, 1, len(regions), 0}, got); diff != "" {
+			t.Fatalf("round %d: email, jira, written back, dead letters (-want +got):\n%s", round, diff)
+		}
+	}
+}
+
+// TestTheScheduledSweepFinishesACaseItsOwnerLeft leaves a case opening with an owner whose
+// lease ended (a sandbox frozen after Lambda's retries were used up): the scheduled event
+// delivers it and writes the finding back.
+func TestTheScheduledSweepFinishesACaseItsOwnerLeft(t *testing.T) {
+	r := newRig()
+	now := time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC)
+	r.h.Now, r.h.Ledger.Now = func() time.Time { return now }, func() time.Time { return now }
+	ev, err := finding.Parse(sample(t, "iam4-consolidated-failed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := ev.Findings[0]
+	enc, _ := json.Marshal(f)
+	left := ledger.Arrival{Want: ledger.WantOpen, Finding: f.ID, Encoded: string(enc), Owner: "frozen", Until: now.Add(15 * time.Minute)}
+	if _, _, err := r.h.Ledger.Arrive(t.Context(), f.Case(), left); err != nil {
+		t.Fatal(err)
+	}
+	sweep := sample(t, "eventbridge-scheduled-event-ADAPTED.json")
+	if err := r.h.Handle(t.Context(), sweep); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.email.opened) != 0 {
+		t.Fatal("the sweep took a case whose lease still runs")
+	}
+	now = now.Add(16 * time.Minute)
+	if err := r.h.Handle(t.Context(), sweep); err != nil {
+		t.Fatal(err)
+	}
+	got := []int{len(r.email.opened), len(r.jira.opened), len(r.wb.notified)}
+	if diff := cmp.Diff([]int{1, 1, 1}, got); diff != "" {
+		t.Errorf("email, jira, written back after the sweep (-want +got):\n%s", diff)
+	}
+	c, err := r.h.Ledger.Load(t.Context(), f.Case())
+	if err != nil || c.State != ledger.Open || c.Owner != "" {
+		t.Errorf("case after the sweep: state %q owner %q (%v)", c.State, c.Owner, err)
 	}
 }

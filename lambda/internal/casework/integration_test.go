@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/internal/faults"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
@@ -39,6 +40,8 @@ type local struct {
 	emailQueue  string
 	chatQueue   string
 	jiraMode    atomic.Value // "", "500" or "hang"
+	expire      atomic.Value // the running invocation's context.CancelFunc, for "hang"
+	clock       *faults.Clock
 	jiraUser    string
 	jiraToken   string
 	findingIDs  []string
@@ -103,10 +106,16 @@ func startLocal(t *testing.T, tune ...func(*emulator.Scenario, *config.Config)) 
 		case "500":
 			http.Error(w, `{"errorMessages":["Internal server error"]}`, http.StatusInternalServerError)
 		case "hang":
-			select {
-			case <-r.Context().Done():
-			case <-time.After(3 * time.Second):
+			if r.Method != http.MethodPost || r.URL.Path != "/rest/api/3/issue" {
+				proxy.ServeHTTP(w, r)
+				return
 			}
+			// Jira creates the issue, then its answer does not come before the invocation's
+			// deadline: the deadline is reached (deterministically, by cancelling the
+			// invocation's context) while the request waits.
+			proxy.ServeHTTP(httptest.NewRecorder(), r)
+			l.expire.Load().(context.CancelFunc)()
+			<-r.Context().Done()
 		default:
 			proxy.ServeHTTP(w, r)
 		}
@@ -157,6 +166,8 @@ func startLocal(t *testing.T, tune ...func(*emulator.Scenario, *config.Config)) 
 	if l.h, err = New(t.Context(), cfg, awsCfg, quietLog()); err != nil {
 		t.Fatal(err)
 	}
+	l.clock = faults.NewClock(time.Now())
+	l.h.Now, l.h.Ledger.Now = l.clock.Now, l.clock.Now
 	return l
 }
 
@@ -316,20 +327,26 @@ func TestASinkDownOrHangingLetsTheOthersDeliverAndTheRetryDeliversOnlyIt(t *test
 		}
 	}
 
+	// Lambda's first retry, a minute and more later: the 500 created nothing; Jira creates the
+	// issue this time but its answer is lost past the deadline.
+	l.clock.Advance(3 * time.Minute)
 	l.jiraMode.Store("hang")
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	ctx, cancel := context.WithCancel(t.Context())
+	l.expire.Store(cancel)
 	err = l.h.Handle(ctx, ev)
 	cancel()
 	if err == nil {
-		t.Fatal("Handle succeeded while Jira hung past the deadline")
+		t.Fatal("Handle succeeded while Jira's answer never came")
+	}
+	if _, _, ok := l.jiraIssue(t, "SEC-1"); !ok {
+		t.Fatal("the hanging Jira did not create the issue: the test would prove nothing")
 	}
 
+	// The second retry finds the issue by its label instead of creating another.
+	l.clock.Advance(3 * time.Minute)
 	l.jiraMode.Store("")
 	if err := l.h.Handle(t.Context(), ev); err != nil {
 		t.Fatalf("retry: %v", err)
-	}
-	if _, _, ok := l.jiraIssue(t, "SEC-1"); !ok {
-		t.Error("the retry did not open the Jira issue")
 	}
 	if _, _, ok := l.jiraIssue(t, "SEC-2"); ok {
 		t.Error("the retry opened two Jira issues")

@@ -71,6 +71,7 @@ type Case struct {
 	Reopen     map[string]string `dynamodbav:"reopen,omitempty"`
 	Resolve    string            `dynamodbav:"resolve,omitempty"` // pending resolution's reason
 	Steps      map[string]Step   `dynamodbav:"steps,omitempty"`
+	Seen       map[string]int64  `dynamodbav:"seen,omitempty"` // finding id → latest UpdatedAt seen (unix ms)
 	Updated    string            `dynamodbav:"updated_at"`
 }
 
@@ -172,6 +173,7 @@ func clone(c Case) Case {
 	c.Closed = maps.Clone(c.Closed)
 	c.Reopen = maps.Clone(c.Reopen)
 	c.Steps = maps.Clone(c.Steps)
+	c.Seen = maps.Clone(c.Seen)
 	return c
 }
 

@@ -21,6 +21,11 @@ type Arrival struct {
 	Reason  string // why the case resolves, for WantResolve
 	Owner   string // a token unique to the invocation
 	Until   time.Time
+	// At is when Security Hub last updated the finding (UpdatedAt). An arrival older than one
+	// already seen for the same finding is stale, a Lambda retry of an event overtaken by a
+	// later one, and changes nothing: the retry of a FAILED event must not reopen a case its
+	// PASSED successor resolved.
+	At time.Time
 }
 
 // Role is what the caller must do after Arrive.
@@ -52,6 +57,16 @@ const (
 //	resolving  ended   take over + reopen take over            take over
 //	resolved   -       new epoch: owner   idle                 owner if pending
 func arrive(c *Case, a Arrival, now time.Time) (Role, error) {
+	if a.Finding != "" && !a.At.IsZero() {
+		at := a.At.UnixMilli()
+		if prev, ok := c.Seen[a.Finding]; ok && at < prev {
+			return Idle, errNoChange
+		}
+		if c.Seen == nil {
+			c.Seen = map[string]int64{}
+		}
+		c.Seen[a.Finding] = at
+	}
 	live := c.LeaseUntil >= now.Unix()
 	switch a.Want {
 	case WantOpen:

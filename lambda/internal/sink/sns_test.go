@@ -28,12 +28,20 @@ func TestSNSDeliversToASubscribedQueue(t *testing.T) {
 		t.Error("no message id returned")
 	}
 	msgs := testenv.Receive(t, cfg, queue, 1)
-	var envelope struct{ Subject, Message, MessageId string }
+	type attr struct{ Type, Value string }
+	var envelope struct {
+		Subject, Message, MessageId string
+		MessageAttributes           map[string]attr
+	}
 	if err := json.Unmarshal([]byte(aws.ToString(msgs[0].Body)), &envelope); err != nil {
 		t.Fatal(err)
 	}
-	want := struct{ Subject, Message, MessageId string }{
+	want := struct {
+		Subject, Message, MessageId string
+		MessageAttributes           map[string]attr
+	}{
 		"[IAM.4] Root user access key in account 111122223333", "body text", id,
+		map[string]attr{DeliveryAttribute: {"String", "111122223333/IAM.4#1#open/email"}},
 	}
 	if diff := cmp.Diff(want, envelope); diff != "" {
 		t.Errorf("delivered (-want +got):\n%s", diff)
