@@ -56,8 +56,7 @@ synth: build tools ## synthesize the CloudFormation template with the CDK CLI (f
 	cd infra && $(CDK) synth --quiet --output cdk.out $(CDK_ARGS)
 	@echo "template: $(TEMPLATE)"
 
-cfn-lint: ## lint the synthesized template (W3005 is the DependsOn CDK itself generates)
-	@test -f $(TEMPLATE) || $(MAKE) synth
+cfn-lint: $(TEMPLATE) ## lint the synthesized template (W3005 is the DependsOn CDK itself generates)
 	cfn-lint --ignore-checks W3005 -- $(TEMPLATE)
 
 deploy-local: build tools ## cdk bootstrap + cdk deploy into a moto_server of its own, then check the resources
@@ -97,3 +96,21 @@ $(CDK_PREFIX)/node_modules/.bin/cdk: $(NODE_BIN)/node
 
 clean: ## remove build output and synthesized templates (keeps .tools/)
 	rm -rf build $(CDK_OUT)
+
+# ---- infra ----
+# The template is rebuilt whenever the app, the construct, the shared contract or the bootstrap
+# changes, so cfn-lint never lints a stale one.
+INFRA_SOURCES := $(shell find infra lambda/contract -name "*.go" -not -name "*_test.go") lambda/contract/partitions.json infra/cdk.json
+.PHONY: cdk-bootstrap smoke
+$(TEMPLATE): $(BOOTSTRAP) $(INFRA_SOURCES) | tools
+	cd infra && $(CDK) synth --quiet --output cdk.out $(CDK_ARGS)
+
+cdk-bootstrap: tools ## once per account and Region before the first deploy: cdk bootstrap
+	cd infra && $(CDK) bootstrap $(CDK_ARGS)
+
+# The function and ledger come from the deployed stack's outputs unless given.
+SMOKE_OUTPUT = aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue" --output text
+smoke: ## check the deployed stack: a synthetic IAM.4 finding for your own account, which channels delivered, then resolved
+	go run ./lambda/cmd/iam4 smoke \
+		--function "$${FUNCTION:-$$($(call SMOKE_OUTPUT,FunctionName))}" \
+		--ledger "$${LEDGER:-$$($(call SMOKE_OUTPUT,LedgerTable))}"

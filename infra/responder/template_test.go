@@ -2,7 +2,6 @@ package responder
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -62,11 +61,7 @@ var synthesized = sync.OnceValues(func() (map[string]any, []string) {
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
 	template := assertions.Template_FromStack(stack, nil)
-	var nag []string
-	for _, msg := range *assertions.Annotations_FromStack(stack).FindError(jsii.String("*"),
-		assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
-		nag = append(nag, fmt.Sprintf("%s: %v", *msg.Id, msg.Entry.Data))
-	}
+	nag := nagErrors(stack)
 	var t map[string]any
 	b, _ := json.Marshal(template.ToJSON())
 	if err := json.Unmarshal(b, &t); err != nil {

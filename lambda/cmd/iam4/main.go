@@ -17,6 +17,7 @@ const usage = `usage:
   iam4 analyze [--format text|json] [--ip-ranges FILE] FILE...   exported CloudTrail logs ("-" for stdin)
   iam4 investigate [--format text|json] [--regions R1,R2] [--days N]   the live account, caller's credentials
   iam4 emulator --scenario FILE [--addr 127.0.0.1:PORT]             the local AWS emulator
+  iam4 smoke --function NAME --ledger TABLE [--keep-open]          test the deployed stack with a synthetic finding
 `
 
 func main() {
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return investigate(ctx, args[1:], stdout, stderr)
 	case "emulator":
 		return serveEmulator(ctx, args[1:], stdout, stderr)
+	case "smoke":
+		return smoke(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
