@@ -33,7 +33,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit fuzz synth cfn-lint deploy-local lint bench ip-ranges cdk-bootstrap deploy demo clean tools
+.PHONY: help build test unit fuzz synth cfn-lint deploy-local lint bench ip-ranges deploy demo clean tools
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -78,9 +78,6 @@ ip-ranges: ## refresh the embedded snapshot of AWS's ip-ranges.json (needs the i
 	curl -fsSL --max-time 60 $(IP_RANGES_URL) | gzip -9n > $(IP_RANGES).new
 	go run ./lambda/cmd/iam4 analyze --ip-ranges $(IP_RANGES).new /dev/null >/dev/null
 	mv $(IP_RANGES).new $(IP_RANGES)
-
-cdk-bootstrap: tools ## cdk bootstrap the current AWS credentials' account and Region (once, before make deploy)
-	cd infra && $(CDK) bootstrap
 
 deploy: build tools ## deploy to the current AWS credentials' account: make deploy CDK_ARGS='-c emails=ops@example.com'
 	cd infra && $(CDK) deploy $(CDK_ARGS)
@@ -131,3 +128,15 @@ bench-analyze: ## only the analyze bench: iam4 analyze vs gzip -dc vs jq on a ge
 .PHONY: test-delivery
 test-delivery: ## the delivery protocol: ledger transitions and stores, the fault matrix, the sinks' idempotency (~1 min)
 	go test -count=1 -short ./lambda/internal/ledger/... ./lambda/internal/casework/... ./lambda/internal/sink/... ./internal/faults/...
+
+# ---- infra ----
+.PHONY: cdk-bootstrap smoke
+cdk-bootstrap: tools ## once per account and Region before the first deploy: cdk bootstrap
+	cd infra && $(CDK) bootstrap $(CDK_ARGS)
+
+# The function and ledger come from the deployed stack's outputs unless given.
+SMOKE_OUTPUT = aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue" --output text
+smoke: ## check the deployed stack: a synthetic IAM.4 finding for your own account, which channels delivered, then resolved
+	go run ./lambda/cmd/iam4 smoke \
+		--function "$${FUNCTION:-$$($(call SMOKE_OUTPUT,FunctionName))}" \
+		--ledger "$${LEDGER:-$$($(call SMOKE_OUTPUT,LedgerTable))}"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -44,12 +45,9 @@ var retentions = map[int]awslogs.RetentionDays{
 // ReadSettings checks the whole CDK context: every key must be a setting (or the CDK's own), and
 // every value must pass the contract's validator.
 func ReadSettings(context map[string]any) (Settings, error) {
-	keys := slices.Sorted(maps.Keys(context))
-	if err := contract.UnknownContextKeys(keys); err != nil {
-		return Settings{}, fmt.Errorf("context: %w", err)
-	}
+	unknown := contract.UnknownContextKeys(slices.Sorted(maps.Keys(context)))
 	c, err := contract.Read(contract.Synth, func(key string) string { return text(context[key]) })
-	if err != nil {
+	if err := errors.Join(unknown, err); err != nil {
 		return Settings{}, fmt.Errorf("context: %w", err)
 	}
 	retention, ok := retentions[c.LogRetentionDays]

@@ -2,7 +2,6 @@ package responder
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -25,12 +24,7 @@ func memberStack(t *testing.T) (map[string]any, []string) {
 	})
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
 	tpl := assertions.Template_FromStack(stack, nil)
-	var nag []string
-	for _, m := range *assertions.Annotations_FromStack(stack).FindError(jsii.String("*"),
-		assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
-		//lint:ignore SA1019 the Go module exposes annotations only through this type; its successor has no Go binding yet
-		nag = append(nag, fmt.Sprint(m.Entry.Data))
-	}
+	nag := nagErrors(stack)
 	var out map[string]any
 	b, _ := json.Marshal(tpl.ToJSON())
 	_ = json.Unmarshal(b, &out)

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/google/go-cmp/cmp"
@@ -34,11 +35,7 @@ func synth(t *testing.T, props Props, env *awscdk.Environment) (map[string]any, 
 	stack := awscdk.NewStack(app, jsii.String("Iam4Responder"), &awscdk.StackProps{Env: env})
 	New(stack, "Responder", props)
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
-	var nag []string
-	for _, msg := range *assertions.Annotations_FromStack(stack).FindError(jsii.String("*"),
-		assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
-		nag = append(nag, fmt.Sprintf("%s: %v", *msg.Id, msg.Entry.Data))
-	}
+	nag := nagErrors(stack)
 	var tpl map[string]any
 	b, _ := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
 	if err := json.Unmarshal(b, &tpl); err != nil {
@@ -46,6 +43,25 @@ func synth(t *testing.T, props Props, env *awscdk.Environment) (map[string]any, 
 	}
 	path := *app.Synth(nil).GetStackArtifact(stack.ArtifactId()).TemplateFullPath()
 	return tpl, nag, path
+}
+
+// nagErrors returns cdk-nag's AwsSolutions errors on a stack, as "path: message". The messages
+// are read through their JSON form: the Go fields of cxapi.SynthesisMessage are deprecated.
+func nagErrors(stack awscdk.Stack) []string {
+	var nag []string
+	for _, msg := range *assertions.Annotations_FromStack(stack).FindError(jsii.String("*"),
+		assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
+		var m struct {
+			ID    string `json:"id"`
+			Entry struct {
+				Data any `json:"data"`
+			} `json:"entry"`
+		}
+		b, _ := json.Marshal(msg)
+		_ = json.Unmarshal(b, &m)
+		nag = append(nag, fmt.Sprintf("%s: %v", m.ID, m.Entry.Data))
+	}
+	return nag
 }
 
 // statements returns the role's policy statements with the given action, as JSON.
@@ -230,5 +246,18 @@ func TestDashboardShowsTheFunctionsMetrics(t *testing.T) {
 		if !strings.Contains(string(body), `\"`+m+`\"`) {
 			t.Errorf("dashboard lacks %s", m)
 		}
+	}
+}
+
+// TestNagErrorsAreSeen keeps the nag checks honest: a bare queue breaks AwsSolutions rules, and
+// nagErrors must report it by rule and path.
+func TestNagErrorsAreSeen(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	stack := awscdk.NewStack(app, jsii.String("Bare"), nil)
+	awssqs.NewQueue(stack, jsii.String("Queue"), nil)
+	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
+	got := strings.Join(nagErrors(stack), "\n")
+	if !strings.Contains(got, "/Bare/Queue/Resource: AwsSolutions-SQS") {
+		t.Errorf("nagErrors on a bare queue = %q, want AwsSolutions-SQS errors with their path", got)
 	}
 }

@@ -401,7 +401,8 @@ func (r *Responder) suppressions() {
 			"Authorization Reference, so IAM accepts only \"*\"; account:ListRegions lists the function's own " +
 			"account's Regions. ssm:CreateOpsItem has no resource type either, and ssm:UpdateOpsItem can only " +
 			"name OpsItems by pattern: OpsCenter assigns their ids. securityhub:BatchUpdateFindings also " +
-			"authorizes BatchUpdateFindingsV2, whose resource is undocumented. Every other statement names " +
+			"authorizes BatchUpdateFindingsV2, whose resource is undocumented; securityhub:GetFindings (containment's " +
+			"re-read of the finding, also for GetFindingsV2) has no resource type. Every other statement names " +
 			"its one resource. With an organization, the evidence role may be assumed in any of its accounts " +
 			"(aws:ResourceOrgID pins the organization) and its accounts looked up: account ids are not known in advance. " +
 			"Containment's sts:AssumeRoot names member roots by pattern only with an organization and no account list, " +
@@ -494,6 +495,12 @@ func (r *Responder) grantContainment(props Props, stack awscdk.Stack) {
 	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("ContainWithRootTasks"), Actions: jsii.Strings("sts:AssumeRoot"),
 		Resources: &roots, Conditions: &conditions,
+	}))
+	// Before any root session, containment re-reads the finding from Security Hub (GetFindings,
+	// GetFindingsV2) to prove Security Hub produced it; GetFindings has no resource type.
+	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ProveFindingBeforeContaining"), Actions: jsii.Strings("securityhub:GetFindings"),
+		Resources: jsii.Strings("*"),
 	}))
 	never := []*string{root(props.ManagementAccount)}
 	for _, a := range props.ContainDeny {

@@ -38,3 +38,9 @@ const (
 
 // DefaultMemberRole is the evidence role's name in member accounts.
 const DefaultMemberRole = "iam4-responder-evidence"
+
+// SmokeTestField is the ASFF ProductFields key that marks a synthetic finding of `iam4 smoke`:
+// its case is kept apart from the account's real one, and it is never contained nor written
+// back to Security Hub (which does not hold it). Only a direct invocation can carry it: Security
+// Hub's own findings cannot be given ProductFields by anyone but Security Hub.
+const SmokeTestField = "iam4-responder/smoke-test"

@@ -210,6 +210,9 @@ func (h *Handler) writeBackPending(ctx context.Context, log *slog.Logger, c ledg
 }
 
 func (h *Handler) writeBack(ctx context.Context, c ledger.Case, f finding.Finding, rep report.Report, tickets map[string]string) error {
+	if f.Test {
+		return nil // Security Hub does not hold a smoke test's finding
+	}
 	r := rep
 	r.Finding = f
 	if c.State == ledger.Resolving || c.State == ledger.Resolved {

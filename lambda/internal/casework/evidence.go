@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
@@ -98,11 +98,5 @@ func (e *liveEvidence) clientsFor(ctx context.Context, account string) (investig
 
 // partition names the ARN partition of a Region.
 func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
+	return contract.PartitionFor(region).ID // the SDK's partition metadata, not a prefix guess
 }

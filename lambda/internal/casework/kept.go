@@ -64,7 +64,7 @@ func (h *Handler) evidence(ctx context.Context, log *slog.Logger, c ledger.Case,
 		}
 		h.point("evidence kept")
 	}
-	if h.Contain == nil || k.Evidence == nil {
+	if h.Contain == nil || k.Evidence == nil || f.Test { // a smoke test never contains
 		return k, nil
 	}
 	if data, ok, err := h.Ledger.Kept(ctx, key+"#contain"); err != nil {

@@ -33,6 +33,8 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
+	rec := metrics.New(os.Stdout, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), time.Now)
+	awsCfg.Retryer = metrics.CountThrottles(awsCfg.Retryer, rec)
 	me := &self{sts: sts.NewFromConfig(awsCfg)}
 	policy := &accountPolicy{self: me, allowed: cfg.AllowedAccounts, orgID: cfg.OrganizationID}
 	if cfg.OrganizationID != "" {
@@ -49,7 +51,7 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
 		Evidence:   ev,
 		Lang:       lang,
-		Metrics:    metrics.New(os.Stdout, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), time.Now),
+		Metrics:    rec,
 	}
 	if mode, err := contain.ParseMode(cfg.Containment); err != nil {
 		return nil, err

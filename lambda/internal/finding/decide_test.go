@@ -161,4 +161,9 @@ func TestCaseIsTheAccountNotTheFinding(t *testing.T) {
 	if a.Case() == c.Case() {
 		t.Errorf("two accounts share case %q", a.Case())
 	}
+	smoke := a
+	smoke.Test = true
+	if smoke.Case() == a.Case() {
+		t.Errorf("a smoke test joins the account's real case %q", a.Case())
+	}
 }

@@ -83,11 +83,19 @@ type Finding struct {
 	Workflow    string // NEW, NOTIFIED, RESOLVED, SUPPRESSED
 	Severity    string
 	UpdatedAt   time.Time
+	// Test marks the synthetic finding of `iam4 smoke` (contract.SmokeTestField).
+	Test bool
 }
 
 // Case names the problem a finding belongs to. IAM.4 is an account-level control reported once
 // per Region, per standard and per aggregating account: all of those are one case, one ticket.
-func (f Finding) Case() string { return f.AccountID + "/" + contract.SecurityControlID }
+// A smoke test's finding is a case of its own, so that it neither joins nor resolves a real one.
+func (f Finding) Case() string {
+	if f.Test {
+		return f.AccountID + "/" + contract.SecurityControlID + "/smoke-test"
+	}
+	return f.AccountID + "/" + contract.SecurityControlID
+}
 
 // asff is the subset of the AWS Security Finding Format read by Parse. The SDK's
 // securityhub/types.AwsSecurityFinding has no JSON tags, so it cannot decode events.
@@ -215,6 +223,7 @@ func parseFinding(raw json.RawMessage, eventRegion string) (Finding, error) {
 		f.UpdatedAt = t
 	}
 	f.Control, f.IAM4 = identify(a)
+	f.Test = a.ProductFields[contract.SmokeTestField] != ""
 	return f, nil
 }
 
