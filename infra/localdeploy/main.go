@@ -159,7 +159,12 @@ func check(ctx context.Context, cfg aws.Config, stack string) error {
 			if err != nil {
 				return err
 			}
-			if !strings.Contains(aws.ToString(rule.EventPattern), "aws.securityhub") {
+			switch {
+			case rule.ScheduleExpression != nil: // the sweep
+				if aws.ToString(rule.ScheduleExpression) != "rate(5 minutes)" {
+					return fmt.Errorf("rule %s schedule %s", name, aws.ToString(rule.ScheduleExpression))
+				}
+			case !strings.Contains(aws.ToString(rule.EventPattern), "aws.securityhub"):
 				return fmt.Errorf("rule %s pattern %s", name, aws.ToString(rule.EventPattern))
 			}
 			targets, err := eb.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})

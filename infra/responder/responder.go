@@ -111,6 +111,7 @@ type Responder struct {
 	Ledger          awsdynamodb.Table
 	DeadLetterQueue awssqs.Queue
 	Rules           []awsevents.Rule
+	Sweep           awsevents.Rule // the scheduled sweep of unfinished cases
 	// ActionTarget is the Security Hub custom action "Respond to IAM.4".
 	ActionTarget awssecurityhub.CfnActionTarget
 	// Dashboard shows the function's metrics (cases, evidence, sinks, containment).
@@ -258,6 +259,15 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 			Targets:      &[]awsevents.IRuleTarget{target},
 		}))
 	}
+	// The sweep finishes cases whose owner stopped before finishing and writes back findings that
+	// arrived while another invocation owned the case, so that nothing depends on Lambda's two
+	// asynchronous retries outlasting the work (docs/delivery.md). It sends the standard
+	// "Scheduled Event", which the handler recognises.
+	r.Sweep = awsevents.NewRule(c, jsii.String("Sweep"), &awsevents.RuleProps{
+		Description: jsii.String("iam4-responder: finish unfinished cases (docs/delivery.md)"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(SweepMinutes))),
+		Targets:     &[]awsevents.IRuleTarget{target},
+	})
 
 	r.alarms()
 	r.dashboard()
@@ -265,6 +275,10 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 	r.suppressions()
 	return r
 }
+
+// SweepMinutes is how often the sweep runs: a case whose owner stopped waits at most this long
+// after its lease ends.
+const SweepMinutes = 5
 
 func withDefaults(p *Props) {
 	if p.LogRetention == "" {

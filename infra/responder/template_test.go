@@ -247,6 +247,24 @@ func TestFailuresEndInTheDeadLetterQueue(t *testing.T) {
 	}
 }
 
+func TestTheSweepRunsOnASchedule(t *testing.T) {
+	var sweeps []map[string]any
+	for _, rule := range resources(t, "AWS::Events::Rule") {
+		if rule["ScheduleExpression"] != nil {
+			sweeps = append(sweeps, rule)
+		}
+	}
+	if len(sweeps) != 1 {
+		t.Fatalf("%d scheduled rules, want the one sweep", len(sweeps))
+	}
+	if got := sweeps[0]["ScheduleExpression"]; got != "rate(5 minutes)" {
+		t.Errorf("sweep schedule %v, want rate(5 minutes)", got)
+	}
+	if sweeps[0]["EventPattern"] != nil {
+		t.Errorf("the sweep also matches events: %v", sweeps[0]["EventPattern"])
+	}
+}
+
 func TestAlarmsNotifyTheTopic(t *testing.T) {
 	alarms := resources(t, "AWS::CloudWatch::Alarm")
 	var metrics []string
