@@ -19,6 +19,15 @@ func Terminal(w io.Writer, r investigation.Result) error {
 	}
 	p("Root records: %d  access-key calls: %d  console calls: %d  sign-ins: %d  service calls: %d  session calls: %d",
 		r.RootRecords, r.AccessKeyCalls, r.ConsoleCalls, r.SignIns, r.ServiceCalls, r.SessionCalls)
+	if r.SessionCallsAttributed > 0 {
+		p("  %d session calls were made with GetSessionToken sessions of a root key and count toward it", r.SessionCallsAttributed)
+	}
+	if r.DuplicateRecords > 0 {
+		p("  %d records read twice (same eventID) were counted once", r.DuplicateRecords)
+	}
+	for _, s := range r.SkippedRecords {
+		p("  skipped %d records that could not be read: %s", s.Records, s.Reason)
+	}
 	if r.Inventory != nil {
 		p("IAM: root access keys present: %v", r.Inventory.KeysPresent)
 		if rep := r.Inventory.Report; rep != nil {
