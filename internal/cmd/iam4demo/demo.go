@@ -379,7 +379,7 @@ func jiraIssue(ctx context.Context, base, key string) (map[string]any, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("Jira %s: HTTP %d", key, resp.StatusCode)
+		return nil, fmt.Errorf("get Jira issue %s: HTTP %d", key, resp.StatusCode)
 	}
 	var is struct {
 		Key    string `json:"key"`
