@@ -26,7 +26,10 @@ const (
 	maxLinks    = 4096
 	// maxSkipReasons bounds the distinct reasons kept for unreadable records.
 	maxSkipReasons = 32
-	other          = "(other)"
+	// maxSeen bounds the eventIDs remembered for de-duplication (16 bytes each, about 200 MB
+	// at the bound); records beyond it are counted without the check, and said so.
+	maxSeen = 1 << 22
+	other   = "(other)"
 )
 
 // Usage aggregates root records one at a time. It is safe for concurrent use, so that the
@@ -34,17 +37,18 @@ const (
 type Usage struct {
 	ranges *awsip.Ranges
 
-	mu       sync.Mutex
-	records  int
-	kinds    map[Kind]int
-	keys     map[string]*keyAgg // by full key id; only masked ids leave the package
-	sessions map[string]*keyAgg // GetSessionToken sessions, by their ASIA id
-	links    map[string]string  // session ASIA id → the AKIA id that created it
-	console  callerAgg          // console calls and sign-ins, for context
-	ipCache  map[string]placement
-	seen     map[[16]byte]struct{} // eventIDs read, to count a record read twice once
-	dups     int
-	skipped  map[string]int // unreadable records by reason
+	mu        sync.Mutex
+	records   int
+	kinds     map[Kind]int
+	keys      map[string]*keyAgg // by full key id; only masked ids leave the package
+	sessions  map[string]*keyAgg // GetSessionToken sessions, by their ASIA id
+	links     map[string]string  // session ASIA id → the AKIA id that created it
+	console   callerAgg          // console calls and sign-ins, for context
+	ipCache   map[string]placement
+	seen      map[[16]byte]struct{} // eventIDs read, to count a record read twice once
+	dups      int
+	unchecked int            // root records past maxSeen, counted without the duplicate check
+	skipped   map[string]int // unreadable records by reason
 }
 
 type keyAgg struct {
@@ -113,7 +117,11 @@ func (u *Usage) Add(r *Record) {
 			u.dups++
 			return
 		}
-		u.seen[id] = struct{}{}
+		if len(u.seen) < maxSeen {
+			u.seen[id] = struct{}{}
+		} else {
+			u.unchecked++
+		}
 	}
 	u.records++
 	u.kinds[kind]++
@@ -388,6 +396,8 @@ type Summary struct {
 	Keys                   []KeyProfile `json:"keys"`
 	// DuplicateRecords were root records whose eventID had been read already: counted once.
 	DuplicateRecords int `json:"duplicate_records"`
+	// UncheckedRecords came after the de-duplication set was full: counted without the check.
+	UncheckedRecords int `json:"unchecked_for_duplicates,omitempty"`
 	// SkippedRecords could not be read, by reason; the evidence lacks them.
 	SkippedRecords []Skipped `json:"skipped_records"`
 }
@@ -409,7 +419,7 @@ func (u *Usage) Summary() Summary {
 		RootRecords: u.records, AccessKeyCalls: u.kinds[AccessKeyCall], ConsoleCalls: u.kinds[ConsoleCall],
 		SignIns: u.kinds[SignIn], ServiceCalls: u.kinds[ServiceCall], SessionCalls: u.kinds[SessionCall],
 		OtherCalls: u.kinds[OtherCall], ConsoleIPs: counts(u.console.ips), Keys: []KeyProfile{},
-		DuplicateRecords: u.dups, SkippedRecords: []Skipped{},
+		DuplicateRecords: u.dups, UncheckedRecords: u.unchecked, SkippedRecords: []Skipped{},
 	}
 	for _, c := range counts(u.skipped) {
 		s.SkippedRecords = append(s.SkippedRecords, Skipped{Reason: c.Value, Records: c.Calls})
