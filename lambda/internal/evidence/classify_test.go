@@ -88,6 +88,11 @@ func TestClassify(t *testing.T) {
 			identity(m)["sessionContext"] = map[string]any{"attributes": map[string]any{"mfaAuthenticated": "false"}}
 		}), SessionCall},
 		{"no key, no session", record(t, base, func(m map[string]any) { identity(m)["accessKeyId"] = "" }), OtherCall},
+		// Panther's compromised-root-creds scenario: root console calls without a key id.
+		{"no key with the console's agent is the console", record(t, base, func(m map[string]any) {
+			identity(m)["accessKeyId"] = ""
+			m["userAgent"] = "console.amazonaws.com"
+		}), ConsoleCall},
 		// Panther's aws_root_access_key_created fixture and the IAM user guide's console examples:
 		// the sign-in service acts for the person at the console.
 		{"invokedBy signin.amazonaws.com is a person at the console, not a service", record(t, base, func(m map[string]any) {
