@@ -109,8 +109,15 @@ func (u *Usage) Add(r *Record) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if r.EventID != "" {
+		// The eventID is unique in real logs. The fields beside it guard against the
+		// placeholders examples and fixtures reuse ("1", "EXAMPLE…"), which would otherwise
+		// hide distinct records: a record read twice matches on all of them.
 		h := fnv.New128a()
-		h.Write([]byte(r.EventID))
+		for _, f := range []string{r.EventID, r.EventTime.UTC().Format(time.RFC3339Nano), r.EventSource, r.EventName,
+			r.UserIdentity.AccessKeyID, r.SourceIP, r.ErrorCode} {
+			h.Write([]byte(f))
+			h.Write([]byte{0})
+		}
 		var id [16]byte
 		h.Sum(id[:0])
 		if _, dup := u.seen[id]; dup {
