@@ -76,7 +76,7 @@ bench: ## Go benchmarks, then the collector vs the rate limit vs the AWS CLI on 
 
 ip-ranges: ## refresh the embedded snapshot of AWS's ip-ranges.json (needs the internet)
 	curl -fsSL --max-time 60 $(IP_RANGES_URL) | gzip -9n > $(IP_RANGES).new
-	go run ./lambda/cmd/iam4 analyze --ip-ranges $(IP_RANGES).new /dev/null >/dev/null
+	go run ./lambda/cmd/iam4 analyze --ip-ranges $(IP_RANGES).new /dev/null >/dev/null || { rm -f $(IP_RANGES).new; exit 1; }
 	mv $(IP_RANGES).new $(IP_RANGES)
 
 deploy: build tools ## deploy to the current AWS credentials' account: make deploy CDK_ARGS='-c emails=ops@example.com'

@@ -97,6 +97,12 @@ func (s *Server) cloudtrail(w http.ResponseWriter, acct *account, op, region str
 			return
 		}
 	}
+	// Event history holds management events only; CloudTrail Insights events are asked for
+	// with EventCategory "insight", and the emulator has none.
+	insights := strings.EqualFold(in.EventCategory, "insight")
+	served := func(ev event) bool {
+		return !ev.data && !insights && !ev.at.After(end) && !ev.at.Before(start) && ev.matches(key, value)
+	}
 	events := acct.trail[region]
 	out := struct {
 		Events    []map[string]any `json:"Events"`
@@ -105,14 +111,14 @@ func (s *Server) cloudtrail(w http.ResponseWriter, acct *account, op, region str
 	i := offset
 	for ; i < len(events) && len(out.Events) < limit; i++ {
 		ev := events[i]
-		if ev.at.After(end) || ev.at.Before(start) || !ev.matches(key, value) {
+		if !served(ev) {
 			continue
 		}
 		out.Events = append(out.Events, ev.lookupEntry(acct.id, region))
 	}
 	// A token only when more could follow, as CloudTrail does.
 	for j := i; j < len(events); j++ {
-		if !events[j].at.Before(start) && !events[j].at.After(end) && events[j].matches(key, value) {
+		if served(events[j]) {
 			out.NextToken = encodeToken(i, start, end, query)
 			break
 		}

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"os"
@@ -113,7 +114,13 @@ func TestLookupEventsFiltersAndLimits(t *testing.T) {
 		{"by access key", "ap-northeast-1", &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{
 			AttributeKey: cttypes.LookupAttributeKeyAccessKeyId, AttributeValue: aws.String("AKIAIOSFODNN7EXAMPLE")}}}, 120},
 		{"by event name", "ap-northeast-1", &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{
-			AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("PutObject")}}}, 60},
+			AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("CreateSnapshot")}}}, 60},
+		// Event history holds management events only: the key's S3 object calls are in the
+		// scenario (a trail would log them) but never served.
+		{"an S3 data event is never in event history", "ap-northeast-1", &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{
+			AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("PutObject")}}}, 0},
+		{"insights are asked for apart, and there are none", "ap-northeast-1", &cloudtrail.LookupEventsInput{
+			EventCategory: cttypes.EventCategoryInsight}, 0},
 		{"last 5 days of 30", "ap-northeast-1", &cloudtrail.LookupEventsInput{
 			LookupAttributes: rootLookup("").LookupAttributes, StartTime: aws.Time(now.Add(-5 * 24 * time.Hour))}, 20},
 		{"another Region has its own history", "eu-central-1", rootLookup("eu-central-1"), 0},
@@ -307,5 +314,38 @@ func TestScenarioErrorsNameTheField(t *testing.T) {
 				t.Errorf("New error = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestLookupEventsServesManagementEventsOnly(t *testing.T) {
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	record := func(id, name, extra string) json.RawMessage {
+		return json.RawMessage(`{"eventVersion": "1.09", "userIdentity": {"type": "Root", "accountId": "111122223333",
+			"accessKeyId": "AKIAIOSFODNN7EXAMPLE"}, "eventTime": "2026-10-31T12:00:00Z", "eventSource": "s3.amazonaws.com",
+			"eventName": "` + name + `", "awsRegion": "eu-west-1", "sourceIPAddress": "203.0.113.7", "eventID": "` + id + `"` + extra + `}`)
+	}
+	s := &Scenario{Account: "111122223333", Now: now, Events: []json.RawMessage{
+		record("mgmt", "ListBuckets", `, "managementEvent": true, "eventCategory": "Management"`),
+		record("data-by-category", "GetObject", `, "managementEvent": false, "eventCategory": "Data"`),
+		record("data-by-flag", "PutObject", `, "managementEvent": false`),
+		record("data-by-name", "DeleteObject", ``), // eventVersion < 1.07 records lack both fields
+		record("mgmt-by-name", "CreateBucket", ``),
+	}}
+	srv, err := New(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	out, err := cloudtrail.NewFromConfig(config(hs.URL, "eu-west-1")).LookupEvents(t.Context(), rootLookup("eu-west-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range out.Events {
+		got = append(got, aws.ToString(ev.EventId))
+	}
+	if diff := cmp.Diff([]string{"mgmt", "mgmt-by-name"}, got); diff != "" {
+		t.Errorf("served events (-want +got):\n%s", diff)
 	}
 }

@@ -23,6 +23,9 @@ type event struct {
 	id     string     // eventID
 	ro     bool       // readOnly
 	res    []resource
+	// data marks a data event (S3 object calls, Lambda Invoke, DynamoDB item calls, …): it is
+	// in the trail's log files, never in event history (LookupEvents).
+	data bool
 }
 
 type resource struct{ Type, Name string }
@@ -49,6 +52,7 @@ func buildTrail(events []json.RawMessage, gens []Generator, now time.Time) (trai
 			ev := event{
 				at: at.Truncate(time.Second), gen: g, seq: i, root: true, name: name, source: src,
 				id: fmt.Sprintf("%08x-0000-4000-8000-%012x", gi, i), ro: readOnly(name), res: res,
+				data: dataEvent(src, name),
 			}
 			if g.Kind == "" || g.Kind == "access-key" {
 				ev.keyID = g.Key
@@ -64,13 +68,16 @@ func buildTrail(events []json.RawMessage, gens []Generator, now time.Time) (trai
 
 func parseRecord(raw json.RawMessage) (event, string, error) {
 	var r struct {
-		EventTime    time.Time `json:"eventTime"`
-		EventName    string    `json:"eventName"`
-		EventSource  string    `json:"eventSource"`
-		AWSRegion    string    `json:"awsRegion"`
-		EventID      string    `json:"eventID"`
-		ReadOnly     *bool     `json:"readOnly"`
-		UserIdentity struct {
+		EventTime   time.Time `json:"eventTime"`
+		EventName   string    `json:"eventName"`
+		EventSource string    `json:"eventSource"`
+		AWSRegion   string    `json:"awsRegion"`
+		EventID     string    `json:"eventID"`
+		ReadOnly    *bool     `json:"readOnly"`
+		// Management or data event (CloudTrail record contents); older records lack both.
+		ManagementEvent *bool  `json:"managementEvent"`
+		EventCategory   string `json:"eventCategory"`
+		UserIdentity    struct {
 			Type        string `json:"type"`
 			AccessKeyID string `json:"accessKeyId"`
 		} `json:"userIdentity"`
@@ -89,6 +96,14 @@ func parseRecord(raw json.RawMessage) (event, string, error) {
 		at: r.EventTime, raw: raw, root: r.UserIdentity.Type == "Root", name: r.EventName,
 		source: r.EventSource, keyID: r.UserIdentity.AccessKeyID, id: r.EventID,
 		ro: r.ReadOnly != nil && *r.ReadOnly,
+	}
+	switch {
+	case r.EventCategory != "":
+		ev.data = r.EventCategory == "Data"
+	case r.ManagementEvent != nil:
+		ev.data = !*r.ManagementEvent
+	default:
+		ev.data = dataEvent(r.EventSource, r.EventName)
 	}
 	for _, x := range r.Resources {
 		ev.res = append(ev.res, resource{x.Type, x.ARN})
@@ -156,7 +171,10 @@ func (ev event) record(account, region string) []byte {
 		"eventSource": ev.source, "eventName": ev.name, "awsRegion": region, "sourceIPAddress": ip,
 		"userAgent": g.UserAgent, "requestParameters": nil, "responseElements": nil,
 		"requestID": ev.id, "eventID": ev.id, "readOnly": ev.ro, "eventType": "AwsApiCall",
-		"managementEvent": true, "recipientAccountId": account, "eventCategory": "Management",
+		"managementEvent": !ev.data, "recipientAccountId": account, "eventCategory": "Management",
+	}
+	if ev.data {
+		rec["eventCategory"] = "Data"
 	}
 	switch g.Kind {
 	case "", "access-key":
@@ -195,3 +213,19 @@ func (ev event) record(account, region string) []byte {
 	b, _ := json.Marshal(rec)
 	return b
 }
+
+// dataEvents are the calls CloudTrail logs as data events, by event source: they reach a trail
+// that selects data events, never event history (CloudTrail user guide, "Logging data events").
+// Only the services the scenarios use are listed; a management call is never in this table.
+var dataEvents = map[string][]string{
+	"s3.amazonaws.com": {"GetObject", "PutObject", "DeleteObject", "DeleteObjects", "HeadObject", "CopyObject",
+		"ListObjects", "ListObjectsV2", "ListObjectVersions", "CreateMultipartUpload", "UploadPart", "UploadPartCopy",
+		"CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "GetObjectAcl", "PutObjectAcl",
+		"GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging", "RestoreObject", "SelectObjectContent",
+		"GetObjectAttributes"},
+	"lambda.amazonaws.com": {"Invoke", "InvokeWithResponseStream"},
+	"dynamodb.amazonaws.com": {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+		"BatchWriteItem", "TransactGetItems", "TransactWriteItems", "ExecuteStatement", "BatchExecuteStatement"},
+}
+
+func dataEvent(source, name string) bool { return slices.Contains(dataEvents[source], name) }

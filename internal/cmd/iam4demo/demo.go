@@ -65,23 +65,32 @@ const (
 	jiraToken = "demo-token"
 )
 
-// scenario is the demo account: one root key used daily from an EC2 instance in ap-northeast-1
-// with an SDK and now and then from an office with the AWS CLI; a second key unused for 200 days.
+// scenario is the demo account. One root key has two callers. A nightly job on an EC2 instance
+// in ap-northeast-1 snapshots its volume with an SDK (management events, in CloudTrail event
+// history) and writes the dump to S3 (data events: only a trail that logs data events has them,
+// event history never does, so the credential report's "last used: s3" is newer than anything
+// LookupEvents shows). Someone in an office runs the AWS CLI now and then (management events).
+// A second key has been unused for 200 days.
 func scenario(findings []json.RawMessage) *emulator.Scenario {
 	now := time.Now().UTC()
+	volume := "arn:aws:ec2:ap-northeast-1:" + localaws.Account + ":volume/vol-0a1b2c3d4e5f60718"
 	return &emulator.Scenario{
 		Account: localaws.Account,
 		Regions: []string{"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1"},
 		Root: emulator.Root{MFA: true, Keys: []emulator.RootKey{
+			// The nightly S3 write, three hours ago: the report sees it, event history does not.
 			{ID: "AKIAIOSFODNN7EXAMPLE", Active: true, Created: now.AddDate(-2, 0, 0), LastUsed: now.Add(-3 * time.Hour),
 				LastUsedRegion: "ap-northeast-1", LastUsedService: "s3"},
 			{ID: "AKIAI44QH8DHBEXAMPLE", Active: true, Created: now.AddDate(-3, 0, 0), LastUsed: now.AddDate(0, 0, -200),
 				LastUsedRegion: "us-east-1", LastUsedService: "iam"},
 		}},
 		Generate: []emulator.Generator{
-			{Region: "ap-northeast-1", Count: 90, Days: 90, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"54.250.10.11"},
-				UserAgent: "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22 md/GOOS#linux api/s3#1.58.0",
-				Actions:   []string{"s3:PutObject@arn:aws:s3:::example-backups/nightly/db.dump", "s3:ListBucket@arn:aws:s3:::example-backups"}},
+			// 135 calls over 90 days: 90 management events, 45 S3 PutObject data events that
+			// LookupEvents drops.
+			{Region: "ap-northeast-1", Count: 135, Days: 90, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"54.250.10.11"},
+				UserAgent: "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22 md/GOOS#linux api/ec2#1.170.0",
+				Actions: []string{"ec2:CreateSnapshot@" + volume, "ec2:DescribeSnapshots",
+					"s3:PutObject@arn:aws:s3:::example-backups/nightly/db.dump"}},
 			{Region: "us-east-1", Count: 6, Days: 90, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.25"},
 				UserAgent: "aws-cli/2.15.0 Python/3.11.6 Darwin/23.1.0 exe/x86_64 prompt/off command/ec2.describe-instances",
 				Actions:   []string{"ec2:DescribeInstances", "iam:ListUsers"}},
@@ -370,7 +379,7 @@ func jiraIssue(ctx context.Context, base, key string) (map[string]any, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("jira %s: HTTP %d", key, resp.StatusCode)
+		return nil, fmt.Errorf("get Jira issue %s: HTTP %d", key, resp.StatusCode)
 	}
 	var is struct {
 		Key    string `json:"key"`

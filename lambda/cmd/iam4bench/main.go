@@ -82,7 +82,8 @@ func scenario(counts map[string]int, light int, rate *emulator.Rate) *emulator.S
 			Region: r, Count: n, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE",
 			IPs:       []string{"203.0.113.7", "198.51.100.20", "54.250.10.11"},
 			UserAgent: "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64",
-			Actions:   []string{"s3:ListBuckets", "ec2:DescribeInstances", "s3:PutObject@arn:aws:s3:::example-backups/db.dump"},
+			// Management events only: event history never holds S3 object calls (data events).
+			Actions: []string{"s3:ListBuckets", "ec2:DescribeInstances", "s3:GetBucketPolicy@arn:aws:s3:::example-backups"},
 		})
 	}
 	return s

@@ -77,7 +77,7 @@ func startLocal(t *testing.T, tune ...func(*emulator.Scenario, *config.Config)) 
 			Created: time.Now().AddDate(-1, 0, 0), LastUsed: time.Now().Add(-time.Hour), LastUsedRegion: "ap-northeast-1", LastUsedService: "s3"}}},
 		Generate: []emulator.Generator{
 			{Region: "ap-northeast-1", Count: 60, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"54.250.10.11"},
-				UserAgent: "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22", Actions: []string{"s3:PutObject@arn:aws:s3:::example-backups/db.dump"}},
+				UserAgent: "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22", Actions: []string{"ec2:CreateSnapshot", "ec2:DescribeSnapshots"}},
 			{Region: "us-west-2", Count: 4, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"},
 				UserAgent: "aws-cli/2.15.0 Python/3.11.6", Actions: []string{"ec2:DescribeInstances"}},
 		},

@@ -3,8 +3,11 @@ package evidence
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
 )
 
 // benchRecords are CloudTrail records as LookupEvents returns them, one per kind of caller.
@@ -34,18 +37,26 @@ func BenchmarkDecodeAndClassify(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
-// BenchmarkUsageAdd measures aggregation of access-key calls spread over 100 addresses.
+// BenchmarkUsageAdd measures aggregation of access-key calls spread over 100 addresses, half of
+// them AWS's, placed with the whole embedded ip-ranges.json, each record with its own eventID
+// (the de-duplication set grows as in a real run).
 func BenchmarkUsageAdd(b *testing.B) {
-	u := NewUsage(testRanges(b))
+	u := NewUsage(awsip.Snapshot())
 	recs := make([]*Record, 100)
 	for i := range recs {
-		recs[i] = keyCall("AKIAIOSFODNN7EXAMPLE", fmt.Sprintf("203.0.113.%d", i), "aws-cli/2.15.0 Python/3.11",
-			"s3:GetObject", time.Date(2026, 10, 1, 0, i, 0, 0, time.UTC))
+		ip := fmt.Sprintf("203.0.113.%d", i)
+		if i%2 == 0 {
+			ip = fmt.Sprintf("54.250.%d.11", i)
+		}
+		recs[i] = keyCall("AKIAIOSFODNN7EXAMPLE", ip, "aws-cli/2.15.0 Python/3.11",
+			"ec2:DescribeInstances", time.Date(2026, 10, 1, 0, i, 0, 0, time.UTC))
 	}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		u.Add(recs[i%len(recs)])
+		r := recs[i%len(recs)]
+		r.EventID = strconv.Itoa(i)
+		u.Add(r)
 		i++
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")

@@ -88,3 +88,34 @@ func (a *actionAgg) callerList() []ActionCaller {
 	})
 	return out
 }
+
+// mergeCallers adds src's callers to a, as addCaller would have counted them: a session's calls
+// attributed to the key that created it keep their callers for the per-group policies.
+func (a *actionAgg) mergeCallers(src *actionAgg) {
+	for ip, c := range src.callers {
+		if a.callers == nil {
+			a.callers = map[string]*callerUse{}
+		}
+		d, ok := a.callers[ip]
+		if !ok {
+			if len(a.callers) >= maxActionCallers {
+				ip = other
+			}
+			if d = a.callers[ip]; d == nil {
+				d = &callerUse{resources: map[string]struct{}{}}
+				a.callers[ip] = d
+			}
+		}
+		d.calls += c.calls
+		d.errors += c.errors
+		d.unnamed += c.unnamed
+		d.overflow = d.overflow || c.overflow || ip == other
+		for arn := range c.resources {
+			if _, ok := d.resources[arn]; ok || len(d.resources) < maxCallerResources {
+				d.resources[arn] = struct{}{}
+			} else {
+				d.overflow = true
+			}
+		}
+	}
+}

@@ -44,6 +44,10 @@ func Classify(r *Record) Kind {
 		return SessionCall
 	case strings.HasPrefix(r.UserIdentity.AccessKeyID, "AKIA"):
 		return AccessKeyCall
+	case consoleAgent(r.UserAgent):
+		// No key at all (or a documentation placeholder): nothing to misattribute, and the
+		// agent is the console's, so the address is a person's at the console.
+		return ConsoleCall
 	default:
 		return OtherCall
 	}

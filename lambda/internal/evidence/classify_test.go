@@ -42,6 +42,8 @@ func record(t testing.TB, name string, edit func(m map[string]any)) *Record {
 
 func identity(m map[string]any) map[string]any { return m["userIdentity"].(map[string]any) }
 
+var consoleSession = map[string]any{"attributes": map[string]any{"mfaAuthenticated": "true", "creationDate": "2026-10-01T00:00:00Z"}}
+
 func TestClassify(t *testing.T) {
 	const base = "cloudtrail-root-accesskey-event-ADAPTED.json"
 	tests := []struct {
@@ -86,6 +88,40 @@ func TestClassify(t *testing.T) {
 			identity(m)["sessionContext"] = map[string]any{"attributes": map[string]any{"mfaAuthenticated": "false"}}
 		}), SessionCall},
 		{"no key, no session", record(t, base, func(m map[string]any) { identity(m)["accessKeyId"] = "" }), OtherCall},
+		// Panther's compromised-root-creds scenario: root console calls without a key id.
+		{"no key with the console's agent is the console", record(t, base, func(m map[string]any) {
+			identity(m)["accessKeyId"] = ""
+			m["userAgent"] = "console.amazonaws.com"
+		}), ConsoleCall},
+		// Panther's aws_root_access_key_created fixture and the IAM user guide's console examples:
+		// the sign-in service acts for the person at the console.
+		{"invokedBy signin.amazonaws.com is a person at the console, not a service", record(t, base, func(m map[string]any) {
+			identity(m)["invokedBy"] = "signin.amazonaws.com"
+			identity(m)["sessionContext"] = consoleSession
+			m["userAgent"] = "signin.amazonaws.com"
+		}), ConsoleCall},
+	}
+	// The service consoles' own agents, as real records carry them, with the console's session.
+	for _, agent := range []string{
+		"[S3Console/0.4, aws-internal/3 aws-sdk-java/1.11.666 Linux/4.9.184-0.1.ac.235.83.329.metal1.x86_64 OpenJDK_64-Bit_Server_VM/25.232-b09 java/1.8.0_232 vendor/Oracle_Corporation]",
+		"S3Console/0.4, aws-internal/3 aws-sdk-java/1.11.666 Linux/4.9.184 OpenJDK_64-Bit_Server_VM/25.232-b09",
+		"RDS Console, aws-internal/3 aws-sdk-java/1.12.1 Linux/5.4 OpenJDK_64-Bit_Server_VM/25.302-b08",
+		"AWS CloudWatch Console",
+		"console.ec2.amazonaws.com",
+		"aws-internal/3 aws-sdk-java/1.12.124 Linux/4.9.273-0.1.ac.226.84.332.metal1.x86_64",
+		"aws.internal",
+		"Mozilla",
+		"[Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36]",
+	} {
+		tests = append(tests, struct {
+			name string
+			rec  *Record
+			want Kind
+		}{"console agent " + agent, record(t, base, func(m map[string]any) {
+			identity(m)["accessKeyId"] = "ASIAIOSFODNN7EXAMPLE"
+			identity(m)["sessionContext"] = consoleSession
+			m["userAgent"] = agent
+		}), ConsoleCall})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,6 +158,17 @@ func TestToolOf(t *testing.T) {
 		{"Mozilla/5.0 (Macintosh; Intel Mac OS X 10.12; rv:62.0)", ToolConsole},
 		{"aws-sdk-ruby3/3.190.0 ruby/3.2.2", ToolOtherSDK},
 		{"curl/8.4.0", ToolUnknown},
+		// S3 wraps every user agent in brackets (CloudTrail records of S3 calls, IAM user guide).
+		{"[aws-cli/1.11.10 Python/2.7.8 Linux/3.2.45-0.6.wd.865.49.315.metal1.x86_64 botocore/1.4.67]", ToolCLI},
+		{"[aws-cli/2.35.15 md/awscrt#0.32.2 ua/2.1 os/macos#24.2.0 md/command#s3.ls]", ToolCLI},
+		{"[Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1]", ToolBoto3},
+		{"[S3Console/0.4, aws-internal/3 aws-sdk-java/1.11.666 Linux/4.9.184]", ToolConsole},
+		{"RDS Console, aws-internal/3 aws-sdk-java/1.12.1 Linux/5.4", ToolConsole},
+		{"aws-internal/3 aws-sdk-java/1.11.706 Linux/4.9.184", ToolConsole},
+		{"AWS CloudWatch Console", ToolConsole},
+		{"console.ec2.amazonaws.com", ToolConsole},
+		{"Mozilla", ToolConsole},
+		{"aws-cli/2.13.5 Python/3.11.4 Linux/4.14.255 exec-env/CloudShell exe/x86_64.amzn.2 prompt/off command/ec2.stop-instances", ToolCLI},
 		{"", ToolUnknown},
 	}
 	for _, tt := range tests {

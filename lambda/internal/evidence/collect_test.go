@@ -12,7 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
@@ -182,5 +184,42 @@ func TestInventoryAgainstTheEmulator(t *testing.T) {
 	regions, err := EnabledRegions(t.Context(), account.NewFromConfig(cfg))
 	if err != nil || fmt.Sprint(regions) != "[us-east-1]" {
 		t.Errorf("EnabledRegions = %v, %v", regions, err)
+	}
+}
+
+// fakeLookup is a LookupEvents client that answers one page, for records no emulator scenario
+// can hold (a CloudTrailEvent that is not JSON, a bad eventTime).
+type fakeLookup struct{ events []cttypes.Event }
+
+func (f fakeLookup) LookupEvents(context.Context, *cloudtrail.LookupEventsInput, ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error) {
+	return &cloudtrail.LookupEventsOutput{Events: f.events}, nil
+}
+
+func TestCollectSkipsAndCountsUnreadableRecords(t *testing.T) {
+	good := string(readFile(t, "cloudtrail-root-accesskey-event-ADAPTED.json"))
+	events := []cttypes.Event{
+		{CloudTrailEvent: aws.String(good)},
+		{CloudTrailEvent: aws.String(good)}, // the same record twice
+		{CloudTrailEvent: aws.String(`{"eventVersion": "1.08", "userIdentity": {"type": "Root"`)},
+		{CloudTrailEvent: aws.String(strings.Replace(good, `"eventTime": "`, `"eventTime": "x`, 1))},
+	}
+	u := NewUsage(nil)
+	c := &Collector{Client: func(string) cloudtrail.LookupEventsAPIClient { return fakeLookup{events} },
+		Regions: []string{"us-east-1"}, Now: func() time.Time { return scenarioNow }}
+	cov, err := c.Collect(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := u.Summary()
+	got := struct {
+		Events, Keys, Dups int
+		Skipped            []Skipped
+	}{cov.Regions[0].Events, s.AccessKeyCalls, s.DuplicateRecords, s.SkippedRecords}
+	want := struct {
+		Events, Keys, Dups int
+		Skipped            []Skipped
+	}{4, 1, 1, []Skipped{{"CloudTrailEvent is not JSON", 1}, {"eventTime is not an RFC 3339 time", 1}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

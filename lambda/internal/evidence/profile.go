@@ -26,7 +26,10 @@ const (
 	maxLinks    = 4096
 	// maxSkipReasons bounds the distinct reasons kept for unreadable records.
 	maxSkipReasons = 32
-	other          = "(other)"
+	// maxSeen bounds the eventIDs remembered for de-duplication (16 bytes each, about 200 MB
+	// at the bound); records beyond it are counted without the check, and said so.
+	maxSeen = 1 << 22
+	other   = "(other)"
 )
 
 // Usage aggregates root records one at a time. It is safe for concurrent use, so that the
@@ -34,17 +37,18 @@ const (
 type Usage struct {
 	ranges *awsip.Ranges
 
-	mu       sync.Mutex
-	records  int
-	kinds    map[Kind]int
-	keys     map[string]*keyAgg // by full key id; only masked ids leave the package
-	sessions map[string]*keyAgg // GetSessionToken sessions, by their ASIA id
-	links    map[string]string  // session ASIA id → the AKIA id that created it
-	console  callerAgg          // console calls and sign-ins, for context
-	ipCache  map[string]placement
-	seen     map[[16]byte]struct{} // eventIDs read, to count a record read twice once
-	dups     int
-	skipped  map[string]int // unreadable records by reason
+	mu        sync.Mutex
+	records   int
+	kinds     map[Kind]int
+	keys      map[string]*keyAgg // by full key id; only masked ids leave the package
+	sessions  map[string]*keyAgg // GetSessionToken sessions, by their ASIA id
+	links     map[string]string  // session ASIA id → the AKIA id that created it
+	console   callerAgg          // console calls and sign-ins, for context
+	ipCache   map[string]placement
+	seen      map[[16]byte]struct{} // eventIDs read, to count a record read twice once
+	dups      int
+	unchecked int            // root records past maxSeen, counted without the duplicate check
+	skipped   map[string]int // unreadable records by reason
 }
 
 type keyAgg struct {
@@ -107,15 +111,26 @@ func (u *Usage) Add(r *Record) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if r.EventID != "" {
+		// The eventID is unique in real logs. The fields beside it guard against the
+		// placeholders examples and fixtures reuse ("1", "EXAMPLE…"), which would otherwise
+		// hide distinct records: a record read twice matches on all of them.
 		h := fnv.New128a()
-		h.Write([]byte(r.EventID))
+		for _, f := range []string{r.EventID, r.EventTime.UTC().Format(time.RFC3339Nano), r.EventSource, r.EventName,
+			r.UserIdentity.AccessKeyID, r.SourceIP, r.ErrorCode} {
+			h.Write([]byte(f))
+			h.Write([]byte{0})
+		}
 		var id [16]byte
 		h.Sum(id[:0])
 		if _, dup := u.seen[id]; dup {
 			u.dups++
 			return
 		}
-		u.seen[id] = struct{}{}
+		if len(u.seen) < maxSeen {
+			u.seen[id] = struct{}{}
+		} else {
+			u.unchecked++
+		}
 	}
 	u.records++
 	u.kinds[kind]++
@@ -306,6 +321,7 @@ func merge(dst, src *keyAgg) {
 		d.errors += a.errors
 		d.unnamed += a.unnamed
 		d.overflow = d.overflow || a.overflow
+		d.mergeCallers(a)
 		for arn := range a.resources {
 			if _, ok := d.resources[arn]; ok || len(d.resources) < maxResources {
 				d.resources[arn] = struct{}{}
@@ -314,176 +330,6 @@ func merge(dst, src *keyAgg) {
 			}
 		}
 	}
-}
-
-// Count is a value with its number of calls.
-type Count struct {
-	Value string `json:"value"`
-	Calls int    `json:"calls"`
-}
-
-// IPCount is a source address with its calls and where it runs.
-type IPCount struct {
-	IP         Text   `json:"ip"`
-	Calls      int    `json:"calls"`
-	InsideAWS  bool   `json:"inside_aws"`
-	AWSRegion  string `json:"aws_region,omitempty"`
-	AWSService string `json:"aws_service,omitempty"`
-	// IPRanges is the createDate of the AWS ranges that placed the address, inside or outside.
-	IPRanges string `json:"ip_ranges,omitempty"`
-}
-
-// AgentCount is a user agent with its tool and calls.
-type AgentCount struct {
-	Tool  Tool `json:"tool"`
-	Agent Text `json:"agent"`
-	Calls int  `json:"calls"`
-}
-
-// ActionCount is an IAM action with its calls and the resources the records named.
-type ActionCount struct {
-	Action string `json:"action"`
-	Calls  int    `json:"calls"`
-	Errors int    `json:"errors"`
-	// Resources are the ARNs the records named; AllNamed says every call named one, so a
-	// policy can be narrowed to them.
-	Resources []Text `json:"resources,omitempty"`
-	AllNamed  bool   `json:"all_named"`
-	// Callers split the calls by source address, so that each caller group gets a policy of
-	// its own.
-	Callers []ActionCaller `json:"callers,omitempty"`
-}
-
-// KeyProfile is everything known about one root access key's use.
-type KeyProfile struct {
-	ID           string        `json:"id"` // masked: AKIA…WXYZ
-	KeyID        KeyID         `json:"-"`  // the whole id, never printed: joins ListAccessKeys
-	Calls        int           `json:"calls"`
-	Errors       int           `json:"errors"`
-	FirstUse     time.Time     `json:"first_use"`
-	LastUse      time.Time     `json:"last_use"`
-	Regions      []Count       `json:"regions"`
-	SourceIPs    []IPCount     `json:"source_ips"`
-	Tools        []Count       `json:"tools"`
-	UserAgents   []AgentCount  `json:"user_agents"`
-	Actions      []ActionCount `json:"actions"`
-	InsideCalls  int           `json:"inside_aws_calls"`
-	OutsideCalls int           `json:"outside_aws_calls"`
-	// InsideAWS is true when every call came from inside AWS.
-	InsideAWS bool `json:"inside_aws"`
-	// SessionCalls of Calls were made with temporary credentials the key created
-	// (sts:GetSessionToken), in Sessions sessions; their addresses, tools and actions are the
-	// key's too.
-	SessionCalls int `json:"session_calls"`
-	Sessions     int `json:"sessions"`
-}
-
-// Skipped is a kind of record that could not be read, with how many.
-type Skipped struct {
-	Reason  string `json:"reason"`
-	Records int    `json:"records"`
-}
-
-// Summary is the aggregate's result.
-type Summary struct {
-	RootRecords    int `json:"root_records"`
-	AccessKeyCalls int `json:"access_key_calls"`
-	ConsoleCalls   int `json:"console_calls"`
-	SignIns        int `json:"sign_ins"`
-	ServiceCalls   int `json:"service_calls"`
-	SessionCalls   int `json:"session_calls"`
-	OtherCalls     int `json:"other_calls"`
-	// SessionCallsAttributed of SessionCalls were made with GetSessionToken sessions of a
-	// root access key among Keys, and are counted in its profile.
-	SessionCallsAttributed int          `json:"session_calls_attributed"`
-	ConsoleIPs             []Count      `json:"console_source_ips"`
-	Keys                   []KeyProfile `json:"keys"`
-	// DuplicateRecords were root records whose eventID had been read already: counted once.
-	DuplicateRecords int `json:"duplicate_records"`
-	// SkippedRecords could not be read, by reason; the evidence lacks them.
-	SkippedRecords []Skipped `json:"skipped_records"`
-}
-
-// Skipped is the number of records that could not be read.
-func (s Summary) Skipped() int {
-	n := 0
-	for _, k := range s.SkippedRecords {
-		n += k.Records
-	}
-	return n
-}
-
-// Summary returns the profiles, most used key first; lists are sorted by calls, then value.
-func (u *Usage) Summary() Summary {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	s := Summary{
-		RootRecords: u.records, AccessKeyCalls: u.kinds[AccessKeyCall], ConsoleCalls: u.kinds[ConsoleCall],
-		SignIns: u.kinds[SignIn], ServiceCalls: u.kinds[ServiceCall], SessionCalls: u.kinds[SessionCall],
-		OtherCalls: u.kinds[OtherCall], ConsoleIPs: counts(u.console.ips), Keys: []KeyProfile{},
-		DuplicateRecords: u.dups, SkippedRecords: []Skipped{},
-	}
-	for _, c := range counts(u.skipped) {
-		s.SkippedRecords = append(s.SkippedRecords, Skipped{Reason: c.Value, Records: c.Calls})
-	}
-	// Join each session to the key that created it.
-	bySession := map[string][]*keyAgg{}
-	for sid, sess := range u.sessions {
-		if key, ok := u.links[sid]; ok && u.keys[key] != nil {
-			bySession[key] = append(bySession[key], sess)
-		}
-	}
-	for id, direct := range u.keys {
-		k := direct
-		if sess := bySession[id]; len(sess) > 0 {
-			k = newKeyAgg()
-			merge(k, direct)
-			for _, x := range sess {
-				merge(k, x)
-				k.sessionCalls += x.calls
-				k.sessionIDs++
-			}
-			s.SessionCallsAttributed += k.sessionCalls
-		}
-		p := KeyProfile{
-			ID: MaskKey(id), KeyID: KeyID(id), Calls: k.calls, Errors: k.errors, FirstUse: k.first.UTC(), LastUse: k.last.UTC(),
-			Regions: counts(k.regions), InsideCalls: k.inside, OutsideCalls: k.outside,
-			InsideAWS: k.calls > 0 && k.outside == 0, SessionCalls: k.sessionCalls, Sessions: k.sessionIDs,
-		}
-		for _, c := range counts(k.ips) {
-			pl := u.place(c.Value)
-			p.SourceIPs = append(p.SourceIPs, IPCount{IP: Text(c.Value), Calls: c.Calls, InsideAWS: pl.inside,
-				AWSRegion: pl.region, AWSService: pl.service, IPRanges: pl.ranges})
-		}
-		tools := map[string]int{}
-		for t, n := range k.tools {
-			tools[string(t)] = n
-		}
-		p.Tools = counts(tools)
-		for a, n := range k.agents {
-			p.UserAgents = append(p.UserAgents, AgentCount{Tool: ToolOf(string(a)), Agent: a, Calls: n})
-		}
-		slices.SortFunc(p.UserAgents, func(a, b AgentCount) int {
-			return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Agent, b.Agent))
-		})
-		for name, a := range k.actions {
-			ac := ActionCount{Action: name, Calls: a.calls, Errors: a.errors,
-				AllNamed: a.unnamed == 0 && !a.overflow && len(a.resources) > 0, Callers: a.callerList()}
-			for r := range a.resources {
-				ac.Resources = append(ac.Resources, Text(r))
-			}
-			slices.Sort(ac.Resources)
-			p.Actions = append(p.Actions, ac)
-		}
-		slices.SortFunc(p.Actions, func(a, b ActionCount) int {
-			return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Action, b.Action))
-		})
-		s.Keys = append(s.Keys, p)
-	}
-	slices.SortFunc(s.Keys, func(a, b KeyProfile) int {
-		return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.ID, b.ID))
-	})
-	return s
 }
 
 func counts(m map[string]int) []Count {

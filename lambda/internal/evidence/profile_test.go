@@ -166,3 +166,18 @@ func TestReadLogReadsEveryExportShape(t *testing.T) {
 		t.Errorf("reasons (-want +got):\n%s", diff)
 	}
 }
+
+func TestConsoleCallsKeepThePersonsAddress(t *testing.T) {
+	u := NewUsage(testRanges(t))
+	// Panther's aws_root_access_key_created fixture: the root creates a key from the console.
+	u.Add(record(t, "cloudtrail-root-accesskey-event-ADAPTED.json", func(m map[string]any) {
+		identity(m)["invokedBy"] = "signin.amazonaws.com"
+		identity(m)["sessionContext"] = consoleSession
+		m["sourceIPAddress"] = "198.51.100.23"
+		m["userAgent"] = "signin.amazonaws.com"
+	}))
+	s := u.Summary()
+	if diff := cmp.Diff([]Count{{"198.51.100.23", 1}}, s.ConsoleIPs); diff != "" || s.ConsoleCalls != 1 || s.ServiceCalls != 0 || len(s.Keys) != 0 {
+		t.Errorf("console %d, service %d, keys %d; console addresses (-want +got):\n%s", s.ConsoleCalls, s.ServiceCalls, len(s.Keys), diff)
+	}
+}

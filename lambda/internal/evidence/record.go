@@ -69,32 +69,54 @@ type Record struct {
 // UnmarshalJSON decodes a record; see Record for why it does not fail on a bad field.
 func (r *Record) UnmarshalJSON(b []byte) error {
 	type plain Record
-	var p plain
+	var p struct {
+		plain
+		// Read apart: exports write the time in more than one form (eventTimes).
+		EventTime json.RawMessage `json:"eventTime"`
+	}
 	if err := json.Unmarshal(b, &p); err != nil {
 		*r = Record{Unreadable: unreadable(err)}
 		return nil
 	}
-	*r = Record(p)
-	if r.EventTime.IsZero() {
-		*r = Record{Unreadable: "eventTime is missing"}
+	*r = Record(p.plain)
+	t, reason := eventTime(p.EventTime)
+	if reason != "" {
+		*r = Record{Unreadable: reason}
+		return nil
 	}
+	r.EventTime = t
 	return nil
+}
+
+// eventTimes are the forms eventTime takes: CloudTrail writes RFC 3339 in UTC ("…Z"); Athena and
+// log platforms that re-export records write "2006-01-02 15:04:05[.fraction]", in UTC.
+var eventTimes = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"}
+
+func eventTime(raw json.RawMessage) (time.Time, string) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}, "eventTime is missing"
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return time.Time{}, "eventTime is not an RFC 3339 time"
+	}
+	for _, layout := range eventTimes {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), ""
+		}
+	}
+	return time.Time{}, "eventTime is not an RFC 3339 time"
 }
 
 // unreadable turns a decoding error into a reason that can be counted: the same fault in many
 // records gives the same words.
 func unreadable(err error) string {
 	var typeErr *json.UnmarshalTypeError
-	var timeErr *time.ParseError
 	switch {
-	case errors.As(err, &timeErr):
-		return "eventTime is not an RFC 3339 time"
 	case errors.As(err, &typeErr) && typeErr.Field == "":
 		return "not a record: a JSON " + typeErr.Value + " where an object belongs"
 	case errors.As(err, &typeErr):
-		return typeErr.Field + " has the wrong type: a JSON " + typeErr.Value
-	case strings.Contains(err.Error(), "Time.UnmarshalJSON"):
-		return "eventTime is not an RFC 3339 time"
+		return strings.TrimPrefix(typeErr.Field, "plain.") + " has the wrong type: a JSON " + typeErr.Value
 	default:
 		return "not a readable record"
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -60,5 +61,22 @@ func TestUsageCountsSkippedAndDuplicateRecords(t *testing.T) {
 	}{1, 1, 1, 4, []Skipped{{"eventTime is not an RFC 3339 time", 3}, {"CloudTrailEvent is not JSON", 1}}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestPlaceholderEventIDsDoNotHideDistinctRecords(t *testing.T) {
+	// Fixtures and user-guide examples reuse eventIDs such as "1"; real duplicates match on
+	// every field the de-duplication reads.
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	a := keyCall("AKIAIOSFODNN7EXAMPLE", "203.0.113.9", "aws-cli/2.15.0", "iam:ListUsers", t0)
+	b := keyCall("AKIAIOSFODNN7EXAMPLE", "203.0.113.9", "aws-cli/2.15.0", "iam:ListRoles", t0.Add(time.Minute))
+	a.EventID, b.EventID = "1", "1"
+	again := *a
+	u := NewUsage(nil)
+	for _, r := range []*Record{a, b, &again} {
+		u.Add(r)
+	}
+	if s := u.Summary(); s.AccessKeyCalls != 2 || s.DuplicateRecords != 1 {
+		t.Errorf("access-key calls %d, duplicates %d; want 2 and 1", s.AccessKeyCalls, s.DuplicateRecords)
 	}
 }

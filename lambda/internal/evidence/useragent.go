@@ -33,7 +33,7 @@ func ToolOf(ua string) Tool {
 		return ToolConsole
 	case has("aws-cli/"):
 		return ToolCLI
-	case has("boto3/") || has("botocore/"):
+	case has("boto3/") || has("botocore/") || has("aws-sdk-python/"):
 		return ToolBoto3
 	case strings.Contains(l, "aws-sdk-go"):
 		return ToolGo

@@ -35,6 +35,9 @@ type termTexts struct {
 	ranges       string // %s
 	units        map[string][2]string
 	noRecords    string
+	attributed   string // %d session calls
+	duplicates   string // %d records
+	unreadable   string // %d records, %s reason
 }
 
 var termCatalog = map[Lang]termTexts{
@@ -61,6 +64,9 @@ var termCatalog = map[Lang]termTexts{
 		action:      "  action %-40s %s",
 		ranges:      "Inside/outside AWS decided with %s.",
 		noRecords:   "No root record in the logs read.",
+		attributed:  "  %d session calls were made with GetSessionToken sessions of a root key and count toward it.",
+		duplicates:  "  %d records read twice (same eventID) were counted once.",
+		unreadable:  "  %d records could not be read and were skipped: %s",
 		units: map[string][2]string{
 			"call": {"call", "calls"}, "file": {"file", "files"}, "record": {"record", "records"},
 			"address": {"address", "addresses"},
@@ -89,6 +95,9 @@ var termCatalog = map[Lang]termTexts{
 		action:      "  アクション %-40s %s",
 		ranges:      "AWS 内外の判定には %s を使用しました。",
 		noRecords:   "読み込んだログにルートの記録はありません。",
+		attributed:  "  %d 件のセッション呼び出しは、ルートのアクセスキーで GetSessionToken により作成されたセッションによるもので、そのキーの利用として数えています。",
+		duplicates:  "  同じ eventID の記録 %d 件は 1 件として数えました。",
+		unreadable:  "  読み取れなかった記録 %d 件をスキップしました: %s",
 		units: map[string][2]string{
 			"call": {"件", "件"}, "file": {"ファイル", "ファイル"}, "record": {"レコード", "レコード"},
 			"address": {"アドレス", "アドレス"},
@@ -183,6 +192,15 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 	if groups, unkept := groupConsole(r.ConsoleIPs); len(groups) > 0 || unkept > 0 {
 		p("%s", t.consoleFrom)
 		callerLines(p, t, groups, unkept)
+	}
+	if r.SessionCallsAttributed > 0 {
+		p(t.attributed, r.SessionCallsAttributed)
+	}
+	if r.DuplicateRecords > 0 {
+		p(t.duplicates, r.DuplicateRecords)
+	}
+	for _, sk := range r.SkippedRecords {
+		p(t.unreadable, sk.Records, plain(sk.Reason, 200))
 	}
 	if r.Inventory != nil {
 		p(t.iamKeys, r.Inventory.KeysPresent)

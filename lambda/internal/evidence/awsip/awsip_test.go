@@ -103,3 +103,58 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestRealAddresses places addresses that appear in public CloudTrail records and well-known
+// public services with the embedded file. Whether each is AWS's was decided apart from the file
+// (the network's owner: AWS's own documentation examples, Amazon's AS16509/AS14618 blocks, ISPs,
+// Tor exits, public resolvers); the records are in ../testdata/corpus (see its SOURCES.md).
+func TestRealAddresses(t *testing.T) {
+	r := Snapshot()
+	tests := []struct {
+		addr    string
+		inside  bool
+		service string // when inside
+		region  string
+		source  string
+	}{
+		{"52.95.4.13", true, "AMAZON", "us-east-2", "Redshift management guide, CreateCluster from the console (us-east-2)"},
+		{"54.240.230.177", true, "AMAZON", "us-west-2", "GuardDuty user guide, CreateThreatIntelSet"},
+		{"205.251.233.176", true, "AMAZON", "us-west-2", "Lambda developer guide, root console CreateTopic"},
+		{"205.251.233.179", true, "AMAZON", "us-west-2", "Panther fixture aws_securityhub_finding_evasion"},
+		{"72.21.217.97", true, "AMAZON", "us-east-1", "Panther fixture aws_key_compromised (AWS attaching its quarantine policy)"},
+		{"72.21.198.64", true, "AMAZON", "us-east-1", "CloudTrail user guide, EC2 console CreateKeyPair"},
+		{"3.10.107.144", true, "EC2", "eu-west-2", "Panther fixture aws_unauthorized_api_call"},
+		{"2600:1f1c:770:4e00:8d7a:1e08:be28:f21c", true, "EC2", "us-west-1", "S3 event notification, CompleteMultipartUpload in us-west-1"},
+		{"2600:1ffe:8140::a47:a85a", true, "AMAZON", "us-east-1", "Panther fixture aws_s3_access_ip_allowlist"},
+		{"::ffff:3.10.107.144", true, "EC2", "eu-west-2", "the same EC2 address as a dual-stack endpoint logs it"},
+		{"84.32.71.33", false, "", "", "Pwned Labs breach write-up (GSL Networks)"},
+		{"104.102.221.250", false, "", "", "flaws.cloud CloudTrail dataset (Akamai)"},
+		{"73.252.165.138", false, "", "", "Panther fixture aws_cloudtrail_useraccesskeyauth (Comcast)"},
+		{"71.253.251.71", false, "", "", "Panther scenario compromised-root-creds, victim (Verizon)"},
+		{"92.55.146.245", false, "", "", "Panther scenario compromised-root-creds, attacker"},
+		{"200.58.83.179", false, "", "", "Panther scenario enrichment-example, attacker"},
+		{"136.24.229.58", false, "", "", "Panther scenario enrichment-example, victim"},
+		{"185.220.101.75", false, "", "", "Panther fixture aws_rds_snapshot_enumeration (Tor exit)"},
+		{"64.25.27.224", false, "", "", "Panther fixture aws_update_credentials"},
+		{"8.8.8.8", false, "", "", "Google Public DNS"},
+		{"2001:4860:4860::8888", false, "", "", "Google Public DNS, IPv6"},
+		{"2606:4700:4700::1111", false, "", "", "Cloudflare DNS, IPv6"},
+	}
+	for _, tt := range tests {
+		p, ok := r.Lookup(netip.MustParseAddr(tt.addr))
+		got := struct {
+			Inside          bool
+			Service, Region string
+		}{ok, p.Service, p.Region}
+		want := struct {
+			Inside          bool
+			Service, Region string
+		}{tt.inside, tt.service, tt.region}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (%s) (-want +got):\n%s", tt.addr, tt.source, diff)
+		}
+		if ok && p.Date != "2026-08-22-15-17-05" {
+			t.Errorf("%s: answer names ranges of %q", tt.addr, p.Date)
+		}
+	}
+}
