@@ -182,7 +182,7 @@ func writeLogFile(w *bytes.Buffer, rng *rand.Rand, fileIndex int) (root int) {
 type analyzeRun struct {
 	wall     time.Duration
 	cpu      time.Duration // user + system
-	peakRSS  int64 // KiB
+	peakRSS  int64         // KiB
 	files    int
 	records  int64
 	root     int64
