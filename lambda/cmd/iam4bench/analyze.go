@@ -303,13 +303,17 @@ func jqByHand(ctx context.Context, files []string) (time.Duration, time.Duration
 
 // benchAnalyze generates a trail of size bytes, runs the three, and prints the bench line and
 // the memory at repeat times the input (the same tree named repeat times).
-func benchAnalyze(size int64, repeat int, skipJQ bool) error {
+func benchAnalyze(size int64, repeat int, skipJQ, keep bool) error {
 	fmt.Fprintf(os.Stderr, "iam4bench: generating %.1f GB of CloudTrail records…\n", float64(size)/1e9)
 	t, err := generate(size)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(t.dir)
+	if keep {
+		fmt.Fprintf(os.Stderr, "iam4bench: the trail stays in %s\n", t.dir)
+	} else {
+		defer os.RemoveAll(t.dir)
+	}
 	binDir, err := os.MkdirTemp("", "iam4bench-bin")
 	if err != nil {
 		return err
