@@ -48,6 +48,7 @@ func main() {
 	repeat := flag.Int("analyze-repeat", 10, "also measure memory with the trail named this many times (1: no)")
 	only := flag.String("only", "", "run only one bench: collector or analyze")
 	skipJQ := flag.Bool("skip-jq", false, "do not time jq")
+	keep := flag.Bool("keep", false, "keep the generated trail and print where it is")
 	flag.Parse()
 	if *serve != "" {
 		if err := serveScenario(*serve); err != nil {
@@ -63,7 +64,7 @@ func main() {
 		}
 	}
 	if *only != "collector" {
-		if err := benchAnalyze(int64(*analyzeGB*1e9), *repeat, *skipJQ); err != nil {
+		if err := benchAnalyze(int64(*analyzeGB*1e9), *repeat, *skipJQ, *keep); err != nil {
 			fmt.Fprintln(os.Stderr, "iam4bench:", err)
 			os.Exit(1)
 		}

@@ -32,6 +32,9 @@ type termTexts struct {
 	group        string // %s calls, %s addresses
 	unkept       string // %s calls
 	tool, action string
+	moreAgents   string // %s calls
+	moreActions  string // %s calls
+	unknown      string
 	ranges       string // %s
 	units        map[string][2]string
 	noRecords    string
@@ -62,6 +65,9 @@ var termCatalog = map[Lang]termTexts{
 		unkept:      "    %s from further addresses (evidence keeps the first %d distinct ones; counts are exact)",
 		tool:        "  tool %-22s %s  %s",
 		action:      "  action %-40s %s",
+		moreAgents:  "  %s with further user agents (evidence keeps the first 64 distinct ones)",
+		moreActions: "  %s of further actions (evidence keeps the first 512 distinct ones)",
+		unknown:     "(no account id in the records)",
 		ranges:      "Inside/outside AWS decided with %s.",
 		noRecords:   "No root record in the logs read.",
 		attributed:  "  %d session calls were made with GetSessionToken sessions of a root key and count toward it.",
@@ -93,6 +99,9 @@ var termCatalog = map[Lang]termTexts{
 		unkept:      "    その他のアドレスから %s (個別に保持するのは最初の %d アドレスまで。件数は正確です)",
 		tool:        "  ツール %-22s %s  %s",
 		action:      "  アクション %-40s %s",
+		moreAgents:  "  その他のユーザーエージェントから %s (個別に保持するのは最初の 64 種類まで)",
+		moreActions: "  その他のアクション %s (個別に保持するのは最初の 512 種類まで)",
+		unknown:     "(記録にアカウント ID なし)",
 		ranges:      "AWS 内外の判定には %s を使用しました。",
 		noRecords:   "読み込んだログにルートの記録はありません。",
 		attributed:  "  %d 件のセッション呼び出しは、ルートのアクセスキーで GetSessionToken により作成されたセッションによるもので、そのキーの利用として数えています。",
@@ -163,7 +172,11 @@ func Terminal(w io.Writer, r investigation.Result, lang Lang) error {
 		p(t.accounts, len(r.Accounts))
 		for _, a := range r.Accounts {
 			p("")
-			p("=== %s ===", fmt.Sprintf(t.account, plain(a.Account, 20)))
+			id := plain(a.Account, 20)
+			if id == "" {
+				id = t.unknown
+			}
+			p("=== %s ===", fmt.Sprintf(t.account, id))
 			terminalBody(p, t, rep, a)
 		}
 	} else {
@@ -221,9 +234,17 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 		p("%s", t.callers)
 		callerLines(p, t, groups, unkept)
 		for _, a := range k.UserAgents {
+			if a.Agent == overflowValue {
+				p(t.moreAgents, t.count(int64(a.Calls), "call"))
+				continue
+			}
 			p(t.tool, a.Tool, t.count(int64(a.Calls), "call"), plain(string(a.Agent), 120))
 		}
 		for _, a := range k.Actions {
+			if a.Action == overflowValue {
+				p(t.moreActions, t.count(int64(a.Calls), "call"))
+				continue
+			}
 			p(t.action, plain(a.Action, 80), t.count(int64(a.Calls), "call"))
 		}
 	}

@@ -52,7 +52,9 @@ func busyAccount(t *testing.T, u *evidence.Usage) {
 	}
 	u.Add(keyCall("2001:db8:1234:5678::7", "terraform/1.7", "iam:ListUsers", t0.Add(48*time.Hour)))
 	for i := range 300 {
-		u.Add(keyCall(fmt.Sprintf("198.51.%d.%d", 100+i/200, i%200), "aws-cli/2.15.0 Python/3.11.6", "s3:ListBuckets", t0.Add(time.Duration(i)*time.Minute)))
+		// 70 versions of the CLI: more user agents than evidence keeps.
+		u.Add(keyCall(fmt.Sprintf("198.51.%d.%d", 100+i/200, i%200), fmt.Sprintf("aws-cli/2.15.%d Python/3.11.6", i%70),
+			"s3:ListBuckets", t0.Add(time.Duration(i)*time.Minute)))
 	}
 	u.Add(signIn("203.0.113.7", t0))
 	u.Add(signIn("203.0.113.9", t0.Add(time.Hour)))
@@ -127,6 +129,7 @@ func TestTerminalReportReadsWell(t *testing.T) {
 		{"IPv6 grouped by /48", strings.Contains(out, "2001:db8:1234::/48")},
 		{"AWS addresses by service and Region", strings.Contains(out, "AWS EC2 ap-northeast-1")},
 		{"calls beyond the kept addresses are counted", strings.Contains(out, "further addresses")},
+		{"calls beyond the kept user agents are counted", strings.Contains(out, "further user agents")},
 		{"one call is singular", strings.Contains(out, " 1 call from ") && !strings.Contains(out, " 1 calls")},
 		{"times are UTC and say so", strings.Contains(out, "2026-10-01 00:30 UTC") && !strings.Contains(out, "09:30")},
 	}
