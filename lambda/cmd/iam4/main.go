@@ -16,7 +16,10 @@ import (
 const usage = `usage:
   iam4 analyze [--format text|json] [--ip-ranges FILE] FILE...   exported CloudTrail logs ("-" for stdin)
   iam4 investigate [--format text|json] [--regions R1,R2] [--days N]   the live account, caller's credentials
+      [--account ID] [--athena-table T --athena-workgroup W [--athena-database D] [--athena-days N]]
+                                                                   a year of the organization trail with Athena
   iam4 emulator --scenario FILE [--addr 127.0.0.1:PORT]             the local AWS emulator
+      [--trail DIR [--athena-database D --athena-table T --athena-workgroup W]]   and Athena over a trail directory
 `
 
 func main() {
