@@ -73,7 +73,7 @@ func Generate(dir string, s Spec) (Stats, error) {
 		st.Accounts = append(st.Accounts, fmt.Sprintf("%012d", 111122223333+uint64(i)*111111111))
 	}
 	rng := rand.New(rand.NewPCG(s.Seed, 0x1a4))
-	start := s.Now.UTC().Truncate(24 * time.Hour).AddDate(0, 0, -s.Days)
+	start := s.Now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -s.Days)
 	roots := s.rootPlan(st.Accounts, start)
 	slots := s.Days * s.Accounts * len(s.Regions)
 	plain := s.Records - len(roots)
