@@ -97,3 +97,8 @@ $(CDK_PREFIX)/node_modules/.bin/cdk: $(NODE_BIN)/node
 
 clean: ## remove build output and synthesized templates (keeps .tools/)
 	rm -rf build $(CDK_OUT)
+
+# ---- athena ----
+.PHONY: bench-athena
+bench-athena: ## Athena evidence on the local engine: a year of an 8-account trail, 100k and 1M records (~5 min)
+	go run ./lambda/cmd/athenabench -records 1000000 -sizes 0.1,1
