@@ -161,8 +161,8 @@ func TestAthenaPermissionsAreExact(t *testing.T) {
 		want  map[string]string
 	}{
 		{"Created", map[string]string{
-			"ListTrailLogs": `{"Action":"s3:ListBucket","Condition":{"StringLike":{"s3:prefix":"o-exampleorgid/AWSLogs/o-exampleorgid/*"}},"Effect":"Allow","Resource":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::aws-controltower-logs-999988887777-us-east-1"]]}}`,
-			"ReadTrailLogs": `{"Action":"s3:GetObject","Effect":"Allow","Resource":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::aws-controltower-logs-999988887777-us-east-1/o-exampleorgid/AWSLogs/o-exampleorgid/*"]]}}`,
+			"ListTrailLogs":    `{"Action":"s3:ListBucket","Condition":{"StringLike":{"s3:prefix":"o-exampleorgid/AWSLogs/o-exampleorgid/*"}},"Effect":"Allow","Resource":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::aws-controltower-logs-999988887777-us-east-1"]]}}`,
+			"ReadTrailLogs":    `{"Action":"s3:GetObject","Effect":"Allow","Resource":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::aws-controltower-logs-999988887777-us-east-1/o-exampleorgid/AWSLogs/o-exampleorgid/*"]]}}`,
 			"DecryptTrailLogs": `{"Action":"kms:Decrypt","Effect":"Allow","Resource":"arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab"}`,
 		}},
 		{"Existing", map[string]string{
