@@ -74,9 +74,9 @@ func Generate(dir string, s Spec) (Stats, error) {
 	}
 	rng := rand.New(rand.NewPCG(s.Seed, 0x1a4))
 	start := s.Now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -s.Days)
-	roots := s.rootPlan(st.Accounts, start)
+	roots, planned := s.rootPlan(st.Accounts, start)
 	slots := s.Days * s.Accounts * len(s.Regions)
-	plain := s.Records - len(roots)
+	plain := s.Records - planned
 	seq := 0
 	for d := range s.Days {
 		day := start.AddDate(0, 0, d)
@@ -124,6 +124,9 @@ func Generate(dir string, s Spec) (Stats, error) {
 			}
 		}
 	}
+	if st.Root != planned {
+		return st, fmt.Errorf("trailgen: %d root records planned, %d written", planned, st.Root)
+	}
 	return st, nil
 }
 
@@ -142,46 +145,49 @@ type rootRecord struct {
 // rootPlan places the root records: half of them in the first account (the backup job's
 // nightly calls, four quarterly calls, console sign-ins and calls), the rest spread over the
 // other accounts' own keys.
-func (s Spec) rootPlan(accounts []string, start time.Time) map[rootSlot][]rootRecord {
+func (s Spec) rootPlan(accounts []string, start time.Time) (map[rootSlot][]rootRecord, int) {
 	total := max(int(float64(s.Records)*s.RootShare), 8)
+	span := time.Duration(s.Days) * 24 * time.Hour
+	// at spreads n calls evenly over the window; span/n first, so that nothing overflows.
+	at := func(i, n int) time.Time { return start.Add(span / time.Duration(n) * time.Duration(i)) }
 	plan := map[rootSlot][]rootRecord{}
-	add := func(acc, region string, at time.Time, r rootRecord) {
-		d := int(at.Sub(start) / (24 * time.Hour))
-		r.at = at
+	add := func(acc, region string, t time.Time, r rootRecord) {
+		d := int(t.Sub(start) / (24 * time.Hour))
+		r.at = t
 		plan[rootSlot{acc, region, d}] = append(plan[rootSlot{acc, region, d}], r)
 	}
 	first := accounts[0]
 	mine := total / 2
 	for q := range 4 { // once a quarter, mid-month: the last one falls inside event history's 90 days
-		at := start.AddDate(0, 3*q, 15).Add(6 * time.Hour)
-		add(first, "us-east-1", at, rootRecord{key: QuarterlyKey,
-			raw: rootCall(first, QuarterlyKey, at, "ec2.amazonaws.com", "DescribeInstances", "Management", "us-east-1",
+		t := start.AddDate(0, 3*q, 15).Add(6 * time.Hour)
+		add(first, "us-east-1", t, rootRecord{key: QuarterlyKey,
+			raw: rootCall(first, QuarterlyKey, t, "ec2.amazonaws.com", "DescribeInstances", "Management", "us-east-1",
 				"54.250.10.11", "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2023", "")})
 	}
 	console := max((mine-4)/5, 2)
 	for i := range console {
-		at := start.Add(time.Duration(i+1) * time.Duration(s.Days) * 24 * time.Hour / time.Duration(console+1))
-		add(first, "us-east-1", at, rootRecord{raw: consoleSignIn(first, at)})
+		t := at(i+1, console+1)
+		add(first, "us-east-1", t, rootRecord{raw: consoleSignIn(first, t)})
 	}
 	backup := mine - 4 - console
 	for i := range backup {
-		at := start.Add(time.Duration(i)*time.Duration(s.Days)*24*time.Hour/time.Duration(backup) + 2*time.Hour)
-		add(first, "eu-west-1", at, rootRecord{key: BackupKey, data: true,
-			raw: rootCall(first, BackupKey, at, "s3.amazonaws.com", "PutObject", "Data", "eu-west-1", "203.0.113.10",
+		t := at(i, backup).Add(2 * time.Hour)
+		add(first, "eu-west-1", t, rootRecord{key: BackupKey, data: true,
+			raw: rootCall(first, BackupKey, t, "s3.amazonaws.com", "PutObject", "Data", "eu-west-1", "203.0.113.10",
 				"[aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.ubuntu.22 command/s3.cp]",
-				fmt.Sprintf("arn:aws:s3:::example-backups/db/%s.dump", at.Format("2006-01-02")))})
+				fmt.Sprintf("arn:aws:s3:::example-backups/db/%s.dump", t.Format("2006-01-02T15")))})
 	}
 	others := total - mine
 	for i := range others {
 		acc := accounts[1+i%(len(accounts)-1)]
 		region := s.Regions[i%len(s.Regions)]
-		at := start.Add(time.Duration(i) * time.Duration(s.Days) * 24 * time.Hour / time.Duration(others))
+		t := at(i, others)
 		key := fmt.Sprintf("AKIAOTHER%s", acc[:11])
-		add(acc, region, at, rootRecord{key: key,
-			raw: rootCall(acc, key, at, "sts.amazonaws.com", "GetCallerIdentity", "Management", region, "198.51.100.77",
+		add(acc, region, t, rootRecord{key: key,
+			raw: rootCall(acc, key, t, "sts.amazonaws.com", "GetCallerIdentity", "Management", region, "198.51.100.77",
 				"aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22", "")})
 	}
-	return plan
+	return plan, total
 }
 
 // The record shapes follow the CloudTrail user guide's record contents; heldout/SOURCES.md
