@@ -46,6 +46,8 @@ type Config struct {
 	ManagementAccount string // never touched; required when containment is on
 	ContainAllow      []string
 	ContainDeny       []string
+	// Athena, when set, makes the organization trail's table the primary evidence source.
+	Athena *Athena
 }
 
 // Jira is the Jira Cloud sink's configuration.
@@ -94,6 +96,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.Regions = listOf(getenv, contract.EnvRegions, regionName, "a Region name", &errs)
+	c.Athena = athenaFromEnv(getenv, &errs)
 	if v := strings.TrimSpace(getenv(contract.EnvLookbackDays)); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 90 {
