@@ -135,13 +135,13 @@ func (p *AthenaProps) check() error {
 	existing := p.Database != "" || p.Table != "" || p.Workgroup != ""
 	switch {
 	case existing && (p.Database == "" || p.Table == "" || p.Workgroup == ""):
-		return fmt.Errorf("Athena: an existing table needs Database, Table and Workgroup together")
+		return fmt.Errorf("athena: an existing table needs Database, Table and Workgroup together")
 	case !existing && p.TrailBucket == "":
-		return fmt.Errorf("Athena: name an existing table (Database, Table, Workgroup) or give TrailBucket")
+		return fmt.Errorf("athena: name an existing table (Database, Table, Workgroup) or give TrailBucket")
 	case p.OrganizationID != "" && !strings.HasPrefix(p.OrganizationID, "o-"):
-		return fmt.Errorf("Athena: OrganizationID %q does not start with o-", p.OrganizationID)
+		return fmt.Errorf("athena: OrganizationID %q does not start with o-", p.OrganizationID)
 	case strings.HasPrefix(p.TrailPrefix, "/") || strings.HasSuffix(p.TrailPrefix, "/"):
-		return fmt.Errorf("Athena: TrailPrefix %q: no leading or trailing slash", p.TrailPrefix)
+		return fmt.Errorf("athena: TrailPrefix %q: no leading or trailing slash", p.TrailPrefix)
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ var athenaStacks = sync.OnceValues(func() (map[string]map[string]any, map[string
 		tpl := assertions.Template_FromStack(stack, nil)
 		for _, msg := range *assertions.Annotations_FromStack(stack).FindError(jsii.String("*"),
 			assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
-			nags[name] = append(nags[name], fmt.Sprintf("%s: %v", *msg.Id, msg.Entry.Data))
+			nags[name] = append(nags[name], fmt.Sprintf("%+v", msg)) // the whole message: its fields are deprecated one by one
 		}
 		var t map[string]any
 		b, _ := json.Marshal(tpl.ToJSON())
