@@ -140,3 +140,8 @@ smoke: ## check the deployed stack: a synthetic IAM.4 finding for your own accou
 	go run ./lambda/cmd/iam4 smoke \
 		--function "$${FUNCTION:-$$($(call SMOKE_OUTPUT,FunctionName))}" \
 		--ledger "$${LEDGER:-$$($(call SMOKE_OUTPUT,LedgerTable))}"
+
+# ---- athena ----
+.PHONY: bench-athena
+bench-athena: ## Athena evidence on the local engine: a year of an 8-account trail, 100k and 1M records (~5 min)
+	go run ./lambda/cmd/athenabench -records 1000000 -sizes 0.1,1

@@ -79,6 +79,9 @@ type Props struct {
 	// RoleName is the function role's name; contract.ResponderRoleName(stack name) when empty.
 	// Member accounts' evidence roles trust exactly this role's ARN, so it is not generated.
 	RoleName string
+	// Athena makes the organization trail the primary evidence source (athena.go); nil for
+	// event history only.
+	Athena *AthenaProps
 	// DeliveryRetries is how often the rule retries delivering an event to the function, and
 	// the function's asynchronous invocation retries (at most 2); 10 and 2 when unset.
 	DeliveryRetries float64
@@ -223,6 +226,7 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 		},
 	})
 	r.sinkEnvironment(props)
+	r.athenaSource(props.Athena)
 	r.Function.Node().AddDependency(r.Role)
 
 	// Asynchronous invocations that still fail after Lambda's retries land in the dead-letter

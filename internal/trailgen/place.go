@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -114,7 +115,12 @@ func Create(root string, l Layout, account, region string, at time.Time, seq int
 		return nil, err
 	}
 	bw := bufio.NewWriterSize(f, 64<<10)
-	gz := gzip.NewWriter(bw)
+	gz, _ := gzips.Get().(*gzip.Writer)
+	if gz == nil {
+		gz = gzip.NewWriter(bw)
+	} else {
+		gz.Reset(bw)
+	}
 	if _, err := gz.Write([]byte(`{"Records":[`)); err != nil {
 		f.Close()
 		return nil, err
@@ -142,5 +148,10 @@ func (w *File) Close() error {
 			err = e
 		}
 	}
+	gzips.Put(w.gz)
 	return err
 }
+
+// gzips keeps gzip writers between files: each holds about a megabyte of compressor state, and
+// a year's trail has thousands of files.
+var gzips sync.Pool

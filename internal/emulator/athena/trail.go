@@ -2,6 +2,8 @@ package athena
 
 import (
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"strings"
 )
 
@@ -47,17 +49,37 @@ var macros = []string{
 // {"Records": [...]}. The partition columns come from the path, counted from its end so that
 // both the account and the organization layouts work; digest files (CloudTrail-Digest) are
 // not matched.
+//
+// DuckDB binds a view when it is created and refuses a glob that matches nothing, where Athena
+// reads an empty prefix as an empty table: a directory without log files gets an empty table
+// of the same columns (files written later are seen after a restart).
 func viewSQL(schema, table, dir string) string {
 	glob := strings.TrimRight(dir, "/") + "/**/CloudTrail/*/*/*/*/*.json.gz"
+	source := fmt.Sprintf(`read_json(%s, filename = true, format = 'auto', compression = 'gzip',
+                     columns = {Records: %s})`, quote(glob), quote(recordType+"[]"))
+	if !hasLogFiles(dir) {
+		source = fmt.Sprintf(`(SELECT CAST([] AS %s[]) AS Records, '' AS filename)`, recordType)
+	}
 	return fmt.Sprintf(`CREATE VIEW %q.%q AS
 SELECT r.*,
   split_part(filename, '/', -7) AS "account",
   split_part(filename, '/', -5) AS "region",
   concat_ws('/', split_part(filename, '/', -4), split_part(filename, '/', -3), split_part(filename, '/', -2)) AS "timestamp"
-FROM (SELECT unnest(Records) AS r, filename
-      FROM read_json(%s, filename = true, format = 'auto', compression = 'gzip',
-                     columns = {Records: %s}))`,
-		schema, table, quote(glob), quote(recordType+"[]"))
+FROM (SELECT unnest(Records) AS r, filename FROM %s)`, schema, table, source)
+}
+
+// hasLogFiles reports whether dir holds at least one CloudTrail log file.
+func hasLogFiles(dir string) bool {
+	found := false
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json.gz") &&
+			strings.Contains(filepath.ToSlash(path), "/CloudTrail/") {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

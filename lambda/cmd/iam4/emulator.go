@@ -37,6 +37,7 @@ func serveEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	scenario := fs.String("scenario", "", "scenario file (JSON)")
 	addr := fs.String("addr", "127.0.0.1:4599", "loopback address to listen on")
 	quiet := fs.Bool("quiet", false, "do not log requests")
+	trail := trailFlags(fs)
 	rest, err := parse(fs, args, emulatorHelp, stdout)
 	if err != nil {
 		return err
@@ -44,8 +45,8 @@ func serveEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	if len(rest) > 0 {
 		return usagef("emulator takes no arguments (got %q)", rest[0])
 	}
-	if *scenario == "" {
-		return usagef("emulator: --scenario is required")
+	if *scenario == "" && trail.dir == "" {
+		return usagef("emulator: --scenario or --trail is required")
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
@@ -54,18 +55,25 @@ func serveEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return usagef("--addr %s: the emulator listens on loopback only", *addr)
 	}
-	s, err := emulator.LoadScenario(*scenario)
-	if err != nil {
-		return err
+	s := &emulator.Scenario{Account: trail.account}
+	if *scenario != "" {
+		if s, err = emulator.LoadScenario(*scenario); err != nil {
+			return err
+		}
 	}
 	var log *slog.Logger
 	if !*quiet {
 		log = slog.New(slog.NewJSONHandler(stderr, nil))
 	}
-	srv, err := emulator.New(s, log)
+	emu, err := emulator.New(s, log)
 	if err != nil {
 		return err
 	}
+	srv, closeTrail, err := trail.serve(emu)
+	if err != nil {
+		return err
+	}
+	defer closeTrail()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
@@ -53,6 +54,8 @@ func investigate(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	days := fs.Int("days", 90, "lookback in days, at most 90")
 	rangesFile := fs.String("ip-ranges", "", "an ip-ranges.json to use instead of the embedded snapshot")
 	quiet := fs.Bool("quiet", false, "no progress bars")
+	account := fs.String("account", "", "the account to investigate (default: the caller's; another account needs --athena-table)")
+	ath := athenaFlags(fs)
 	rest, err := parse(fs, args, investigateHelp, stdout)
 	if err != nil {
 		return err
@@ -66,6 +69,10 @@ func investigate(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	}
 	if *days < 1 || *days > 90 {
 		return usagef("--days %d: CloudTrail event history keeps 1 to 90 days", *days)
+	}
+	athenaSource, err := ath.source()
+	if err != nil {
+		return usagef("%v", err)
 	}
 	ranges, err := loadRanges(*rangesFile)
 	if err != nil {
@@ -82,22 +89,29 @@ func investigate(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err != nil {
 		return fmt.Errorf("who am I (sts:GetCallerIdentity): %w", err)
 	}
+	if *account == "" {
+		account = ident.Account
+	}
 	var list []string
 	for r := range strings.SplitSeq(*regions, ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			list = append(list, r)
 		}
 	}
-	fmt.Fprintf(stderr, "iam4: investigating account %s\n", aws.ToString(ident.Account))
+	fmt.Fprintf(stderr, "iam4: investigating account %s\n", aws.ToString(account))
 	var progress func(string, int, int)
 	stop := func() {}
 	if !*quiet && interactive(stderr) {
 		bars := newRegionBars(stderr)
 		progress, stop = bars.page, bars.stop
 	}
-	res, err := investigation.Investigate(ctx, investigation.NewClients(cfg), investigation.Options{
-		Account: aws.ToString(ident.Account), Regions: list, Lookback: time.Duration(*days) * 24 * time.Hour,
-		Ranges: ranges, Progress: progress,
+	clients := investigation.NewClients(cfg)
+	if athenaSource != nil {
+		clients.Athena = awsathena.NewFromConfig(cfg)
+	}
+	res, err := investigation.Investigate(ctx, clients, investigation.Options{
+		Account: aws.ToString(account), Regions: list, Lookback: time.Duration(*days) * 24 * time.Hour,
+		Ranges: ranges, Progress: progress, Athena: athenaSource,
 	})
 	stop()
 	if err != nil {

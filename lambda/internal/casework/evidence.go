@@ -10,10 +10,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/athena"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
@@ -29,6 +31,7 @@ type liveEvidence struct {
 	self       *self
 	sts        stscreds.AssumeRoleAPIClient
 	memberRole string
+	athena     athena.API // nil without the Athena source
 
 	mu      sync.Mutex
 	clients map[string]investigation.Clients // by account; member credentials cached for their lifetime
@@ -46,7 +49,7 @@ func newLiveEvidence(ctx context.Context, cfg config.Config, awsCfg aws.Config, 
 			ranges = live
 		}
 	}
-	return &liveEvidence{
+	e := &liveEvidence{
 		awsCfg: awsCfg,
 		opts: investigation.Options{
 			Regions: cfg.Regions, Lookback: time.Duration(cfg.LookbackDays) * 24 * time.Hour,
@@ -57,6 +60,16 @@ func newLiveEvidence(ctx context.Context, cfg config.Config, awsCfg aws.Config, 
 		memberRole: cfg.MemberRole,
 		clients:    map[string]investigation.Clients{},
 	}
+	if a := cfg.Athena; a != nil {
+		// The trail table lives in the responder's account: every account's query runs with the
+		// function's own credentials, whoever's event history is read for the tail.
+		e.opts.Athena = &investigation.AthenaSource{
+			Table:    athena.Table{Database: a.Database, Name: a.Table, Workgroup: a.Workgroup},
+			Lookback: time.Duration(a.LookbackDays) * 24 * time.Hour,
+		}
+		e.athena = awsathena.NewFromConfig(awsCfg)
+	}
+	return e
 }
 
 // Investigate gathers the evidence of account: with the function's own credentials for its own
@@ -92,6 +105,7 @@ func (e *liveEvidence) clientsFor(ctx context.Context, account string) (investig
 			func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = "iam4-responder" }))
 	}
 	c := investigation.NewClients(cfg)
+	c.Athena = e.athena
 	e.clients[account] = c
 	return c, nil
 }

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -50,6 +51,8 @@ type Config struct {
 	// Partition of the function's Region (AWS_REGION), from the SDK's partition metadata: every
 	// ARN the function builds (root users, root-task policies, roles) is in it.
 	Partition string
+	// Athena, when set, makes the organization trail's table the primary evidence source.
+	Athena *Athena
 }
 
 // Jira is the Jira Cloud sink's configuration.
@@ -61,7 +64,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
+	var errs []error
+	athena := athenaFromEnv(getenv, &errs)
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
 	return Config{
+		Athena:   athena,
 		TopicARN: s.TopicARN, LedgerTable: s.LedgerTable, DeadLetterQueue: s.DeadLetterQueue, ClaimLease: s.ClaimLease,
 		Regions: s.Regions, LookbackDays: s.LookbackDays, IPRangesURL: s.IPRangesURL, Language: s.Language,
 		ChatTopicARN: s.ChatTopicARN, OpsCenter: s.OpsCenter, SecurityHub: s.SecurityHub, Jira: s.Jira,
