@@ -48,14 +48,19 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	os.Exit(finish(ctx, err, os.Stderr))
+}
+
+// finish says on stderr what went wrong, if anything was not said yet, and returns the exit code.
+func finish(ctx context.Context, err error, stderr io.Writer) int {
 	code := exitCode(ctx, err)
 	switch {
 	case code == exitFailure, code == exitUsage && !errors.Is(err, errUsage):
-		fmt.Fprintln(os.Stderr, "iam4:", err)
+		fmt.Fprintln(stderr, "iam4:", err)
 	case code == exitInterrupted:
-		fmt.Fprintln(os.Stderr, "iam4: interrupted: what was gathered so far is printed, marked partial")
+		fmt.Fprintln(stderr, "iam4: interrupted: what was gathered so far is printed, marked partial")
 	}
-	os.Exit(code)
+	return code
 }
 
 var (

@@ -30,7 +30,8 @@ func runWith(t *testing.T, ctx context.Context, stdin io.Reader, args ...string)
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := run(ctx, args, stdin, &out, &errOut)
-	return out.String(), errOut.String(), exitCode(ctx, err)
+	code := finish(ctx, err, &errOut)
+	return out.String(), errOut.String(), code
 }
 
 func TestAnalyzeSplitsConsoleAndKeyUse(t *testing.T) {

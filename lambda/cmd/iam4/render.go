@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,12 +22,24 @@ func init() {
 		}})
 }
 
+const renderHelp = `usage: iam4 render [flags] RESULT.json
+
+Renders the tickets the function would send for an analyze or investigate JSON result ("-" reads
+stdin), with the same code the function's sinks call: the e-mail and the chat notification byte
+for byte, the Jira issue's ADF document, the OpsItem's fields, the Security Hub note.
+
+Examples:
+  iam4 analyze --format json logs/ > result.json
+  iam4 render --channel jira --lang ja --account 111122223333 result.json
+  iam4 render --channel email --kind resolved --account 111122223333 result.json
+  iam4 render --channel jira --attachments out/ --account 111122223333 result.json
+`
+
 // render previews the tickets the function would send for an `analyze` or `investigate` JSON
 // result: the same report.Report and the same rendering methods the sinks call, so what it
 // prints is what the channel receives (the chat notification and the e-mail byte for byte).
 func render(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("render", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("render", stderr)
 	channel := fs.String("channel", "email", "email, chat, jira, opsitem or note")
 	lang := fs.String("lang", "en", "en or ja")
 	kind := fs.String("kind", string(report.Opened), "opened or resolved")
@@ -39,10 +50,11 @@ func render(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	reason := fs.String("reason", "the control passed", "why the case closed, for --kind resolved")
 	tickets := fs.String("tickets", "", "ticket references for the note, as sink=ref,sink=ref")
 	attachments := fs.String("attachments", "", "a folder to write the Jira attachments to")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	rest, err := parse(fs, args, renderHelp, stdout)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
+	if len(rest) != 1 {
 		return usagef("render: name one analyze or investigate JSON result (or - for stdin)")
 	}
 	l, err := report.ParseLang(*lang)
@@ -53,7 +65,7 @@ func render(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if k != report.Opened && k != report.Resolved {
 		return fmt.Errorf("--kind %q: want opened or resolved", *kind)
 	}
-	res, err := readResult(fs.Arg(0), stdin)
+	res, err := readResult(rest[0], stdin)
 	if err != nil {
 		return err
 	}

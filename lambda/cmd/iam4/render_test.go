@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -73,12 +74,27 @@ func TestRenderWritesTheJiraAttachments(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, e.Name())
 	}
-	if diff := cmp.Diff([]string{"evidence.json", "policy-all.json"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"evidence.json", "policy-iam4-root-key-user-1.json"}, got); diff != "" {
 		t.Errorf("attachments (-want +got):\n%s", diff)
 	}
 }
 
 func TestRenderRefusesWhatItCannotRender(t *testing.T) {
+	// A result of logs that named no recipient account.
+	var res map[string]any
+	raw, err := os.ReadFile(resultFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	delete(res, "account")
+	noAccount := filepath.Join(t.TempDir(), "no-account.json")
+	raw, _ = json.Marshal(res)
+	if err := os.WriteFile(noAccount, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -87,7 +103,7 @@ func TestRenderRefusesWhatItCannotRender(t *testing.T) {
 		{"unknown channel", []string{"--channel", "fax", "--account", "111122223333", resultFile}, `--channel "fax"`},
 		{"unknown language", []string{"--lang", "fr", "--account", "111122223333", resultFile}, `language "fr"`},
 		{"unknown kind", []string{"--kind", "closed", "--account", "111122223333", resultFile}, `--kind "closed"`},
-		{"an analyze result names no account", []string{resultFile}, "pass --account"},
+		{"a result that names no account", []string{noAccount}, "pass --account"},
 		{"not a JSON result", []string{"--account", "111122223333", "testdata/FIXTURES.md"}, "is not an analyze or investigate JSON result"},
 		{"bad ticket list", []string{"--tickets", "jira", "--account", "111122223333", resultFile}, "want sink=ref"},
 	}

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -43,6 +42,18 @@ type smokeClients struct {
 // smokeSinks are the channels whose ledger entries the smoke test reads, by the sink's own name.
 var smokeSinks = []string{sink.Email{}.Name(), sink.Chat{}.Name(), sink.OpsItem{}.Name(), sink.Jira{}.Name()}
 
+const smokeHelp = `usage: iam4 smoke --function NAME --ledger TABLE [--keep-open]
+
+Checks a deployed stack with your credentials: invokes the function with a synthetic IAM.4 FAILED
+finding for your own account, marked as a test (it is its own case, never contained, never written
+back to Security Hub), reports which channels delivered, then sends PASSED and reports which
+resolved. make smoke reads NAME and TABLE from the stack's outputs.
+
+Examples:
+  iam4 smoke --function Iam4Responder-Function-AbC123 --ledger Iam4Responder-Ledger-XyZ789
+  make smoke
+`
+
 func init() {
 	register(command{"smoke", "check a deployed stack: a synthetic IAM.4 finding for your own account, then its resolution",
 		func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -51,17 +62,19 @@ func init() {
 }
 
 func smoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("smoke", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("smoke", stderr)
 	function := fs.String("function", "", "the deployed function's name (stack output FunctionName)")
 	table := fs.String("ledger", "", "the delivery ledger table (stack output LedgerTable)")
 	keepOpen := fs.Bool("keep-open", false, "leave the smoke-test case open (do not send the PASSED finding)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	rest, err := parse(fs, args, smokeHelp, stdout)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("smoke takes no arguments (got %q)", rest[0])
 	}
 	if *function == "" || *table == "" {
-		fmt.Fprintln(stderr, "iam4 smoke: --function and --ledger are required (the stack outputs FunctionName and LedgerTable)")
-		return errUsage
+		return usagef("smoke: --function and --ledger are required (the stack outputs FunctionName and LedgerTable)")
 	}
 	cfg, err := investigation.LoadAWS(ctx)
 	if err != nil {
