@@ -44,7 +44,7 @@ func bullets(items ...ADF) ADF {
 }
 
 // JiraSummary is the issue's one-line summary (Jira allows 255 characters).
-func (r Report) JiraSummary() string { return fmt.Sprintf(r.t().subjectOpened, r.Account) }
+func (r Report) JiraSummary() string { return fmt.Sprintf(r.t().titleOpened, r.Account) }
 
 // JiraDescription renders the issue body.
 func (r Report) JiraDescription() ADF {
@@ -52,7 +52,7 @@ func (r Report) JiraDescription() ADF {
 	f := r.Finding
 	doc := ADF{Type: "doc", Version: 1}
 	add := func(n ...ADF) { doc.Content = append(doc.Content, n...) }
-	add(para(text(fmt.Sprintf(t.intro, r.Account, plain(orDash(f.Severity), 20)))), para(text(t.unlimited)))
+	add(para(text(fmt.Sprintf(t.intro, r.Account, plain(r.severity(f.Severity), 20)))), para(text(t.unlimited)))
 	if ev := r.Evidence; ev != nil {
 		a := ev.Advice
 		add(para(strong(fmt.Sprintf(t.decision, r.decisionText(string(a.Decision))))))
@@ -93,7 +93,7 @@ func (r Report) JiraDescription() ADF {
 			}
 		}
 		for _, c := range a.Cautions {
-			add(para(text(fmt.Sprintf(t.caution, plain(c, 400)))))
+			add(para(text(fmt.Sprintf(t.caution, plain(r.msg(c), 400)))))
 		}
 		if cl := r.containmentLines(func(s string) string { return plain(s, 400) }); len(cl) > 0 {
 			var items []ADF
@@ -108,7 +108,7 @@ func (r Report) JiraDescription() ADF {
 		add(heading(t.todo))
 		var steps []ADF
 		for _, st := range a.Steps {
-			title, detail := r.stepText(st.Kind, st.Callers, func(s string) string { return plain(s, 64) })
+			title, detail := r.stepText(st, st.Callers, func(s string) string { return plain(s, 64) })
 			steps = append(steps, para(strong(st.ID+" "+title+": "), text(detail)))
 		}
 		add(bullets(steps...))
@@ -141,7 +141,7 @@ func (r Report) JiraDescription() ADF {
 // JiraResolution renders the comment that closes the issue.
 func (r Report) JiraResolution() ADF {
 	return ADF{Type: "doc", Version: 1, Content: []ADF{
-		para(text(fmt.Sprintf(r.t().resolvedIntro, r.Account, plain(r.Reason, 200)))),
+		para(text(fmt.Sprintf(r.t().resolvedIntro, r.Account, plain(r.resolvedReason(r.Reason), 200)))),
 		para(link(r.t().findingLink, r.FindingURL())),
 	}}
 }

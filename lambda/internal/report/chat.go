@@ -20,16 +20,16 @@ func (r Report) Chat() []byte {
 	n.Metadata.RelatedResources = []string{"arn:" + r.Partition + ":iam::" + r.Account + ":root"}
 	n.Metadata.AdditionalContext = map[string]string{"account": r.Account, "region": chatText(f.Region)}
 	if r.Kind == Resolved {
-		n.Content.Title = ":white_check_mark: " + fmt.Sprintf(t.subjectResolved, r.Account)
-		n.Content.Description = fmt.Sprintf(t.resolvedIntro, r.Account, chatCode(r.Reason, 120))
-		n.Metadata.Summary = fmt.Sprintf(t.subjectResolved, r.Account)
+		n.Content.Title = ":white_check_mark: " + fmt.Sprintf(t.titleResolved, r.Account)
+		n.Content.Description = fmt.Sprintf(t.resolvedIntro, r.Account, chatCode(r.resolvedReason(r.Reason), 120))
+		n.Metadata.Summary = fmt.Sprintf(t.titleResolved, r.Account)
 		n.Content.Keywords = []string{"IAM.4", "resolved"}
 		return mustJSON(n)
 	}
-	n.Content.Title = ":rotating_light: " + fmt.Sprintf(t.subjectOpened, r.Account)
-	n.Metadata.Summary = fmt.Sprintf(t.subjectOpened, r.Account)
-	n.Content.Keywords = []string{"IAM.4", chatText(orDash(f.Severity))}
-	desc := []string{fmt.Sprintf(t.intro, r.Account, chatCode(orDash(f.Severity), 20)), t.unlimited}
+	n.Content.Title = ":rotating_light: " + fmt.Sprintf(t.titleOpened, r.Account)
+	n.Metadata.Summary = fmt.Sprintf(t.titleOpened, r.Account)
+	n.Content.Keywords = []string{"IAM.4", chatText(r.severity(f.Severity))}
+	desc := []string{fmt.Sprintf(t.intro, r.Account, chatCode(r.severity(f.Severity), 20)), t.unlimited}
 	if ev := r.Evidence; ev != nil {
 		desc = append(desc, fmt.Sprintf(t.decision, "*"+r.decisionText(string(ev.Advice.Decision))+"*"))
 		for _, k := range ev.Keys {
@@ -51,7 +51,7 @@ func (r Report) Chat() []byte {
 			desc = append(desc, cl...)
 		}
 		for _, st := range ev.Advice.Steps {
-			title, _ := r.stepText(st.Kind, st.Callers, func(s string) string { return chatCode(s, 64) })
+			title, _ := r.stepText(st, st.Callers, func(s string) string { return chatCode(s, 64) })
 			n.Content.NextSteps = append(n.Content.NextSteps, st.ID+" "+title)
 		}
 	} else {

@@ -21,11 +21,11 @@ func (r Report) Email() (subject, body string) {
 	switch r.Kind {
 	case Resolved:
 		subject = fmt.Sprintf(t.subjectResolved, r.Account)
-		line(t.resolvedIntro, r.Account, plain(r.Reason, 200))
+		line(t.resolvedIntro, r.Account, plain(r.resolvedReason(r.Reason), 200))
 		line("")
 	default:
 		subject = fmt.Sprintf(t.subjectOpened, r.Account)
-		line(t.intro, r.Account, plain(orDash(f.Severity), 20))
+		line(t.intro, r.Account, plain(r.severity(f.Severity), 20))
 		line(t.unlimited)
 		line("")
 		r.emailEvidence(line)
@@ -92,10 +92,10 @@ func (r Report) emailEvidence(line func(string, ...any)) {
 	}
 	for _, k := range a.Keys {
 		line("")
-		line("%s: %s (%s)", plain(k.Key, 40), r.decisionText(string(k.Decision)), plain(k.Reason, 300))
+		line("%s: %s (%s)", plain(r.keyLabel(k), 40), r.decisionText(string(k.Decision)), plain(r.msg(k.Reason), 300))
 	}
 	for _, c := range a.Cautions {
-		line(t.caution, plain(c, 400))
+		line(t.caution, plain(r.msg(c), 400))
 	}
 	if cl := r.containmentLines(func(s string) string { return plain(s, 400) }); len(cl) > 0 {
 		line("")
@@ -106,7 +106,7 @@ func (r Report) emailEvidence(line func(string, ...any)) {
 	line("")
 	line(t.todo)
 	for _, st := range a.Steps {
-		title, detail := r.stepText(st.Kind, st.Callers, plainText)
+		title, detail := r.stepText(st, st.Callers, plainText)
 		line("  [ ] %s %s: %s", st.ID, title, detail)
 	}
 	line("")

@@ -14,7 +14,7 @@ const noteMax = 512
 func (r Report) SecurityHubNote(tickets map[string]string) string {
 	t := r.t()
 	if r.Kind == Resolved {
-		return clipRunes(plain(fmt.Sprintf(t.shNoteResolved, r.Reason), noteMax), noteMax)
+		return clipRunes(plain(fmt.Sprintf(t.shNoteResolved, r.resolvedReason(r.Reason)), noteMax), noteMax)
 	}
 	names := make([]string, 0, len(tickets))
 	for name := range tickets {
@@ -30,12 +30,12 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 	if c := r.Containment; c != nil && c.Mode != "off" {
 		var did []string
 		for _, a := range c.Actions {
-			did = append(did, a.Key+" "+a.Do)
+			did = append(did, a.Key+" "+r.doText(a.Do))
 		}
 		if c.Refused != "" {
-			did = append(did, c.Refused)
+			did = append(did, r.refusedText(c))
 		}
-		parts = append(parts, fmt.Sprintf(t.containment, c.Mode)+" "+plain(strings.Join(did, "; "), 200)+".")
+		parts = append(parts, fmt.Sprintf(t.containment, r.modeText(c.Mode))+" "+plain(strings.Join(did, "; "), 200)+".")
 	}
 	if ev := r.Evidence; ev != nil {
 		parts = append(parts, fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision))))

@@ -26,7 +26,7 @@ type OpsItem struct {
 // so untrusted values are stripped of control characters and capped.
 func (r Report) OpsItem() OpsItem {
 	_, body := r.Email()
-	title := fmt.Sprintf(r.t().subjectOpened, r.Account)
+	title := fmt.Sprintf(r.t().titleOpened, r.Account)
 	desc := []rune(body)
 	if len(desc) > opsDescriptionMax {
 		desc = append(desc[:opsDescriptionMax-1], '…')
@@ -69,7 +69,7 @@ func (r Report) OpsItem() OpsItem {
 
 // OpsResolution is the note added when the case closes.
 func (r Report) OpsResolution() string {
-	return plain(fmt.Sprintf(r.t().resolvedIntro, r.Account, strings.TrimSpace(r.Reason)), 1000)
+	return plain(fmt.Sprintf(r.t().resolvedIntro, r.Account, r.resolvedReason(strings.TrimSpace(r.Reason))), 1000)
 }
 
 func clipRunes(s string, n int) string {
