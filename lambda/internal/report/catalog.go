@@ -123,8 +123,9 @@ func (r Report) resolvedReason(reason string) string {
 	return reason
 }
 
-// lookText renders the list of what a find-more step asks to read.
-func (r Report) findMoreDetail(st advice.Step) string {
+// findMoreDetail renders what a find-more step asks to read; esc makes each Region name safe
+// for the channel (the sentence itself is ours, and must not be cut by a value's cap).
+func (r Report) findMoreDetail(st advice.Step, esc func(string) string) string {
 	cat := r.messages()
 	parts := make([]string, 0, len(st.Look))
 	for _, l := range st.Look {
@@ -132,7 +133,11 @@ func (r Report) findMoreDetail(st advice.Step) string {
 	}
 	regions := ""
 	if len(st.Regions) > 0 {
-		regions = r.say("step.find-more.regions", map[string]string{"regions": strings.Join(st.Regions, ", ")})
+		safe := make([]string, 0, len(st.Regions))
+		for _, g := range st.Regions {
+			safe = append(safe, esc(g))
+		}
+		regions = r.say("step.find-more.regions", map[string]string{"regions": strings.Join(safe, ", ")})
 	}
 	return strings.NewReplacer("{looks}", strings.Join(parts, cat["list.sep"]), "{regions}", regions).Replace(cat["step.find-more"])
 }

@@ -4,6 +4,7 @@ package report
 var messagesEN = messages{
 	"unknown":     "unknown",
 	"list.sep":    "; ",
+	"period":      ".",
 	"key.slot":    "credential report slot {slot}",
 	"key.unknown": "root access key",
 

@@ -7,6 +7,7 @@ package report
 var messagesJA = messages{
 	"unknown":     "不明",
 	"list.sep":    "、",
+	"period":      "。",
 	"key.slot":    "認証情報レポートのキー {slot}",
 	"key.unknown": "ルートユーザーのアクセスキー",
 
@@ -44,8 +45,8 @@ var messagesJA = messages{
 	"note.no_reference":           "IAM アクションの参照データを読み取れなかったため ({error})、ポリシー案は作成していません。",
 	"step.find.partial":           "証拠の一部が欠けています。注意事項を確認してください。",
 	"step.verify-unused":          "欠けのない {days} 日間の証拠でキーの使用はありません。数日間は非アクティブのままにし、失敗した呼び出しがないか CloudTrail で確認してください。",
-	"step.find-more":              "証拠にはキーの使用がすべて現れているとは限りません。何かを非アクティブ化する前に、{looks}{regions}を確認してください。",
-	"step.find-more.regions":      " (対象: {regions}) ",
+	"step.find-more":              "証拠に現れていないキーの使用があります。非アクティブ化の前に、{looks}{regions}を確認してください。",
+	"step.find-more.regions":      " (対象: {regions})",
 	"look.data_events":            "データイベント (S3 オブジェクトの操作、Lambda の呼び出し) を記録する証跡",
 	"look.organization_trail":     "組織の証跡 (そのバケットに対する Athena のクエリ)",
 	"look.regions_not_read":       "読み取っていないリージョン",

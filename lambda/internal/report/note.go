@@ -35,7 +35,7 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 		if c.Refused != "" {
 			did = append(did, r.refusedText(c))
 		}
-		parts = append(parts, fmt.Sprintf(t.containment, r.modeText(c.Mode))+" "+plain(strings.Join(did, "; "), 200)+".")
+		parts = append(parts, fmt.Sprintf(t.containment, r.modeText(c.Mode))+" "+plain(strings.Join(did, r.messages()["list.sep"]), 200)+r.messages()["period"])
 	}
 	if ev := r.Evidence; ev != nil {
 		parts = append(parts, fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision))))

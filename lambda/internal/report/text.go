@@ -193,7 +193,7 @@ var catalog = map[Lang]texts{
 			"hold":         {"非アクティブ化を保留する", "手順 1 ですべての利用元を特定するまで、ルートユーザーのアクセスキーを非アクティブ化しないでください。証拠にはすべての利用元が現れていません。"},
 			"records-only": {"アカウントを確認する", "これらのレコードにルートユーザーのアクセスキーによる呼び出しはありません。レコードからはキーの有無は分かりません。アカウントの認証情報レポートを確認してください。"},
 		},
-		shNoteOpened:   "iam4-responder がこのアカウントのルートアクセスキーの対応を開始しました。%s",
+		shNoteOpened:   "iam4-responder がこのアカウントのルートユーザーのアクセスキーについて対応を開始しました。%s",
 		shNoteResolved: "iam4-responder が対応を完了しました (%s)。",
 		tickets:        "チケット: %s。",
 		containment:    "封じ込め (%s):",
@@ -227,7 +227,7 @@ func (r Report) stepText(st advice.Step, callers []string, esc func(string) stri
 		}
 	case "find-more":
 		if len(st.Look) > 0 {
-			detail = esc(r.findMoreDetail(st))
+			detail = r.findMoreDetail(st, esc)
 		}
 	case "role", "user":
 		safe := make([]string, 0, len(callers))
