@@ -226,3 +226,32 @@ func jsonStrings(v any) []string {
 	}
 	return nil
 }
+
+func TestMessagesRenderWithTheirValues(t *testing.T) {
+	tests := []struct {
+		name string
+		lang Lang
+		msg  advice.Message
+		want string
+	}{
+		{"numbers fill their places", Japanese, advice.Msg(advice.ReasonInsideAndOutside, "inside", "30", "outside", "3"),
+			"期間内に AWS 内から 30 件、AWS 外から 3 件の呼び出しがあります"},
+		{"a state and a verdict are translated", Japanese, advice.Msg(advice.ReasonSlotInsufficient, "state", "inactive", "days", "90", "verdict", "report_unreadable"),
+			"非アクティブなキーです。90 日間に呼び出しは見つかりませんが、未使用であることは証拠から示せません (認証情報レポートを読み取れません)"},
+		{"an empty value says unknown", English, advice.Msg(advice.ReasonUnexplained, "state", "active", "last_used", "2026-10-31", "region", "", "service", "s3"),
+			"active key used 2026-10-31 in unknown (service s3) per the credential report, but CloudTrail management events show no call of it: look for data events or Regions not read"},
+		{"an error text is quoted as it came", Japanese, advice.Msg(advice.CautionReportUnreadable, "error", "AccessDenied: not authorized"),
+			"認証情報レポートを読み取れませんでした: AccessDenied: not authorized"},
+		{"a code no catalog knows shows as code and values", Japanese, advice.Msg("reason.from_the_future", "calls", "2"),
+			"reason.from_the_future calls=2"},
+		{"an unknown language is English", Lang("fr"), advice.Msg(advice.ReasonAllInside, "calls", "4"),
+			"all 4 calls came from inside AWS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, Report{Lang: tt.lang}.msg(tt.msg)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
