@@ -42,6 +42,7 @@ type Options struct {
 	Bootstrap string // the responder built for this machine
 	RIE       string // aws-lambda-rie; found in .tools/bin or PATH when empty
 	MotoURL   string // a running moto_server; one is started when empty
+	Lang      string // the tickets' language (IAM4_LANGUAGE); the function's default when empty
 }
 
 // Outcome is what the ops team received, for the end-to-end test to check.
@@ -188,6 +189,9 @@ func Run(ctx context.Context, w io.Writer, o Options) (Outcome, error) {
 		contract.EnvJiraLabels + "=iam4,security", contract.EnvJiraPriorities + "=CRITICAL=Highest",
 		contract.EnvJiraSecretARN + "=" + aws.ToString(secret.ARN),
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+	}
+	if o.Lang != "" {
+		env = append(env, contract.EnvLanguage+"="+o.Lang)
 	}
 	bootstrap, _ := filepath.Abs(o.Bootstrap)
 	cmd := exec.CommandContext(ctx, rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port), bootstrap)

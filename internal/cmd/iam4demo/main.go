@@ -20,6 +20,8 @@ func main() {
 	flag.StringVar(&o.Bootstrap, "bootstrap", "build/demo/bootstrap", "the responder built for this machine")
 	flag.StringVar(&o.RIE, "rie", "", "aws-lambda-rie binary (default: .tools/bin/aws-lambda-rie, then PATH)")
 	flag.StringVar(&o.MotoURL, "moto", os.Getenv("IAM4_MOTO_URL"), "a running moto_server (default: start one)")
+	// make demo LANG_TICKETS=ja: make hands command-line variables to the recipe's environment.
+	flag.StringVar(&o.Lang, "lang", os.Getenv("LANG_TICKETS"), "language of the tickets (the function's IAM4_LANGUAGE): en or ja")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -8,10 +8,9 @@ package advice
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
@@ -52,7 +51,7 @@ type Input struct {
 // CallerGroup is a set of callers that one replacement serves.
 type CallerGroup struct {
 	Where     string          `json:"where"`   // inside_aws or outside_aws
-	Replace   string          `json:"replace"` // what to give these callers instead
+	Replace   string          `json:"replace"` // iam_role or iam_user: what to give these callers instead
 	Calls     int             `json:"calls"`
 	SourceIPs []evidence.Text `json:"source_ips"`
 	Tools     []string        `json:"tools"`
@@ -60,9 +59,9 @@ type CallerGroup struct {
 
 // KeyAdvice is the decision for one key.
 type KeyAdvice struct {
-	Key      string        `json:"key"` // masked id, or "credential report slot N"
+	Key      string        `json:"key,omitempty"` // masked id; empty when no id is known (see Slot)
 	Decision Decision      `json:"decision"`
-	Reason   string        `json:"reason"`
+	Reason   Message       `json:"reason"`
 	Callers  []CallerGroup `json:"callers,omitempty"`
 	Slot     int           `json:"slot,omitempty"` // the credential report slot, when known
 	Verdict  *Verdict      `json:"verdict,omitempty"`
@@ -70,10 +69,12 @@ type KeyAdvice struct {
 
 // Step is one item of the checklist the ticket carries.
 type Step struct {
-	ID     string `json:"id"`   // the runbook's numbering: 1, 2.1, 2.2, 3.1 …
-	Kind   string `json:"kind"` // find, find-more, role, user, deactivate, verify, verify-unused, delete, hold, nothing, records-only
-	Title  string `json:"title"`
-	Detail string `json:"detail"`
+	ID   string `json:"id"`   // the runbook's numbering: 1, 2.1, 2.2, 3.1 …
+	Kind string `json:"kind"` // find, find-more, role, user, deactivate, verify, verify-unused, delete, hold, nothing, records-only
+	// Partial says the evidence is partial (a find step): the ticket points at the cautions.
+	Partial bool `json:"partial,omitempty"`
+	// Days is the lookback a verify-unused step judged non-use over.
+	Days int `json:"days,omitempty"`
 	// Callers are the source addresses a role or user step is for.
 	Callers []string `json:"callers,omitempty"`
 	// Look is what a find-more step asks to read: data_events, regions_not_read,
@@ -91,7 +92,7 @@ type Advice struct {
 	Steps        []Step      `json:"steps"`
 	Policies     Drafts      `json:"policies"`
 	Partial      bool        `json:"partial"`
-	Cautions     []string    `json:"cautions,omitempty"`
+	Cautions     []Message   `json:"cautions,omitempty"`
 }
 
 // Advise applies the runbook.
@@ -126,16 +127,16 @@ func Advise(in Input) Advice {
 		// IAM says a key exists, CloudTrail saw none, and the report shows none or was not read:
 		// nothing proves the key unused.
 		v := rule.Judge(KeyEvidence{ReportRead: read, Complete: complete})
-		a.Keys = append(a.Keys, KeyAdvice{Key: "root access key", Decision: Insufficient, Verdict: &v,
-			Reason: fmt.Sprintf("IAM reports a root access key; no call with one was found in %d days, but that proves nothing (%s)", v.LookbackDays, v.Code)})
+		a.Keys = append(a.Keys, KeyAdvice{Decision: Insufficient, Verdict: &v,
+			Reason: Msg(ReasonPresentNotSeen, "days", itoa(v.LookbackDays), "verdict", string(v.Code))})
 	}
 	a.Decision = overall(a.Keys, in.Records)
 	for _, g := range in.Coverage.Gaps {
-		a.Cautions = append(a.Cautions, fmt.Sprintf("CloudTrail in %s was not read from %s to %s (%s): confirm there before deleting.",
-			g.Region, g.From.Format(time.DateOnly), g.To.Format(time.DateOnly), g.Reason))
+		a.Cautions = append(a.Cautions, Msg(CautionGap, "region", g.Region,
+			"from", g.From.Format(time.DateOnly), "to", g.To.Format(time.DateOnly), "error", g.Reason))
 	}
 	if in.Inventory.ReportError != "" {
-		a.Cautions = append(a.Cautions, "The credential report could not be read: "+in.Inventory.ReportError)
+		a.Cautions = append(a.Cautions, Msg(CautionReportUnreadable, "error", in.Inventory.ReportError))
 	}
 	a.Policies = Policies(in.Usage.Keys)
 	a.Steps = steps(a, in)
@@ -144,8 +145,7 @@ func Advise(in Input) Advice {
 
 func adviseKey(k evidence.KeyProfile) KeyAdvice {
 	ka := KeyAdvice{Key: k.ID}
-	inside, outside := CallerGroup{Where: "inside_aws", Replace: "an IAM role (instance profile, task role or execution role)"},
-		CallerGroup{Where: "outside_aws", Replace: "an IAM user with a least-privilege policy and its own access key"}
+	inside, outside := CallerGroup{Where: "inside_aws", Replace: "iam_role"}, CallerGroup{Where: "outside_aws", Replace: "iam_user"}
 	for _, ip := range k.SourceIPs {
 		g := &outside
 		if ip.InsideAWS {
@@ -167,13 +167,13 @@ func adviseKey(k evidence.KeyProfile) KeyAdvice {
 	switch {
 	case inside.Calls > 0 && outside.Calls > 0:
 		ka.Decision = Mixed
-		ka.Reason = fmt.Sprintf("%d calls from inside AWS and %d from outside in the window", inside.Calls, outside.Calls)
+		ka.Reason = Msg(ReasonInsideAndOutside, "inside", itoa(inside.Calls), "outside", itoa(outside.Calls))
 	case inside.Calls > 0:
 		ka.Decision = ReplaceWithRole
-		ka.Reason = fmt.Sprintf("all %d calls came from inside AWS", inside.Calls)
+		ka.Reason = Msg(ReasonAllInside, "calls", itoa(inside.Calls))
 	default:
 		ka.Decision = ReplaceWithUser
-		ka.Reason = fmt.Sprintf("all %d calls came from outside AWS", outside.Calls)
+		ka.Reason = Msg(ReasonAllOutside, "calls", itoa(outside.Calls))
 	}
 	return ka
 }
@@ -213,27 +213,26 @@ func joinByDates(keys []evidence.KeyProfile, slots []evidence.ReportKey) []int {
 
 // slotAdvice is the decision for a slot CloudTrail showed no call of.
 func slotAdvice(s evidence.ReportKey, v Verdict) KeyAdvice {
-	ka := KeyAdvice{Key: fmt.Sprintf("credential report slot %d", s.Slot), Slot: s.Slot, Verdict: &v}
+	ka := KeyAdvice{Slot: s.Slot, Verdict: &v}
 	state := "inactive"
 	if s.Active {
 		state = "active"
 	}
 	switch v.Code {
 	case NeverUsed:
-		ka.Decision, ka.Reason = Unused, fmt.Sprintf("%s key never used (credential report), no call in %d days of complete CloudTrail", state, v.LookbackDays)
+		ka.Decision, ka.Reason = Unused, Msg(ReasonNeverUsed, "state", state, "days", itoa(v.LookbackDays))
 	case UsedBeforeLookback:
-		ka.Decision, ka.Reason = Unused, fmt.Sprintf("%s key last used %s, %d days ago (credential report), before the %d-day lookback; no call in it",
-			state, v.LastUsed.Format(time.DateOnly), v.DaysSinceUse, v.LookbackDays)
+		ka.Decision, ka.Reason = Unused, Msg(ReasonBeforeLookback, "state", state, "last_used", v.LastUsed.Format(time.DateOnly),
+			"days_since", itoa(v.DaysSinceUse), "days", itoa(v.LookbackDays))
 	case UsedUnexplained:
 		// Used recently, yet no management event: data events or a Region not read. Without
 		// knowing the caller it cannot be moved; it must not be called unused.
 		ka.Decision = Unexplained
-		ka.Reason = fmt.Sprintf("%s key used %s in %s (service %s) per the credential report, but CloudTrail "+
-			"management events show no call of it: look for data events or Regions not read", state,
-			v.LastUsed.Format(time.DateOnly), orUnknown(v.Region), orUnknown(v.Service))
+		ka.Reason = Msg(ReasonUnexplained, "state", state, "last_used", v.LastUsed.Format(time.DateOnly),
+			"region", v.Region, "service", v.Service)
 	default:
 		ka.Decision = Insufficient
-		ka.Reason = fmt.Sprintf("%s key with no call found in %d days, but the evidence cannot show it unused (%s)", state, v.LookbackDays, v.Code)
+		ka.Reason = Msg(ReasonSlotInsufficient, "state", state, "days", itoa(v.LookbackDays), "verdict", string(v.Code))
 	}
 	return ka
 }
@@ -245,12 +244,7 @@ func lastUsed(k evidence.ReportKey) int64 {
 	return k.LastUsed.Unix()
 }
 
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func overall(keys []KeyAdvice, records bool) Decision {
 	if len(keys) == 0 {
@@ -296,18 +290,16 @@ func overall(keys []KeyAdvice, records bool) Decision {
 func steps(a Advice, in Input) []Step {
 	switch a.Decision {
 	case None:
-		return []Step{{ID: "3", Kind: "nothing", Title: "Nothing to remove", Detail: "No root access key exists; the finding should pass at the next check."}}
+		return []Step{{ID: "3", Kind: "nothing"}}
 	case NoKeyCalls:
-		return []Step{{ID: "1", Kind: "records-only", Title: "Check the account",
-			Detail: "None of these records is a call with a root access key. Records cannot tell whether a key exists: read the account's credential report."}}
+		return []Step{{ID: "1", Kind: "records-only"}}
 	}
 	hold := a.Decision == Unexplained || a.Decision == Insufficient
 	var s []Step
 	if hold {
 		s = append(s, findMore(a, in))
 	} else {
-		s = append(s, Step{ID: "1", Kind: "find", Title: "Find the callers", Detail: "Done by iam4-responder: see the keys, addresses and tools above." +
-			partialNote(a)})
+		s = append(s, Step{ID: "1", Kind: "find", Partial: a.Partial})
 	}
 	var inside, outside []string
 	for _, k := range a.Keys {
@@ -322,33 +314,24 @@ func steps(a Advice, in Input) []Step {
 		}
 	}
 	if len(inside) > 0 {
-		s = append(s, Step{ID: "2.1", Kind: "role", Callers: inside, Title: "Give the workloads on AWS an IAM role",
-			Detail: fmt.Sprintf("Callers at %s run on AWS: attach an IAM role with the draft policy (EC2 instance profile, ECS task role, Lambda execution role) and remove the key from their configuration.",
-				strings.Join(inside, ", "))})
+		s = append(s, Step{ID: "2.1", Kind: "role", Callers: inside})
 	}
 	if len(outside) > 0 {
-		s = append(s, Step{ID: "2.2", Kind: "user", Callers: outside, Title: "Give the callers outside AWS an IAM user",
-			Detail: fmt.Sprintf("Callers at %s run outside AWS: create an IAM user with the draft policy, give them its access key through their secret store, and plan its rotation.",
-				strings.Join(outside, ", "))})
+		s = append(s, Step{ID: "2.2", Kind: "user", Callers: outside})
 	}
 	if hold {
-		return append(s, Step{ID: "3", Kind: "hold", Title: "Hold back deactivation",
-			Detail: "Do not deactivate the root access key until step 1 has found every caller: the evidence does not show them all."})
+		return append(s, Step{ID: "3", Kind: "hold"})
 	}
-	verify, verifyKind := "Keep it inactive for at least 7 days; watch CloudTrail for failed calls (InvalidClientTokenId) from former callers.", "verify"
+	verify := Step{ID: "3.2", Kind: "verify"}
 	if a.Decision == Unused {
-		verify, verifyKind = fmt.Sprintf("Nothing used the key in %d days of complete evidence: keep it inactive for a few days and watch CloudTrail for failed calls.", a.LookbackDays), "verify-unused"
+		verify = Step{ID: "3.2", Kind: "verify-unused", Days: a.LookbackDays}
 	}
-	return append(s,
-		Step{ID: "3.1", Kind: "deactivate", Title: "Deactivate the root access key", Detail: "Sign in as the root user, open Security credentials, and make the key inactive (reversible)."},
-		Step{ID: "3.2", Kind: verifyKind, Title: "Verify nothing breaks", Detail: verify},
-		Step{ID: "3.3", Kind: "delete", Title: "Delete the root access key", Detail: "Delete it on the same page. IAM.4 passes once no root access key exists, inactive ones included."},
-	)
+	return append(s, Step{ID: "3.1", Kind: "deactivate"}, verify, Step{ID: "3.3", Kind: "delete"})
 }
 
 // findMore is step 1 when the evidence does not show every caller: what to read next.
 func findMore(a Advice, in Input) Step {
-	st := Step{ID: "1", Kind: "find-more", Title: "Find the callers the evidence does not show"}
+	st := Step{ID: "1", Kind: "find-more"}
 	look := map[string]bool{}
 	regions := map[string]bool{}
 	read := map[string]bool{}
@@ -377,32 +360,5 @@ func findMore(a Advice, in Input) Step {
 	}
 	st.Look = slices.Sorted(maps.Keys(look))
 	st.Regions = slices.Sorted(maps.Keys(regions))
-	var parts []string
-	for _, l := range st.Look {
-		switch l {
-		case "data_events":
-			parts = append(parts, "data events (S3 object calls, Lambda invokes) in a trail that logs them")
-		case "organization_trail":
-			parts = append(parts, "the organization trail (Athena over its bucket)")
-		case "regions_not_read":
-			parts = append(parts, "the Regions not read")
-		case "credential_report":
-			parts = append(parts, "the credential report, which could not be read")
-		case "cloudtrail_gaps":
-			parts = append(parts, "CloudTrail for the whole lookback, where it was not read")
-		}
-	}
-	st.Detail = "The evidence does not show every use of the key. Read " + strings.Join(parts, "; ")
-	if len(st.Regions) > 0 {
-		st.Detail += " (" + strings.Join(st.Regions, ", ") + ")"
-	}
-	st.Detail += " before deactivating anything."
 	return st
-}
-
-func partialNote(a Advice) string {
-	if !a.Partial {
-		return ""
-	}
-	return " The evidence is partial: see the cautions."
 }

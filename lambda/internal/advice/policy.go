@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
@@ -50,7 +51,9 @@ type PolicyCaller struct {
 type PolicyNote struct {
 	Code   string `json:"code"`
 	Action string `json:"action,omitempty"` // the CloudTrail call or IAM action concerned
-	Text   string `json:"text"`
+	// Params are the note's other values (report's catalog "note.<code>" names them): error,
+	// count, chars, max, call, needs.
+	Params map[string]string `json:"params,omitempty"`
 }
 
 // Note codes.
@@ -81,7 +84,7 @@ func Policies(keys []evidence.KeyProfile) Drafts {
 	ref, err := iamref.Default()
 	if err != nil {
 		return Drafts{Groups: []DraftPolicy{}, Notes: []PolicyNote{{Code: NoteNoReference,
-			Text: "The IAM action reference could not be read (" + err.Error() + "): no policy was drafted."}}}
+			Params: map[string]string{"error": err.Error()}}}}
 	}
 	return draft(keys, ref)
 }
@@ -91,7 +94,7 @@ type use struct {
 	calls, errors int
 	resources     map[string]bool
 	allNamed      bool
-	also          string
+	also          [2]string // the CloudTrail call and the further IAM action it needs
 }
 
 // caller is one source address with everything it used, over every key.
@@ -130,7 +133,7 @@ func draft(keys []evidence.KeyProfile, ref *iamref.Reference) Drafts {
 		}
 		for _, a := range k.Actions {
 			if a.Action == "" || a.Action == "(other)" {
-				global = append(global, PolicyNote{Code: NoteActionsNotKept, Text: "Some calls were counted but their actions not kept (too many distinct ones): review CloudTrail for the rest."})
+				global = append(global, PolicyNote{Code: NoteActionsNotKept})
 				continue
 			}
 			source, event, _ := strings.Cut(a.Action, ":")
@@ -140,8 +143,7 @@ func draft(keys []evidence.KeyProfile, ref *iamref.Reference) Drafts {
 			}
 			for _, ac := range a.Callers {
 				if string(ac.IP) == "(other)" {
-					global = append(global, PolicyNote{Code: NoteCallerNotKept, Action: a.Action,
-						Text: fmt.Sprintf("%s: some callers were counted but not kept (too many addresses); they are in no draft: review CloudTrail for them.", a.Action)})
+					global = append(global, PolicyNote{Code: NoteCallerNotKept, Action: a.Action})
 					continue
 				}
 				c := get(k, string(ac.IP))
@@ -162,7 +164,10 @@ func draft(keys []evidence.KeyProfile, ref *iamref.Reference) Drafts {
 						u.resources[string(r)] = true
 					}
 					if m.Also != "" {
-						u.also = a.Action + " also needs " + m.Also
+						// iamref's Also is "<action> on <resource>"; every entry today is the
+						// copy's source object, which the catalog's sentence names.
+						needs, _, _ := strings.Cut(m.Also, " ")
+						u.also = [2]string{a.Action, needs}
 					}
 				}
 			}
@@ -243,8 +248,7 @@ func capGroups(gs []*group) []*group {
 	for _, g := range gs[maxGroupsPerSide:] {
 		last.callers = append(last.callers, g.callers...)
 	}
-	last.notes = append(last.notes, PolicyNote{Code: NoteMerged, Text: fmt.Sprintf(
-		"%d more caller groups were merged into this one to keep the drafts readable: split it by caller before use.", len(gs)-maxGroupsPerSide)})
+	last.notes = append(last.notes, PolicyNote{Code: NoteMerged, Params: map[string]string{"count": strconv.Itoa(len(gs) - maxGroupsPerSide)}})
 	return gs[:maxGroupsPerSide]
 }
 
@@ -285,7 +289,7 @@ func (g *group) policy(ref *iamref.Reference) DraftPolicy {
 			for r := range u.resources {
 				m.resources[r] = true
 			}
-			if u.also != "" {
+			if u.also[0] != "" {
 				m.also = u.also
 			}
 		}
@@ -294,27 +298,24 @@ func (g *group) policy(ref *iamref.Reference) DraftPolicy {
 		}
 	}
 	for call := range unmapped {
-		dp.Notes = append(dp.Notes, PolicyNote{Code: NoteUnmapped, Action: call,
-			Text: fmt.Sprintf("No IAM action found for %s: review what it needs.", call)})
+		dp.Notes = append(dp.Notes, PolicyNote{Code: NoteUnmapped, Action: call})
 	}
 
 	type stmtKey struct{ service, resources string }
 	actions := map[stmtKey][]string{}
 	for name, u := range uses {
 		if u.calls == u.errors {
-			dp.Notes = append(dp.Notes, PolicyNote{Code: NoteAllFailed, Action: name,
-				Text: fmt.Sprintf("%s: every call failed, so it is left out.", name)})
+			dp.Notes = append(dp.Notes, PolicyNote{Code: NoteAllFailed, Action: name})
 			continue
 		}
-		if u.also != "" {
-			dp.Notes = append(dp.Notes, PolicyNote{Code: NoteAlso, Action: name, Text: u.also + "."})
+		if u.also[0] != "" {
+			dp.Notes = append(dp.Notes, PolicyNote{Code: NoteAlso, Action: name, Params: map[string]string{"call": u.also[0], "needs": u.also[1]}})
 		}
 		service, _, _ := strings.Cut(name, ":")
 		res := narrowed(ref, name, u)
 		if res == nil {
 			if a, _ := ref.Lookup(name); len(a.ResourceTypes) > 0 {
-				dp.Notes = append(dp.Notes, PolicyNote{Code: NoteResourceStar, Action: name,
-					Text: fmt.Sprintf("%s: the records did not name a fitting resource for every call; Resource is \"*\": narrow it.", name)})
+				dp.Notes = append(dp.Notes, PolicyNote{Code: NoteResourceStar, Action: name})
 			}
 		}
 		k := stmtKey{service, strings.Join(res, ",")}
@@ -345,13 +346,11 @@ func (g *group) policy(ref *iamref.Reference) DraftPolicy {
 		stmts = append(stmts, st)
 	}
 	if len(stmts) == 0 {
-		dp.Notes = append(dp.Notes, PolicyNote{Code: NoteNoActions,
-			Text: "No call of these callers succeeded with an action to allow: the replacement needs no policy from this evidence."})
+		dp.Notes = append(dp.Notes, PolicyNote{Code: NoteNoActions})
 	} else {
 		dp.Policy = encode(stmts)
 		if n := compactLen(dp.Policy); n > maxPolicyChars {
-			dp.Notes = append(dp.Notes, PolicyNote{Code: NoteTooLarge, Text: fmt.Sprintf(
-				"The draft is %d characters, above the %d IAM allows for a managed policy: split it.", n, maxPolicyChars)})
+			dp.Notes = append(dp.Notes, PolicyNote{Code: NoteTooLarge, Params: map[string]string{"chars": strconv.Itoa(n), "max": strconv.Itoa(maxPolicyChars)}})
 		}
 	}
 	dp.Notes = sortNotes(dp.Notes)
@@ -397,9 +396,9 @@ func encode(stmts []statement) json.RawMessage {
 
 func sortNotes(ns []PolicyNote) []PolicyNote {
 	slices.SortFunc(ns, func(a, b PolicyNote) int {
-		return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Action, b.Action), cmp.Compare(a.Text, b.Text))
+		return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Action, b.Action), cmp.Compare(a.key(), b.key()))
 	})
-	return slices.Compact(ns)
+	return slices.CompactFunc(ns, func(a, b PolicyNote) bool { return a.Code == b.Code && a.Action == b.Action && a.key() == b.key() })
 }
 
 // sidOf turns a service prefix into a statement id: "s3" → "S3", "cloudwatch" → "Cloudwatch".
@@ -430,3 +429,6 @@ func compactLen(b []byte) int {
 	}
 	return buf.Len()
 }
+
+// key is the note's params as a stable string, for sorting and de-duplicating.
+func (n PolicyNote) key() string { return Message{Code: n.Code, Params: n.Params}.String() }

@@ -23,6 +23,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/faults"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
@@ -101,7 +102,7 @@ func (c fakeContain) Run(_ context.Context, f finding.Finding, _ investigation.R
 	if c.keys.present["AKIA…0002"] {
 		delete(c.keys.present, "AKIA…0002")
 		c.keys.deletes++
-		out.Actions = append(out.Actions, contain.Action{Key: "AKIA…0002", Do: "deleted", Why: "unused"})
+		out.Actions = append(out.Actions, contain.Action{Key: "AKIA…0002", Do: "deleted", Why: advice.Msg(contain.WhyUnusedNever, "days", "90")})
 	}
 	return out
 }

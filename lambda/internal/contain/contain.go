@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,8 +99,54 @@ type Action struct {
 	Key  string `json:"key"`  // masked id
 	Do   string `json:"do"`   // deleted, would delete, kept, refused, already deleted
 	Code string `json:"code"` // the verdict or refusal code (advice.VerdictCode, or a refusal below)
-	Why  string `json:"why"`
+	// Why is the reason as data (a Why… code of report's catalog and its values): report owns
+	// the sentence in each language.
+	Why advice.Message `json:"why"`
 }
+
+// Why codes: the reasons of actions, rendered by report's catalog.
+const (
+	WhySlotUnjoined      = "contain.slot_unjoined"       // slot, last_used, region, service
+	WhySlotUnexplained   = "contain.slot_unexplained"    // slot, key, last_used, region, service, calls
+	WhyUsedSeen          = "contain.used_seen"           // calls, days
+	WhyUsedUnexplained   = "contain.used_unexplained"    // last_used, region, service, calls
+	WhyReportUnreadable  = "contain.report_unreadable"   //
+	WhyNotInReport       = "contain.not_in_report"       //
+	WhyIncomplete        = "contain.evidence_incomplete" // days
+	WhyVerdict           = "contain.verdict"             // verdict
+	WhyRecheckFailed     = "contain.recheck_failed"      // error
+	WhyRecheckIncomplete = "contain.recheck_incomplete"  // gaps
+	WhyRecheckFound      = "contain.recheck_found"       // calls
+	WhyUnusedNever       = "contain.unused_never"        // verdict, days, regions, slot
+	WhyUnusedBefore      = "contain.unused_before"       // verdict, days, regions, slot, last_used
+	WhyNoSession         = "contain.no_session"          // error
+	WhyDeleteFailed      = "contain.delete_failed"       // error
+)
+
+// Refusal codes of a whole account (Outcome.Refused); RefusedError holds the error, if any.
+const (
+	RefusedManagement = "management_account"
+	RefusedDenied     = "denylisted"
+	RefusedNotAllowed = "not_allowlisted"
+	RefusedOther      = "other_account"
+	RefusedNoReader   = "no_finding_reader"
+	RefusedNotProven  = "not_proven"
+	RefusedNoAudit    = "no_audit_session"
+	RefusedList       = "list_failed"
+)
+
+// Does lists every Action.Do.
+var Does = []string{"deleted", "would delete", "kept", "refused", "already deleted"}
+
+// WhyCodes lists every Why code, and RefusedCodes every Outcome.Refused: report's catalog test
+// checks each has a sentence in every language.
+var (
+	WhyCodes = []string{WhySlotUnjoined, WhySlotUnexplained, WhyUsedSeen, WhyUsedUnexplained, WhyReportUnreadable,
+		WhyNotInReport, WhyIncomplete, WhyVerdict, WhyRecheckFailed, WhyRecheckIncomplete, WhyRecheckFound,
+		WhyUnusedNever, WhyUnusedBefore, WhyNoSession, WhyDeleteFailed}
+	RefusedCodes = []string{RefusedManagement, RefusedDenied, RefusedNotAllowed, RefusedOther, RefusedNoReader,
+		RefusedNotProven, RefusedNoAudit, RefusedList}
+)
 
 // Refusal codes of actions that no verdict explains.
 const (
@@ -115,7 +162,9 @@ type Outcome struct {
 	Account string   `json:"account"`
 	Keys    []string `json:"keys,omitempty"` // the root's keys, masked, from the audit session
 	Actions []Action `json:"actions,omitempty"`
-	Refused string   `json:"refused,omitempty"` // why the account as a whole was not acted on
+	Refused string   `json:"refused,omitempty"` // a Refused… code: why the account as a whole was not acted on
+	// RefusedError is the error text behind the refusal, quoted as AWS or the SDK wrote it.
+	RefusedError string `json:"refused_error,omitempty"`
 }
 
 // rootKey is one key of the audit session's ListAccessKeys joined to its report slot.
@@ -136,33 +185,33 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 	}
 	switch {
 	case account == g.Management:
-		out.Refused = "the management account's root user is never touched (AssumeRoot works on member accounts only)"
+		out.Refused = RefusedManagement // AssumeRoot works on member accounts only
 		return out
 	case slices.Contains(g.Deny, account):
-		out.Refused = "the account is on the containment denylist"
+		out.Refused = RefusedDenied
 		return out
 	case len(g.Allow) > 0 && !slices.Contains(g.Allow, account):
-		out.Refused = "the account is not on the containment allowlist"
+		out.Refused = RefusedNotAllowed
 		return out
 	case res.Account != "" && res.Account != account:
-		out.Refused = "the evidence is of another account"
+		out.Refused = RefusedOther
 		return out
 	case g.Findings == nil:
-		out.Refused = "no way to re-read the finding from Security Hub"
+		out.Refused = RefusedNoReader
 		return out
 	}
 	if err := g.Findings.Prove(ctx, f); err != nil {
-		out.Refused = "the finding is not proven to be Security Hub's own failing IAM.4 finding: " + err.Error()
+		out.Refused, out.RefusedError = RefusedNotProven, err.Error()
 		return out
 	}
 	audit, err := g.Sessions.Root(ctx, account, TaskAudit)
 	if err != nil {
-		out.Refused = "no audit root session: " + err.Error()
+		out.Refused, out.RefusedError = RefusedNoAudit, err.Error()
 		return out
 	}
 	listed, err := audit.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
 	if err != nil {
-		out.Refused = "listing the root's access keys failed: " + err.Error()
+		out.Refused, out.RefusedError = RefusedList, err.Error()
 		return out
 	}
 	now := time.Now
@@ -180,7 +229,7 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 	// Every key the report shows used in the lookback must be explained by CloudTrail calls of
 	// that same key id; otherwise something uses the root's keys in a way the evidence does not
 	// show, and no key is deleted.
-	if why := unexplained(rule, keys, res); why != "" {
+	if why := unexplained(rule, keys, res); why.Code != "" {
 		for _, k := range keys {
 			out.Actions = append(out.Actions, Action{k.id.String(), "refused", RefusedUnexplained, why})
 		}
@@ -202,24 +251,27 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 		calls, cov, err := g.Search.KeyUse(ctx, account, k.id.Reveal())
 		switch {
 		case err != nil:
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id failed: " + scrub(err, k.id)})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, advice.Msg(WhyRecheckFailed, "error", scrub(err, k.id))})
 			continue
 		case cov.Partial():
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id is incomplete: " + gaps(cov)})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, advice.Msg(WhyRecheckIncomplete, "gaps", gaps(cov))})
 			continue
 		case calls > 0:
-			out.Actions = append(out.Actions, Action{masked, "kept", string(advice.UsedSeen), fmt.Sprintf("the re-check by key id found %d calls", calls)})
+			out.Actions = append(out.Actions, Action{masked, "kept", string(advice.UsedSeen), advice.Msg(WhyRecheckFound, "calls", strconv.Itoa(calls))})
 			continue
 		}
-		why := fmt.Sprintf("%s: no call in %d days across %d Regions (re-checked by key id just now); credential report slot %d %s",
-			v.Code, v.LookbackDays, len(cov.Regions), k.slot.Slot, slotNote(v))
+		why := advice.Msg(WhyUnusedNever, "verdict", string(v.Code), "days", strconv.Itoa(v.LookbackDays),
+			"regions", strconv.Itoa(len(cov.Regions)), "slot", strconv.Itoa(k.slot.Slot))
+		if v.LastUsed != nil {
+			why.Code, why.Params["last_used"] = WhyUnusedBefore, v.LastUsed.Format(time.DateOnly)
+		}
 		if g.Mode == DryRun {
 			out.Actions = append(out.Actions, Action{masked, "would delete", string(v.Code), why})
 			continue
 		}
 		if deleter == nil {
 			if deleter, err = g.Sessions.Root(ctx, account, TaskDelete); err != nil {
-				out.Actions = append(out.Actions, Action{masked, "refused", RefusedSession, "no delete root session: " + err.Error()})
+				out.Actions = append(out.Actions, Action{masked, "refused", RefusedSession, advice.Msg(WhyNoSession, "error", err.Error())})
 				return out
 			}
 		}
@@ -230,7 +282,7 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 			// A retried invocation finds its own earlier deletion: idempotent.
 			out.Actions = append(out.Actions, Action{masked, "already deleted", string(v.Code), why})
 		case err != nil:
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, "delete failed: " + scrub(err, k.id)})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, advice.Msg(WhyDeleteFailed, "error", scrub(err, k.id))})
 		default:
 			out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), why})
 		}
@@ -286,9 +338,9 @@ func (g *Guard) judge(rule advice.Rule, listed []iamtypes.AccessKeyMetadata, res
 
 // unexplained says which slot of the report shows use in the lookback that no listed key's
 // CloudTrail calls explain, or "".
-func unexplained(rule advice.Rule, keys []rootKey, res investigation.Result) string {
+func unexplained(rule advice.Rule, keys []rootKey, res investigation.Result) advice.Message {
 	if res.Inventory == nil || res.Inventory.Report == nil {
-		return ""
+		return advice.Message{}
 	}
 	for i, s := range res.Inventory.Report.Keys {
 		if s.LastUsed == nil || s.LastUsed.Before(rule.Start()) {
@@ -302,39 +354,33 @@ func unexplained(rule advice.Rule, keys []rootKey, res investigation.Result) str
 		}
 		switch {
 		case owner == nil:
-			return fmt.Sprintf("the credential report shows slot %d used %s (%s, %s), and no listed key joins it by creation date",
-				s.Slot, s.LastUsed.Format(time.DateOnly), orDash(s.LastUsedRegion), orDash(s.LastUsedService))
+			return advice.Msg(WhySlotUnjoined, "slot", strconv.Itoa(s.Slot), "last_used", s.LastUsed.Format(time.DateOnly),
+				"region", orDash(s.LastUsedRegion), "service", orDash(s.LastUsedService))
 		case !owner.verdict.Explained():
-			return fmt.Sprintf("the credential report shows slot %d (%s) used %s (%s, %s), which its %d CloudTrail calls by that key id do not explain: data events or Regions not read",
-				s.Slot, owner.id, s.LastUsed.Format(time.DateOnly), orDash(s.LastUsedRegion), orDash(s.LastUsedService), owner.verdict.Calls)
+			return advice.Msg(WhySlotUnexplained, "slot", strconv.Itoa(s.Slot), "key", owner.id.String(),
+				"last_used", s.LastUsed.Format(time.DateOnly), "region", orDash(s.LastUsedRegion),
+				"service", orDash(s.LastUsedService), "calls", strconv.Itoa(owner.verdict.Calls))
 		}
 	}
-	return ""
+	return advice.Message{}
 }
 
 // notUnused is the reason a key is not deleted, from its verdict.
-func notUnused(v advice.Verdict) string {
+func notUnused(v advice.Verdict) advice.Message {
 	switch v.Code {
 	case advice.UsedSeen:
-		return fmt.Sprintf("%d calls by this key id in %d days: replace its callers first", v.Calls, v.LookbackDays)
+		return advice.Msg(WhyUsedSeen, "calls", strconv.Itoa(v.Calls), "days", strconv.Itoa(v.LookbackDays))
 	case advice.UsedUnexplained:
-		return fmt.Sprintf("the credential report shows use %s (%s, %s) that %d CloudTrail calls by this key id do not explain",
-			v.LastUsed.Format(time.DateOnly), orDash(v.Region), orDash(v.Service), v.Calls)
+		return advice.Msg(WhyUsedUnexplained, "last_used", v.LastUsed.Format(time.DateOnly),
+			"region", orDash(v.Region), "service", orDash(v.Service), "calls", strconv.Itoa(v.Calls))
 	case advice.ReportUnreadable:
-		return "the credential report could not be read, so it cannot confirm the key is unused"
+		return advice.Msg(WhyReportUnreadable)
 	case advice.NotInReport:
-		return "no credential report slot has this key's creation date, so the report says nothing about it"
+		return advice.Msg(WhyNotInReport)
 	case advice.EvidenceIncomplete:
-		return fmt.Sprintf("CloudTrail was not read for the whole %d days in every Region", v.LookbackDays)
+		return advice.Msg(WhyIncomplete, "days", strconv.Itoa(v.LookbackDays))
 	}
-	return string(v.Code)
-}
-
-func slotNote(v advice.Verdict) string {
-	if v.LastUsed == nil {
-		return "never used"
-	}
-	return "last used " + v.LastUsed.Format(time.DateOnly)
+	return advice.Msg(WhyVerdict, "verdict", string(v.Code))
 }
 
 func orDash(s string) string {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -211,7 +212,7 @@ func TestUsedKeyUntouchedUnusedKeyDeleted(t *testing.T) {
 		t.Errorf("%d keys deleted, want 1", r.srv.DeletedKeys.Load())
 	}
 	for _, a := range o.Actions {
-		if a.Why == "" {
+		if !slices.Contains(WhyCodes, a.Why.Code) {
 			t.Errorf("%s without a reason", a.Do)
 		}
 	}
@@ -228,7 +229,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 	if diff := cmp.Diff([]string{"AKIA…0003 would delete never_used"}, dos(o)); diff != "" {
 		t.Errorf("actions (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(o.Actions[0].Why, "no call in 90 days across 2 Regions") {
+	if w := o.Actions[0].Why; w.Code != WhyUnusedNever || w.Params["days"] != "90" || w.Params["regions"] != "2" {
 		t.Errorf("reason: %q", o.Actions[0].Why)
 	}
 	if r.srv.DeletedKeys.Load() != 0 {
@@ -268,14 +269,14 @@ func TestOnlySecurityHubsOwnFindingActs(t *testing.T) {
 			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 1, ""},
 		{"a finding imported under the member's default product with GeneratorId …/IAM.4 deletes nothing",
 			func(t *testing.T) hub { _, f := asff(t, onlyUnused, forge); return hub{asff: []json.RawMessage{f}} },
-			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, forge); return e }, 0, "not Security Hub's"},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, forge); return e }, 0, RefusedNotProven},
 		{"a forged FAILED while the genuine finding is SUPPRESSED deletes nothing",
 			func(t *testing.T) hub {
 				_, g := asff(t, onlyUnused, suppressed)
 				_, f := asff(t, onlyUnused, forge)
 				return hub{asff: []json.RawMessage{g, f}}
 			},
-			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, forge); return e }, 0, "not Security Hub's"},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, forge); return e }, 0, RefusedNotProven},
 		{"an event claiming FAILED and NEW for a finding Security Hub holds SUPPRESSED deletes nothing",
 			func(t *testing.T) hub {
 				_, g := asff(t, onlyUnused, suppressed)
@@ -332,7 +333,7 @@ func TestOnlySecurityHubsOwnFindingActs(t *testing.T) {
 					f["metadata"].(map[string]any)["product"].(map[string]any)["uid"] = "arn:aws:securityhub:us-east-2:" + onlyUnused + ":product/" + onlyUnused + "/default"
 				})
 				return e
-			}, 0, "not Security Hub's"},
+			}, 0, RefusedNotProven},
 		{"an OCSF finding Security Hub holds as Suppressed deletes nothing",
 			func(t *testing.T) hub {
 				_, f := ocsf(t, onlyUnused, func(f map[string]any) { f["status"], f["status_id"] = "Suppressed", 3 })
@@ -345,7 +346,7 @@ func TestOnlySecurityHubsOwnFindingActs(t *testing.T) {
 			r := setup(t, DeleteUnused, tt.held(t))
 			f := parsed(t, tt.event(t))
 			o := r.guard.Run(t.Context(), f, r.evidence(t, onlyUnused, 0))
-			if !strings.Contains(o.Refused, tt.refused) || (tt.refused == "" && o.Refused != "") {
+			if got := o.Refused + ": " + o.RefusedError; !strings.Contains(got, tt.refused) || (tt.refused == "" && o.Refused != "") {
 				t.Errorf("refused = %q, want it to hold %q", o.Refused, tt.refused)
 			}
 			if got := r.srv.DeletedKeys.Load(); got != tt.deleted {
@@ -371,7 +372,7 @@ func TestRotatedKeyInUseIsNeverDeleted(t *testing.T) {
 	if diff := cmp.Diff([]string{"AKIA…0004 refused other_key_unexplained"}, dos(o)); diff != "" {
 		t.Errorf("actions (-want +got):\n%s", diff)
 	}
-	if why := o.Actions[0].Why; !strings.Contains(why, "slot 1") || !strings.Contains(why, "s3") {
+	if why := o.Actions[0].Why.String(); !strings.Contains(why, "slot=1") || !strings.Contains(why, "s3") {
 		t.Errorf("reason does not name the slot and its use: %q", why)
 	}
 	if n := r.srv.DeletedKeys.Load(); n != 0 {
@@ -467,10 +468,10 @@ func TestGuardrails(t *testing.T) {
 		want    string
 	}{
 		{"off opens no session", Off, onlyUnused, nil, ""},
-		{"the management account is refused", DeleteUnused, admin, nil, "management account"},
-		{"a denylisted account is refused", DeleteUnused, onlyUnused, func(g *Guard) { g.Deny = []string{onlyUnused} }, "denylist"},
-		{"an account off the allowlist is refused", DeleteUnused, onlyUnused, func(g *Guard) { g.Allow = []string{usedAndOld} }, "allowlist"},
-		{"no way to re-read the finding is refused", DeleteUnused, onlyUnused, func(g *Guard) { g.Findings = nil }, "re-read"},
+		{"the management account is refused", DeleteUnused, admin, nil, RefusedManagement},
+		{"a denylisted account is refused", DeleteUnused, onlyUnused, func(g *Guard) { g.Deny = []string{onlyUnused} }, RefusedDenied},
+		{"an account off the allowlist is refused", DeleteUnused, onlyUnused, func(g *Guard) { g.Allow = []string{usedAndOld} }, RefusedNotAllowed},
+		{"no way to re-read the finding is refused", DeleteUnused, onlyUnused, func(g *Guard) { g.Findings = nil }, RefusedNoReader},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -535,7 +536,7 @@ func TestNoWholeKeyIDInAnyOutcome(t *testing.T) {
 			t.Errorf("the outcome prints %s whole: %s", evidence.MaskKey(id), b)
 		}
 	}
-	if !strings.Contains(o.Actions[0].Why, "AKIA…0002") {
+	if !strings.Contains(o.Actions[0].Why.String(), "AKIA…0002") {
 		t.Errorf("the failure's reason lost the masked id: %q", o.Actions[0].Why)
 	}
 }

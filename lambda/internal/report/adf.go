@@ -124,7 +124,7 @@ const jiraNoticeReserve = 1024
 
 // JiraSummary is the issue's one-line summary.
 func (r Report) JiraSummary() string {
-	return textcap.Runes(fmt.Sprintf(r.t().subjectOpened, orDash(field(r.Account, capAccount))), jiraSummaryMax)
+	return textcap.Runes(fmt.Sprintf(r.t().titleOpened, orDash(field(r.Account, capAccount))), jiraSummaryMax)
 }
 
 // JiraDescription renders the issue body within Jira's 32,767 characters. The draft policies and
@@ -137,7 +137,7 @@ func (r Report) JiraDescription() ADF {
 	d := newADFDoc(jiraDescriptionMax)
 	var body []ADF
 	add := func(n ...ADF) { body = append(body, n...) }
-	add(para(text(fmt.Sprintf(t.intro, account, orDash(field(f.Severity, capSeverity))))), para(text(t.unlimited)))
+	add(para(text(fmt.Sprintf(t.intro, account, orDash(field(r.severity(f.Severity), capSeverity))))), para(text(t.unlimited)))
 	if ev := r.Evidence; ev != nil {
 		a := ev.Advice
 		c := jiraLists
@@ -176,7 +176,7 @@ func (r Report) JiraDescription() ADF {
 			}
 		}
 		for _, cn := range a.Cautions {
-			add(para(text(fmt.Sprintf(t.caution, field(cn, capCaution)))))
+			add(para(text(fmt.Sprintf(t.caution, field(r.msg(cn), capCaution)))))
 		}
 		if cl := r.containmentLines(func(s string) string { return field(s, capCaution) }); len(cl) > 0 {
 			var items []ADF
@@ -192,7 +192,7 @@ func (r Report) JiraDescription() ADF {
 			add(heading(t.todo))
 			var steps []ADF
 			for _, st := range a.Steps {
-				title, detail := r.stepText(st.Kind, st.Callers, c.callers, func(s string) string { return field(s, capAddress) })
+				title, detail := r.stepText(st, st.Callers, c.callers, func(s string) string { return field(s, capAddress) })
 				steps = append(steps, para(strong(field(st.ID, capKey)+" "+title+": "), text(detail)))
 			}
 			add(bullets(steps...))
@@ -318,7 +318,7 @@ func (r Report) jiraAttachmentNames() []string {
 func (r Report) JiraResolution() ADF {
 	t := r.t()
 	return ADF{Type: "doc", Version: 1, Content: []ADF{
-		para(text(fmt.Sprintf(t.resolvedIntro, orDash(field(r.Account, capAccount)), orDash(field(r.Reason, capReason))))),
+		para(text(fmt.Sprintf(t.resolvedIntro, orDash(field(r.Account, capAccount)), orDash(field(r.resolvedReason(r.Reason), capReason))))),
 		para(link(t.findingLink, r.FindingURL())),
 	}}
 }

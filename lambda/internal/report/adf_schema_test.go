@@ -70,7 +70,8 @@ func TestJiraDocumentsAreValidADF(t *testing.T) {
 		for name, r := range reports(t, lang, "") {
 			r.Finding.Region = ""
 			r.Finding.Severity = ""
-			if r.Evidence != nil {
+			if r.Evidence != nil && len(r.Evidence.Keys) > 0 && len(r.Evidence.Keys[0].UserAgents) > 0 &&
+				len(r.Evidence.Keys[0].SourceIPs) > 0 {
 				ev := *r.Evidence
 				ev.Keys = append(ev.Keys[:0:0], ev.Keys...)
 				ev.Keys[0].UserAgents = append(ev.Keys[0].UserAgents[:0:0], ev.Keys[0].UserAgents...)

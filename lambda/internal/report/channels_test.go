@@ -7,8 +7,38 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
+
+// partialEvidence is the sample's account read live with holes: a Region throttled for part of
+// the window, and a credential report slot used in a way CloudTrail does not explain.
+func partialEvidence(ev investigation.Result) investigation.Result {
+	now := ev.WindowEnd
+	used := now.AddDate(0, 0, -1) // a day after the last call CloudTrail shows
+	inv := evidence.Inventory{KeysPresent: true, Report: &evidence.RootReport{Keys: []evidence.ReportKey{
+		{Slot: 2, Active: true, LastUsed: &used, LastUsedRegion: "eu-central-1", LastUsedService: "s3"}}}}
+	cov := evidence.Coverage{Start: ev.WindowStart, End: now,
+		Regions: []evidence.RegionCoverage{{Region: "us-east-1"}, {Region: "ap-northeast-1"}},
+		Gaps:    []evidence.Gap{{Region: "ap-northeast-1", From: now.AddDate(0, 0, -90), To: now.AddDate(0, 0, -60), Reason: "ThrottlingException: Rate exceeded"}}}
+	ev.Inventory, ev.Coverage, ev.Partial = &inv, &cov, true
+	ev.Advice = advice.Advise(advice.Input{Usage: ev.Summary, Inventory: inv, Coverage: cov, Now: now})
+	return ev
+}
+
+// unusedEvidence is an account whose only key was never used, read completely.
+func unusedEvidence(ev investigation.Result) investigation.Result {
+	now := ev.WindowEnd
+	rotated := now.AddDate(-1, 0, 0)
+	inv := evidence.Inventory{KeysPresent: true, Report: &evidence.RootReport{Keys: []evidence.ReportKey{{Slot: 1, Active: true, LastRotated: &rotated}}}}
+	cov := evidence.Coverage{Start: now.Add(-evidence.MaxLookback), End: now, Regions: []evidence.RegionCoverage{{Region: "us-east-1"}}}
+	ev.Summary = evidence.Summary{}
+	ev.Inventory, ev.Coverage = &inv, &cov
+	ev.Advice = advice.Advise(advice.Input{Inventory: inv, Coverage: cov, Now: now})
+	return ev
+}
 
 // reports returns the three situations every channel renders: a case opened with evidence, one
 // opened without (the evidence failed), and a resolution.
@@ -22,11 +52,21 @@ func reports(t *testing.T, lang Lang, agent string) map[string]Report {
 	contained := withEvidence
 	contained.Containment = &contain.Outcome{Mode: contain.DeleteUnused, Account: "111122223333",
 		Keys: []string{"AKIA…0001", "AKIA…0002"}, Actions: []contain.Action{
-			{Key: "AKIA…0002", Do: "deleted", Why: "no call in 90 days across 17 Regions (re-checked by key id just now); credential report: slot 2 last used 2026-05-13"},
-			{Key: "AKIA…0001", Do: "kept", Why: "33 calls in the window: replace its callers first"},
+			{Key: "AKIA…0002", Do: "deleted", Code: string(advice.UsedBeforeLookback), Why: advice.Msg(contain.WhyUnusedBefore,
+				"verdict", string(advice.UsedBeforeLookback), "days", "90", "regions", "17", "slot", "2", "last_used", "2026-05-13")},
+			{Key: "AKIA…0001", Do: "kept", Code: string(advice.UsedSeen), Why: advice.Msg(contain.WhyUsedSeen, "calls", "33", "days", "90")},
 		}}
+	refused := withEvidence
+	refused.Containment = &contain.Outcome{Mode: contain.DryRun, Account: "111122223333",
+		Refused: contain.RefusedNotProven, RefusedError: `Security Hub holds the finding with Workflow.Status "SUPPRESSED"`}
+	partial := withEvidence
+	pev := partialEvidence(ev)
+	partial.Evidence = &pev
+	unused := withEvidence
+	uev := unusedEvidence(ev)
+	unused.Evidence = &uev
 	out := map[string]Report{"opened": withEvidence, "opened-no-evidence": noEvidence, "resolved": resolved,
-		"opened-contained": contained}
+		"opened-contained": contained, "opened-partial": partial, "opened-unused": unused, "opened-contain-refused": refused}
 	for k, r := range out {
 		r.Lang = lang
 		out[k] = r

@@ -26,16 +26,16 @@ func (r Report) Chat() []byte {
 	n.Metadata.RelatedResources = []string{"arn:" + r.partition() + ":iam::" + account + ":root"}
 	n.Metadata.AdditionalContext = map[string]string{"account": account, "region": chatText(orDash(f.Region), capRegion)}
 	if r.Kind == Resolved {
-		n.Content.Title = textcap.Runes(":white_check_mark: "+fmt.Sprintf(t.subjectResolved, account), chatTitleMax)
-		n.Content.Description = textcap.Runes(fmt.Sprintf(t.resolvedIntro, account, chatCode(r.Reason, capReason)), chatDescriptionMax)
-		n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.subjectResolved, account), chatTitleMax)
+		n.Content.Title = textcap.Runes(":white_check_mark: "+fmt.Sprintf(t.titleResolved, account), chatTitleMax)
+		n.Content.Description = textcap.Runes(fmt.Sprintf(t.resolvedIntro, account, chatCode(r.resolvedReason(r.Reason), capReason)), chatDescriptionMax)
+		n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.titleResolved, account), chatTitleMax)
 		n.Content.Keywords = []string{"IAM.4", "resolved"}
 		return mustJSON(n)
 	}
-	n.Content.Title = textcap.Runes(":rotating_light: "+fmt.Sprintf(t.subjectOpened, account), chatTitleMax)
-	n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.subjectOpened, account), chatTitleMax)
-	n.Content.Keywords = []string{"IAM.4", chatText(orDash(f.Severity), chatKeywordMax)}
-	desc := []string{fmt.Sprintf(t.intro, account, chatCode(f.Severity, capSeverity)), t.unlimited}
+	n.Content.Title = textcap.Runes(":rotating_light: "+fmt.Sprintf(t.titleOpened, account), chatTitleMax)
+	n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.titleOpened, account), chatTitleMax)
+	n.Content.Keywords = []string{"IAM.4", chatText(orDash(r.severity(f.Severity)), chatKeywordMax)}
+	desc := []string{fmt.Sprintf(t.intro, account, chatCode(r.severity(f.Severity), capSeverity)), t.unlimited}
 	var steps []string
 	if ev := r.Evidence; ev != nil {
 		c := chatLists
@@ -60,7 +60,7 @@ func (r Report) Chat() []byte {
 			desc = append(desc, cl...)
 		}
 		for _, st := range ev.Advice.Steps {
-			title, _ := r.stepText(st.Kind, st.Callers, c.callers, func(s string) string { return chatCode(s, capAddress) })
+			title, _ := r.stepText(st, st.Callers, c.callers, func(s string) string { return chatCode(s, capAddress) })
 			steps = append(steps, chatText(st.ID, capKey)+" "+title)
 		}
 	} else {

@@ -22,11 +22,11 @@ func (r Report) Email() (subject, body string) {
 	switch r.Kind {
 	case Resolved:
 		subject = fmt.Sprintf(catalog[English].subjectResolved, account)
-		line(t.resolvedIntro, account, field(r.Reason, capReason))
+		line(t.resolvedIntro, account, field(r.resolvedReason(r.Reason), capReason))
 		line("")
 	default:
 		subject = fmt.Sprintf(catalog[English].subjectOpened, account)
-		line(t.intro, account, orDash(field(f.Severity, capSeverity)))
+		line(t.intro, account, orDash(field(r.severity(f.Severity), capSeverity)))
 		line("%s", t.unlimited)
 		line("")
 		lines = append(lines, r.emailEvidence()...)
@@ -109,10 +109,10 @@ func (r Report) emailEvidence() []string {
 	}
 	for _, k := range a.Keys {
 		line("")
-		line("%s: %s (%s)", orDash(field(k.Key, capKey)), r.decisionText(string(k.Decision)), field(k.Reason, capReason))
+		line("%s: %s (%s)", orDash(field(r.keyLabel(k), capKey)), r.decisionText(string(k.Decision)), field(r.msg(k.Reason), capReason))
 	}
 	for _, cn := range a.Cautions {
-		line(t.caution, field(cn, capCaution))
+		line(t.caution, field(r.msg(cn), capCaution))
 	}
 	if cl := r.containmentLines(func(s string) string { return field(s, capCaution) }); len(cl) > 0 {
 		line("")
@@ -121,7 +121,7 @@ func (r Report) emailEvidence() []string {
 	line("")
 	line("%s", t.todo)
 	for _, st := range a.Steps {
-		title, detail := r.stepText(st.Kind, st.Callers, c.callers, func(s string) string { return field(s, capAddress) })
+		title, detail := r.stepText(st, st.Callers, c.callers, func(s string) string { return field(s, capAddress) })
 		line("  [ ] %s %s: %s", field(st.ID, capKey), title, detail)
 	}
 	line("")

@@ -14,7 +14,7 @@ import (
 func (r Report) SecurityHubNote(tickets map[string]string) string {
 	t := r.t()
 	if r.Kind == Resolved {
-		return textcap.Runes(fmt.Sprintf(t.shNoteResolved, orDash(field(r.Reason, capReason))), noteMax)
+		return textcap.Runes(fmt.Sprintf(t.shNoteResolved, orDash(field(r.resolvedReason(r.Reason), capReason))), noteMax)
 	}
 	names := make([]string, 0, len(tickets))
 	for name := range tickets {
@@ -29,12 +29,12 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 	if c := r.Containment; c != nil && c.Mode != contain.Off {
 		var did []string
 		for _, a := range c.Actions {
-			did = append(did, a.Key+" "+a.Do)
+			did = append(did, a.Key+" "+r.doText(a.Do))
 		}
 		if c.Refused != "" {
-			did = append(did, c.Refused)
+			did = append(did, r.refusedText(c))
 		}
-		parts = append(parts, fmt.Sprintf(t.containment, c.Mode)+" "+field(strings.Join(did, "; "), capContained)+".")
+		parts = append(parts, fmt.Sprintf(t.containment, r.modeText(c.Mode))+" "+field(strings.Join(did, r.messages()["list.sep"]), capContained)+r.messages()["period"])
 	}
 	if ev := r.Evidence; ev != nil {
 		parts = append(parts, fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision))))

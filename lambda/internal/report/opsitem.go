@@ -39,7 +39,7 @@ const opsNoticeReserve = 400
 func (r Report) OpsItem() OpsItem {
 	data, keys, omitted := r.opsData()
 	return OpsItem{
-		Title:       textcap.Runes(fmt.Sprintf(r.t().subjectOpened, orDash(field(r.Account, capAccount))), opsTitleMax),
+		Title:       textcap.Runes(fmt.Sprintf(r.t().titleOpened, orDash(field(r.Account, capAccount))), opsTitleMax),
 		Description: r.opsDescription(keys, omitted),
 		Data:        data,
 	}
@@ -51,7 +51,7 @@ func (r Report) opsDescription(keys, omitted []string) string {
 	account := mdCode(r.Account, capAccount)
 	var lines []string
 	line := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-	line(md(t.intro)+" "+md(t.unlimited), account, mdCode(f.Severity, capSeverity))
+	line(md(t.intro)+" "+md(t.unlimited), account, mdCode(r.severity(f.Severity), capSeverity))
 	if ev := r.Evidence; ev != nil {
 		c := opsLists
 		line("")
@@ -89,7 +89,7 @@ func (r Report) opsDescription(keys, omitted []string) string {
 			line("")
 			line("**%s**", md(t.todo))
 			for _, st := range ev.Advice.Steps {
-				title, _ := r.stepText(st.Kind, st.Callers, c.callers, func(s string) string { return mdCode(s, capAddress) })
+				title, _ := r.stepText(st, st.Callers, c.callers, func(s string) string { return mdCode(s, capAddress) })
 				line("- %s %s", mdCode(st.ID, capKey), md(title))
 			}
 		}
@@ -236,5 +236,5 @@ func splitBytes(s string, n int) []string {
 
 // OpsResolution is the note added when the case closes.
 func (r Report) OpsResolution() string {
-	return fmt.Sprintf(r.t().resolvedIntro, orDash(field(r.Account, capAccount)), orDash(field(r.Reason, capReason)))
+	return fmt.Sprintf(r.t().resolvedIntro, orDash(field(r.Account, capAccount)), orDash(field(r.resolvedReason(r.Reason), capReason)))
 }

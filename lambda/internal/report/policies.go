@@ -20,7 +20,7 @@ var policyTitles = map[Lang]map[string]string{
 	Japanese: {
 		"role": "AWS 上の呼び出し元 %[2]s 用のロール %[1]s（%[3]d 回の呼び出し）:",
 		"user": "AWS 外の呼び出し元 %[2]s 用の IAM ユーザー %[1]s（%[3]d 回の呼び出し）:",
-		"none": "この証跡からは付与すべき権限がありません。",
+		"none": "この証拠からは付与すべき権限はありません。",
 		"ref":  "アクションは %s で確認済み。",
 	},
 }
@@ -69,13 +69,13 @@ func (r Report) policyBlocks(d advice.Drafts, esc func(string) string) []policyB
 			b.notes = append(b.notes, lt["none"])
 		}
 		for _, n := range g.Notes {
-			b.notes = append(b.notes, esc(n.Text))
+			b.notes = append(b.notes, esc(r.noteText(n)))
 		}
 		out = append(out, b)
 	}
 	var general []string
 	for _, n := range d.Notes {
-		general = append(general, esc(n.Text))
+		general = append(general, esc(r.noteText(n)))
 	}
 	if d.Reference != "" {
 		general = append(general, fmt.Sprintf(lt["ref"], d.Reference))

@@ -103,13 +103,16 @@ func largestReport(t *testing.T, rng *rand.Rand, lang Lang, keys, resources int)
 		WindowStart: time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC), WindowEnd: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	res.Advice = advice.Advise(advice.Input{Usage: sum, Now: res.WindowEnd})
 	for range 20 {
-		res.Advice.Cautions = append(res.Advice.Cautions, hostileText(rng, 2000))
-		res.Advice.Policies.Notes = append(res.Advice.Policies.Notes, advice.PolicyNote{Code: advice.NoteUnmapped, Action: hostileText(rng, 200), Text: hostileText(rng, 2000)})
+		res.Advice.Cautions = append(res.Advice.Cautions, advice.Msg(advice.CautionReportUnreadable, "error", hostileText(rng, 2000)))
+		res.Advice.Policies.Notes = append(res.Advice.Policies.Notes, advice.PolicyNote{Code: advice.NoteUnmapped, Action: hostileText(rng, 200),
+			Params: map[string]string{"error": hostileText(rng, 2000), "call": hostileText(rng, 200)}})
 	}
 	r := New(Opened, f, "")
 	r.Lang, r.Evidence, r.EvidenceError = lang, &res, hostileText(rng, mib)
-	r.Containment = &contain.Outcome{Mode: contain.DeleteUnused, Refused: hostileText(rng, mib), Actions: []contain.Action{
-		{Key: "AKIA…0001", Do: "kept", Why: hostileText(rng, mib)}, {Key: "AKIA…0002", Do: "deleted", Why: hostileText(rng, 5000)}}}
+	r.Containment = &contain.Outcome{Mode: contain.DeleteUnused, Refused: contain.RefusedOther, RefusedError: hostileText(rng, mib),
+		Actions: []contain.Action{
+			{Key: "AKIA…0001", Do: "kept", Why: advice.Msg(contain.WhyRecheckFailed, "error", hostileText(rng, mib))},
+			{Key: "AKIA…0002", Do: "deleted", Why: advice.Msg(contain.WhyUsedSeen, "calls", hostileText(rng, 5000), "days", "90")}}}
 	return r
 }
 

@@ -158,12 +158,12 @@ func (r Report) containmentLines(esc func(string) string) []string {
 		return nil
 	}
 	t := r.t()
-	lines := []string{fmt.Sprintf(t.containment, c.Mode)}
+	lines := []string{fmt.Sprintf(t.containment, r.modeText(c.Mode))}
 	if c.Refused != "" {
-		lines = append(lines, "  "+fmt.Sprintf(t.containRefused, esc(c.Refused)))
+		lines = append(lines, "  "+fmt.Sprintf(t.containRefused, esc(r.refusedText(c))))
 	}
 	for _, a := range c.Actions {
-		lines = append(lines, fmt.Sprintf("  %s: %s (%s)", a.Key, a.Do, esc(a.Why)))
+		lines = append(lines, fmt.Sprintf("  %s: %s (%s)", a.Key, r.doText(a.Do), esc(r.msg(a.Why))))
 	}
 	return lines
 }

@@ -256,10 +256,10 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 	p("")
 	p(ct.decision, rep.decisionText(string(a.Decision)))
 	for _, k := range a.Keys {
-		p("  %s: %s (%s)", plain(k.Key, 40), rep.decisionText(string(k.Decision)), plain(k.Reason, 300))
+		p("  %s: %s (%s)", plain(rep.keyLabel(k), 40), rep.decisionText(string(k.Decision)), plain(rep.msg(k.Reason), 300))
 	}
 	for _, c := range a.Cautions {
-		p("  "+ct.caution, plain(c, 400))
+		p("  "+ct.caution, plain(rep.msg(c), 400))
 	}
 	p("")
 	p("%s", ct.todo)
@@ -268,7 +268,7 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 		// Evidence counts calls beyond the addresses it keeps under a placeholder; it is not a
 		// caller anyone can act on, and the "+N" of the list already says there are more.
 		callers := slices.DeleteFunc(slices.Clone(s.Callers), func(c string) bool { return c == overflowValue })
-		title, detail := rep.stepText(s.Kind, callers, examplesShown, esc)
+		title, detail := rep.stepText(s, callers, examplesShown, esc)
 		p("[ ] %s %s: %s", s.ID, title, detail)
 	}
 	p("")

@@ -2,7 +2,10 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
 )
 
 // Lang is a rendering language.
@@ -27,7 +30,8 @@ func ParseLang(s string) (Lang, error) {
 // texts holds every fixed sentence of the renderings, per language. Placeholders are filled
 // with values that the renderer has already made safe for its channel.
 type texts struct {
-	subjectOpened, subjectResolved string // %s account
+	subjectOpened, subjectResolved string // %s account; SNS subjects stay ASCII in every language
+	titleOpened, titleResolved     string // %s account; chat, OpsItem and Jira titles, localized
 	intro                          string // %s account, %s severity
 	unlimited                      string
 	resolvedIntro                  string // %s account, %s reason
@@ -72,6 +76,8 @@ var catalog = map[Lang]texts{
 	English: {
 		subjectOpened:   "[IAM.4] Root user access key in account %s",
 		subjectResolved: "[IAM.4] Resolved: root access key case in account %s",
+		titleOpened:     "[IAM.4] Root user access key in account %s",
+		titleResolved:   "[IAM.4] Resolved: root access key case in account %s",
 		intro:           "Security Hub reports that the root user of account %s has an access key (control IAM.4, severity %s).",
 		unlimited:       "A root access key cannot be limited by any IAM policy.",
 		resolvedIntro:   "The IAM.4 case for account %s is resolved: %s.",
@@ -127,8 +133,8 @@ var catalog = map[Lang]texts{
 			"nothing":       {"Nothing to remove", "No root access key exists; the finding should pass at the next check."},
 
 			"find-more":    {"Find the callers the evidence does not show", "Read what the evidence lacks: data events (S3 object calls, Lambda invokes) in a trail that logs them, the organization trail (Athena), the Regions not read, and the credential report if it could not be read."},
-			"hold":         {"Hold back deactivation", "Do not deactivate the root access key until step 1 has found every caller."},
-			"records-only": {"Check the account", "Records cannot tell whether a root access key exists: read the account's credential report."},
+			"hold":         {"Hold back deactivation", "Do not deactivate the root access key until step 1 has found every caller: the evidence does not show them all."},
+			"records-only": {"Check the account", "None of these records is a call with a root access key. Records cannot tell whether a key exists: read the account's credential report."},
 		},
 		shNoteOpened:   "iam4-responder opened the case for this account's root access key. %s",
 		shNoteResolved: "iam4-responder closed the case: %s.",
@@ -151,20 +157,22 @@ var catalog = map[Lang]texts{
 	Japanese: {
 		subjectOpened:   "[IAM.4] Root user access key in account %s",
 		subjectResolved: "[IAM.4] Resolved: root access key case in account %s",
-		intro:           "Security Hub の検出結果: アカウント %s のルートユーザーにアクセスキーがあります (コントロール IAM.4、重要度 %s)。",
+		titleOpened:     "[IAM.4] アカウント %s のルートユーザーにアクセスキーがあります",
+		titleResolved:   "[IAM.4] 解決済み: アカウント %s のルートユーザーのアクセスキー",
+		intro:           "Security Hub の検出結果によると、アカウント %s のルートユーザーにアクセスキーがあります (コントロール IAM.4、重要度: %s)。",
 		unlimited:       "ルートユーザーのアクセスキーは IAM ポリシーで制限できません。",
-		resolvedIntro:   "アカウント %s の IAM.4 対応を完了しました: %s。",
-		noEvidence:      "証跡を収集できませんでした: %s",
+		resolvedIntro:   "アカウント %s の IAM.4 の対応を完了しました (%s)。",
+		noEvidence:      "証拠を収集できませんでした: %s",
 		byHand:          "手順書に沿って手作業で対応してください:",
 		byHandSteps: [3]string{
 			"1. キーの利用元をすべて特定する (CloudTrail のイベント履歴、IAM 認証情報レポート)。",
 			"2. 利用元をキーから移行する: AWS 上のワークロードは IAM ロールへ、それ以外は最小権限の IAM ユーザーのキーへ。",
-			"3. ルートのキーを無効化し、影響がないことを確認してから削除する。",
+			"3. ルートユーザーのアクセスキーを非アクティブ化し、影響がないことを確認してから削除する。",
 		},
 		decision:        "判定: %s",
 		window:          "%s から %s",
 		windowLogs:      "読み込んだログ",
-		shows:           "CloudTrail の記録 (%s): ルートのアクセスキーによる呼び出し %d 件、コンソールからの呼び出し %d 件、サインイン %d 件。",
+		shows:           "CloudTrail の記録 (%s): ルートユーザーのアクセスキーによる呼び出し %d 件、コンソールからの呼び出し %d 件、サインイン %d 件。",
 		key:             "キー %s: 呼び出し %d 件 (失敗 %d 件)、初回 %s、最終 %s",
 		from:            "%s から: %d 件、%s",
 		inside:          "AWS 内",
@@ -182,34 +190,34 @@ var catalog = map[Lang]texts{
 		finding:         "検出結果",
 		control:         "コントロール",
 		findingLink:     "Security Hub の検出結果",
-		credentialsLink: "ルートのセキュリティ認証情報",
+		credentialsLink: "ルートユーザーのセキュリティ認証情報",
 		decisions: map[string]string{
-			"unused":            "キーは使われていません: 今すぐ無効化し、確認後に削除してください",
-			"replace_with_role": "利用元は AWS 上です: キーを IAM ロールに置き換えてください",
-			"replace_with_user": "利用元は AWS の外です: キーを最小権限の IAM ユーザーのキーに置き換えてください",
-			"mixed":             "利用元が AWS の内外にあります: AWS 上は IAM ロール、それ以外は IAM ユーザーのキーへ",
-			"none":              "ルートのアクセスキーはありません",
+			"unused":            "キーは使用されていません。今すぐ非アクティブ化し、影響がないことを確認してから削除してください",
+			"replace_with_role": "利用元は AWS 上です。キーを IAM ロールに置き換えてください",
+			"replace_with_user": "利用元は AWS 外です。キーを最小権限の IAM ユーザーのアクセスキーに置き換えてください",
+			"mixed":             "利用元は AWS の内外にあります。AWS 上の利用元は IAM ロールに、それ以外は IAM ユーザーのアクセスキーに置き換えてください",
+			"none":              "ルートユーザーのアクセスキーはありません",
 
-			"unexplained_use":       "認証情報レポートに CloudTrail のイベント履歴では説明できない利用があります: 無効化の前にその利用元を特定してください",
-			"evidence_insufficient": "キーの利用は見つかりませんが、未使用とは証明できません: 無効化の前に証拠を補ってください",
-			"no_key_calls":          "これらのレコードにはルートのアクセスキーによる呼び出しは見つかりませんでした",
+			"unexplained_use":       "認証情報レポートに CloudTrail のイベント履歴では説明できない使用があります。非アクティブ化の前にその利用元を特定してください",
+			"evidence_insufficient": "キーの使用は見つかりませんが、未使用であることは証明できません。非アクティブ化の前に証拠を補ってください",
+			"no_key_calls":          "これらのレコードにルートユーザーのアクセスキーによる呼び出しはありません",
 		},
 		steps: map[string][2]string{
 			"find":          {"利用元を特定する", "iam4-responder が実施済みです。上記のキー、アドレス、ツールを参照してください。"},
-			"role":          {"AWS 上のワークロードに IAM ロールを付与する", "%s からの呼び出しは AWS 上です。ポリシー案を付けた IAM ロール (EC2 インスタンスプロファイル、ECS タスクロール、Lambda 実行ロール) を割り当て、設定からキーを削除してください。"},
-			"user":          {"AWS 外の利用元に IAM ユーザーを用意する", "%s からの呼び出しは AWS の外です。ポリシー案を付けた IAM ユーザーを作成し、そのアクセスキーをシークレットストア経由で渡し、ローテーションを計画してください。"},
-			"deactivate":    {"ルートのアクセスキーを無効化する", "ルートユーザーでサインインし、セキュリティ認証情報でキーを無効にします (元に戻せます)。"},
-			"verify":        {"影響がないことを確認する", "少なくとも 7 日間は無効のまま、旧利用元からの失敗した呼び出し (InvalidClientTokenId) を CloudTrail で確認してください。"},
-			"verify-unused": {"影響がないことを確認する", "期間内にキーの利用はありません。数日間は無効のまま、失敗した呼び出しがないか CloudTrail で確認してください。"},
-			"delete":        {"ルートのアクセスキーを削除する", "同じページで削除します。無効なキーも含めてルートのキーがなくなると IAM.4 は合格になります。"},
-			"nothing":       {"削除するものはありません", "ルートのアクセスキーはありません。次回のチェックで合格になるはずです。"},
+			"role":          {"AWS 上のワークロードに IAM ロールを割り当てる", "%s からの呼び出しは AWS 上で実行されています。ポリシー案を付けた IAM ロール (EC2 のインスタンスプロファイル、ECS のタスクロール、Lambda の実行ロール) を割り当て、設定からキーを削除してください。"},
+			"user":          {"AWS 外の利用元に IAM ユーザーを用意する", "%s からの呼び出しは AWS 外で実行されています。ポリシー案を付けた IAM ユーザーを作成し、そのアクセスキーをシークレットストア経由で渡して、ローテーションを計画してください。"},
+			"deactivate":    {"ルートユーザーのアクセスキーを非アクティブ化する", "ルートユーザーとしてサインインし、[セキュリティ認証情報] でキーを非アクティブ化します (元に戻せます)。"},
+			"verify":        {"影響がないことを確認する", "少なくとも 7 日間は非アクティブのままにし、以前の利用元からの失敗した呼び出し (InvalidClientTokenId) がないか CloudTrail で確認してください。"},
+			"verify-unused": {"影響がないことを確認する", "期間内にキーの使用はありません。数日間は非アクティブのままにし、失敗した呼び出しがないか CloudTrail で確認してください。"},
+			"delete":        {"ルートユーザーのアクセスキーを削除する", "同じページで削除します。非アクティブなキーも含めてルートユーザーのアクセスキーがなくなると、IAM.4 のチェックは成功します。"},
+			"nothing":       {"削除するものはありません", "ルートユーザーのアクセスキーはありません。次回のチェックで成功するはずです。"},
 
-			"find-more":    {"証拠に現れない利用元を特定する", "証拠に欠けているものを確認してください: データイベント (S3 オブジェクト操作、Lambda 呼び出し) を記録する証跡、組織の証跡 (Athena)、読み取れなかったリージョン、読み取れなかった場合は認証情報レポート。"},
-			"hold":         {"無効化を保留する", "手順 1 ですべての利用元が特定できるまで、ルートのアクセスキーを無効化しないでください。"},
-			"records-only": {"アカウントを確認する", "レコードからはルートのアクセスキーの有無は分かりません。アカウントの認証情報レポートを確認してください。"},
+			"find-more":    {"証拠に現れない利用元を特定する", "証拠に欠けているものを確認してください。"},
+			"hold":         {"非アクティブ化を保留する", "手順 1 ですべての利用元を特定するまで、ルートユーザーのアクセスキーを非アクティブ化しないでください。証拠にはすべての利用元が現れていません。"},
+			"records-only": {"アカウントを確認する", "これらのレコードにルートユーザーのアクセスキーによる呼び出しはありません。レコードからはキーの有無は分かりません。アカウントの認証情報レポートを確認してください。"},
 		},
-		shNoteOpened:   "iam4-responder がこのアカウントのルートアクセスキーの対応を開始しました。%s",
-		shNoteResolved: "iam4-responder が対応を完了しました: %s。",
+		shNoteOpened:   "iam4-responder がこのアカウントのルートユーザーのアクセスキーについて対応を開始しました。%s",
+		shNoteResolved: "iam4-responder が対応を完了しました (%s)。",
 		tickets:        "チケット: %s。",
 		containment:    "封じ込め (%s):",
 		containRefused: "実施せず: %s",
@@ -235,15 +243,30 @@ func (r Report) t() texts {
 	return catalog[English]
 }
 
-// stepText renders a checklist step in the report's language; esc makes each caller address
-// safe for the channel, and at most max addresses are named.
-func (r Report) stepText(kind string, callers []string, max int, esc func(string) string) (string, string) {
-	s, ok := r.t().steps[kind]
+// stepText renders a checklist step in the report's language: callers are the addresses to
+// name (the step's, less any placeholder), at most max of them, and esc makes each safe for the
+// channel.
+func (r Report) stepText(st advice.Step, callers []string, max int, esc func(string) string) (string, string) {
+	s, ok := r.t().steps[st.Kind]
 	if !ok {
-		return esc(kind), ""
+		return esc(st.Kind), ""
 	}
 	detail := s[1]
-	if strings.Contains(detail, "%s") {
+	switch st.Kind {
+	case "find":
+		if st.Partial {
+			detail += r.say("step.find.partial", nil) // the English entry starts with its space
+		}
+	case "verify-unused":
+		if st.Days > 0 {
+			detail = r.say("step.verify-unused", map[string]string{"days": strconv.Itoa(st.Days)})
+		}
+	case "find-more":
+		if len(st.Look) > 0 {
+			detail = r.findMoreDetail(st, esc)
+		}
+	}
+	if (st.Kind == "role" || st.Kind == "user") && strings.Contains(detail, "%s") {
 		shown, more := head(callers, max)
 		safe := make([]string, 0, len(shown)+1)
 		for _, c := range shown {
