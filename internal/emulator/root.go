@@ -130,3 +130,38 @@ func (s *Server) deleteAccessKey(w http.ResponseWriter, acct *account, task stri
 	}
 	writeXMLError(w, http.StatusNotFound, "NoSuchEntity", "The Access Key with id "+id+" cannot be found.")
 }
+
+// getAccessKeyLastUsed answers IAM's own last-use record of a root key to a root session (both
+// root-task policies allow iam:GetAccessKeyLastUsed). Unlike the credential report, which IAM
+// keeps for up to four hours, it is current. A key never used has no LastUsedDate and "N/A" as
+// service and Region (IAM API reference, AccessKeyLastUsed).
+func (s *Server) getAccessKeyLastUsed(w http.ResponseWriter, acct *account, task string, form url.Values) {
+	if task == "" {
+		writeXMLError(w, http.StatusForbidden, "AccessDenied", "the emulator answers root keys' last use to root sessions only")
+		return
+	}
+	type lastUsed struct {
+		LastUsedDate string `xml:"LastUsedDate,omitempty"`
+		ServiceName  string `xml:"ServiceName"`
+		Region       string `xml:"Region"`
+	}
+	id := form.Get("AccessKeyId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range acct.root.Keys {
+		if k.ID != id {
+			continue
+		}
+		lu := lastUsed{ServiceName: "N/A", Region: "N/A"}
+		if !k.LastUsed.IsZero() {
+			lu = lastUsed{k.LastUsed.UTC().Format(time.RFC3339), k.LastUsedService, k.LastUsedRegion}
+		}
+		writeXML(w, "GetAccessKeyLastUsed", struct {
+			XMLName  xml.Name `xml:"GetAccessKeyLastUsedResult"`
+			LastUsed lastUsed `xml:"AccessKeyLastUsed"`
+		}{LastUsed: lu})
+		return
+	}
+	// IAM does not say whether a key exists in another account: an unknown id is denied.
+	writeXMLError(w, http.StatusForbidden, "AccessDenied", "the access key does not belong to this account")
+}

@@ -62,6 +62,7 @@ const (
 type RootIAM interface {
 	ListAccessKeys(ctx context.Context, in *iam.ListAccessKeysInput, opts ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error)
 	DeleteAccessKey(ctx context.Context, in *iam.DeleteAccessKeyInput, opts ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
+	GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, opts ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
 }
 
 // Sessions opens root sessions in member accounts, each scoped by one task policy only.
@@ -106,6 +107,7 @@ const (
 	RefusedUnexplained = "other_key_unexplained" // another key's reported use is unexplained
 	RefusedRecheck     = "recheck_failed"        // the re-check by key id failed or was partial
 	RefusedSession     = "no_session"            // the delete session could not be opened
+	RefusedLastUsed    = "last_used_failed"      // IAM's last-use record of the key could not be read
 	RefusedDelete      = "delete_failed"
 )
 
@@ -211,17 +213,29 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 			out.Actions = append(out.Actions, Action{masked, "kept", string(advice.UsedSeen), fmt.Sprintf("the re-check by key id found %d calls", calls)})
 			continue
 		}
-		why := fmt.Sprintf("%s: no call in %d days across %d Regions (re-checked by key id just now); credential report slot %d %s",
-			v.Code, v.LookbackDays, len(cov.Regions), k.slot.Slot, slotNote(v))
+		// The last check, in the session that acts: both task policies allow
+		// iam:GetAccessKeyLastUsed, which is current where the credential report may be hours
+		// old, and sees data events and every Region where event history does not.
+		if deleter == nil {
+			task := TaskDelete
+			if g.Mode == DryRun {
+				task = TaskAudit
+			}
+			if deleter, err = g.Sessions.Root(ctx, account, task); err != nil {
+				out.Actions = append(out.Actions, Action{masked, "refused", RefusedSession, "no root session for the last check: " + err.Error()})
+				return out
+			}
+		}
+		last, stop := lastUse(ctx, deleter, rule, k.id)
+		if stop != nil {
+			out.Actions = append(out.Actions, *stop)
+			continue
+		}
+		why := fmt.Sprintf("%s: no call in %d days across %d Regions (re-checked by key id just now); credential report slot %d %s; IAM's last-use record: %s",
+			v.Code, v.LookbackDays, len(cov.Regions), k.slot.Slot, slotNote(v), last)
 		if g.Mode == DryRun {
 			out.Actions = append(out.Actions, Action{masked, "would delete", string(v.Code), why})
 			continue
-		}
-		if deleter == nil {
-			if deleter, err = g.Sessions.Root(ctx, account, TaskDelete); err != nil {
-				out.Actions = append(out.Actions, Action{masked, "refused", RefusedSession, "no delete root session: " + err.Error()})
-				return out
-			}
 		}
 		_, err = deleter.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(k.id.Reveal())})
 		var apiErr smithy.APIError
@@ -236,6 +250,33 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 		}
 	}
 	return out
+}
+
+// lastUse reads IAM's own last-use record of the key. It returns the record as text, or the
+// action that stops the key: the record cannot be read, or it shows use inside the lookback
+// that the credential report and CloudTrail did not (use after the report was generated, data
+// events, a Region not read).
+func lastUse(ctx context.Context, sess RootIAM, rule advice.Rule, id evidence.KeyID) (string, *Action) {
+	out, err := sess.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(id.Reveal())})
+	if err != nil {
+		return "", &Action{id.String(), "refused", RefusedLastUsed, "IAM's last-use record of the key could not be read: " + scrub(err, id)}
+	}
+	u := out.AccessKeyLastUsed
+	if u == nil {
+		return "", &Action{id.String(), "refused", RefusedLastUsed, "IAM answered without a last-use record of the key"}
+	}
+	// No date ("N/A" service and Region): never used since IAM began tracking (April 2015).
+	if u.LastUsedDate == nil {
+		return "never used", nil
+	}
+	d := aws.ToTime(u.LastUsedDate)
+	text := fmt.Sprintf("last used %s (%s, %s)", d.UTC().Format(time.DateOnly), orDash(aws.ToString(u.Region)), orDash(aws.ToString(u.ServiceName)))
+	if !d.Before(rule.Start()) {
+		return "", &Action{id.String(), "kept", string(advice.UsedUnexplained), fmt.Sprintf(
+			"IAM's last-use record of the key, read just now, says %s, inside the %d-day lookback, which the credential report and CloudTrail's calls by this key id do not show: use after the report was generated, data events or Regions not read",
+			text, rule.Days())}
+	}
+	return text, nil
 }
 
 // scrub is an error's text with the whole key id masked: AWS error messages may quote it

@@ -36,6 +36,8 @@ const (
 	lonelyKey  = "AKIALONELYKEY0000003"
 	currentKey = "AKIACURRENTKEY000004"
 	formerKey  = "AKIAFORMERKEY0000005"
+	stale      = "777788889999" // one key, first used an hour ago for S3 only, after the report
+	staleKey   = "AKIASTALEKEY00000006"
 	home       = "us-west-2" // the findings' Region
 )
 
@@ -142,6 +144,12 @@ func setup(t *testing.T, mode Mode, held hub) *rig {
 			{Account: rotated, Regions: []string{home}, Root: emulator.Root{Keys: []emulator.RootKey{
 				{ID: currentKey, Active: true, Created: now.AddDate(0, 0, -30), LastUsed: now.Add(-20 * time.Hour), LastUsedRegion: home, LastUsedService: "s3"},
 			}}, Events: formerCalls(t, now, 5)},
+			// Unused for two years, then used an hour ago for S3 object calls only: a credential
+			// report generated before that (IAM keeps one up to four hours, the evidence may be
+			// older still) shows it never used, and event history never holds the calls.
+			{Account: stale, Regions: []string{home}, Root: emulator.Root{Keys: []emulator.RootKey{
+				{ID: staleKey, Active: true, Created: now.AddDate(-2, 0, 0), LastUsed: now.Add(-time.Hour), LastUsedRegion: home, LastUsedService: "s3"},
+			}}},
 		}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +180,7 @@ func genuine(t *testing.T, mode Mode, account string) (*rig, finding.Finding) {
 	t.Helper()
 	var held hub
 	var event []byte
-	for _, a := range []string{usedAndOld, onlyUnused, rotated} {
+	for _, a := range []string{usedAndOld, onlyUnused, rotated, stale} {
 		ev, f := asff(t, a, nil)
 		held.asff = append(held.asff, f)
 		if a == account {
@@ -383,6 +391,31 @@ func TestRotatedKeyInUseIsNeverDeleted(t *testing.T) {
 	}
 }
 
+// TestUseAfterTheReportKeepsTheKey: the credential report the evidence holds was generated
+// before the key's first use in years, which was S3 object calls only (data events, never in
+// event history). Report and CloudTrail both say unused; IAM's own last-used record of the key,
+// read in the root session right before acting, does not.
+func TestUseAfterTheReportKeepsTheKey(t *testing.T) {
+	for _, mode := range []Mode{DryRun, DeleteUnused} {
+		t.Run(string(mode), func(t *testing.T) {
+			r, f := genuine(t, mode, stale)
+			res := r.evidence(t, stale, 0)
+			res.Inventory.Report.Keys[0].LastUsed = nil // "N/A", as the older report shows it
+			res.Inventory.Report.Keys[0].LastUsedRegion, res.Inventory.Report.Keys[0].LastUsedService = "", ""
+			o := r.guard.Run(t.Context(), f, res)
+			if diff := cmp.Diff([]string{"AKIA…0006 kept " + string(advice.UsedUnexplained)}, dos(o)); diff != "" {
+				t.Errorf("actions (-want +got):\n%s", diff)
+			}
+			if len(o.Actions) == 1 && !strings.Contains(o.Actions[0].Why, "s3") {
+				t.Errorf("reason does not name the use IAM records: %q", o.Actions[0].Why)
+			}
+			if n := r.srv.DeletedKeys.Load(); n != 0 {
+				t.Errorf("%d keys deleted: the key was used an hour ago", n)
+			}
+		})
+	}
+}
+
 // TestEvidenceThatCannotProveNonUseRefuses: the rule's other "not unused" verdicts, on the
 // evidence gathered from the emulator and then degraded as production can see it.
 func TestEvidenceThatCannotProveNonUseRefuses(t *testing.T) {
@@ -524,7 +557,11 @@ func (s sessions) Root(ctx context.Context, account, task string) (RootIAM, erro
 // even when an AWS error message quotes it.
 func TestNoWholeKeyIDInAnyOutcome(t *testing.T) {
 	r, f := genuine(t, DeleteUnused, usedAndOld)
-	r.guard.Sessions = sessions{Sessions: r.guard.Sessions, delete: failingDelete{}}
+	del, err := r.guard.Sessions.Root(t.Context(), usedAndOld, TaskDelete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.guard.Sessions = sessions{Sessions: r.guard.Sessions, delete: failingDelete{del}}
 	o := r.guard.Run(t.Context(), f, r.evidence(t, usedAndOld, 0))
 	if diff := cmp.Diff([]string{"AKIA…0002 refused delete_failed", "AKIA…0001 kept used"}, dos(o)); diff != "" {
 		t.Errorf("actions (-want +got):\n%s", diff)
