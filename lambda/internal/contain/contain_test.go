@@ -325,6 +325,37 @@ func TestOnlySecurityHubsOwnFindingActs(t *testing.T) {
 				})
 				return e
 			}, 0, "returns 0 findings"},
+		// Security Hub names a finding by ProductArn and Id together: a member can import a
+		// finding under its default product with the very Id of Security Hub's own.
+		{"a forged PASSED with the genuine finding's id does not hide the genuine FAILED",
+			func(t *testing.T) hub {
+				_, g := asff(t, onlyUnused, nil)
+				_, f := asff(t, onlyUnused, func(f map[string]any) {
+					id := f["Id"]
+					forge(f)
+					f["Id"] = id
+					f["Compliance"].(map[string]any)["Status"] = "PASSED"
+				})
+				return hub{asff: []json.RawMessage{g, f}}
+			},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 1, ""},
+		{"a forged FAILED with the id of a genuine PASSED deletes nothing",
+			func(t *testing.T) hub {
+				_, g := asff(t, onlyUnused, set("Compliance", "Status")("PASSED"))
+				_, f := asff(t, onlyUnused, func(f map[string]any) { id := f["Id"]; forge(f); f["Id"] = id })
+				return hub{asff: []json.RawMessage{f, g}}
+			},
+			func(t *testing.T) []byte {
+				e, _ := asff(t, onlyUnused, func(f map[string]any) { id := f["Id"]; forge(f); f["Id"] = id })
+				return e
+			}, 0, "not Security Hub's"},
+		{"a forged FAILED with the id of a genuine PASSED, in an event claiming Security Hub's product, deletes nothing",
+			func(t *testing.T) hub {
+				_, g := asff(t, onlyUnused, set("Compliance", "Status")("PASSED"))
+				_, f := asff(t, onlyUnused, func(f map[string]any) { id := f["Id"]; forge(f); f["Id"] = id })
+				return hub{asff: []json.RawMessage{g, f}}
+			},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 0, "Compliance.Status is \"PASSED\""},
 		{"Security Hub's own OCSF finding proceeds",
 			func(t *testing.T) hub { _, f := ocsf(t, onlyUnused, nil); return hub{ocsf: []json.RawMessage{f}} },
 			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 1, ""},
