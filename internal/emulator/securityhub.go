@@ -309,13 +309,24 @@ func (s *Server) visible(findingRegion, region string) bool {
 	return findingRegion == region || region == agg
 }
 
-// page cuts a result list by MaxResults (1 to 100) and an offset NextToken.
-func page(out []map[string]any, maxResults int, token string) (map[string]any, error) {
+// page cuts a result list by MaxResults (1 to 100) and an offset NextToken, after the
+// scenario's empty pages (tokens "empty-1", "empty-2", …).
+func (s *Server) page(out []map[string]any, maxResults int, token string) (map[string]any, error) {
 	if maxResults == 0 {
 		maxResults = maxBatch
 	}
 	if maxResults < 1 || maxResults > maxBatch {
 		return nil, fmt.Errorf("MaxResults must be 1 to 100")
+	}
+	empty := 0
+	if n, ok := strings.CutPrefix(token, "empty-"); ok {
+		if empty, _ = strconv.Atoi(n); empty < 1 {
+			return nil, fmt.Errorf("NextToken is not valid")
+		}
+		token = ""
+	}
+	if empty < s.scenario.EmptyPages {
+		return map[string]any{"Findings": []map[string]any{}, "NextToken": fmt.Sprintf("empty-%d", empty+1)}, nil
 	}
 	start := 0
 	if token != "" {
@@ -374,7 +385,7 @@ func (s *Server) getFindings(w http.ResponseWriter, region string, body []byte) 
 			out = append(out, f)
 		}
 	}
-	res, err := page(out, in.MaxResults, in.NextToken)
+	res, err := s.page(out, in.MaxResults, in.NextToken)
 	if err != nil {
 		writeRESTError(w, http.StatusBadRequest, "InvalidInputException", err.Error())
 		return
@@ -476,7 +487,7 @@ func (s *Server) getFindingsV2(w http.ResponseWriter, region string, body []byte
 			out = append(out, f)
 		}
 	}
-	res, err := page(out, in.MaxResults, in.NextToken)
+	res, err := s.page(out, in.MaxResults, in.NextToken)
 	if err != nil {
 		writeRESTError(w, http.StatusBadRequest, "ValidationException", err.Error())
 		return

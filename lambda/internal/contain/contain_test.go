@@ -122,14 +122,18 @@ type rig struct {
 	now     time.Time
 }
 
-// hub is what Security Hub holds: ASFF and OCSF findings.
-type hub struct{ asff, ocsf []json.RawMessage }
+// hub is what Security Hub holds: ASFF and OCSF findings, and how many empty pages its
+// filtered reads answer first.
+type hub struct {
+	asff, ocsf []json.RawMessage
+	empty      int
+}
 
 func setup(t *testing.T, mode Mode, held hub) *rig {
 	t.Helper()
 	now := time.Now()
 	srv, err := emulator.New(&emulator.Scenario{Account: admin, Rate: &emulator.Rate{PerSecond: 1000, Burst: 1000},
-		Findings: held.asff, FindingsV2: held.ocsf,
+		Findings: held.asff, FindingsV2: held.ocsf, EmptyPages: held.empty,
 		Members: []emulator.Member{
 			{Account: usedAndOld, Regions: []string{home}, Root: emulator.Root{Keys: []emulator.RootKey{
 				{ID: usedKey, Active: true, Created: now.AddDate(-1, 0, 0), LastUsed: now.Add(-time.Minute), LastUsedRegion: home, LastUsedService: "ec2"},
@@ -356,6 +360,25 @@ func TestOnlySecurityHubsOwnFindingActs(t *testing.T) {
 				return hub{asff: []json.RawMessage{g, f}}
 			},
 			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 0, "Compliance.Status is \"PASSED\""},
+		{"Security Hub's own FAILED finding after two empty pages proceeds",
+			func(t *testing.T) hub {
+				_, f := asff(t, onlyUnused, nil)
+				return hub{asff: []json.RawMessage{f}, empty: 2}
+			},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 1, ""},
+		{"a forged FAILED after empty pages, with a genuine PASSED of its id, deletes nothing",
+			func(t *testing.T) hub {
+				_, g := asff(t, onlyUnused, set("Compliance", "Status")("PASSED"))
+				_, f := asff(t, onlyUnused, func(f map[string]any) { id := f["Id"]; forge(f); f["Id"] = id })
+				return hub{asff: []json.RawMessage{f, g}, empty: 3}
+			},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 0, "Compliance.Status is \"PASSED\""},
+		{"Security Hub's own OCSF finding after two empty pages proceeds",
+			func(t *testing.T) hub {
+				_, f := ocsf(t, onlyUnused, nil)
+				return hub{ocsf: []json.RawMessage{f}, empty: 2}
+			},
+			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 1, ""},
 		{"Security Hub's own OCSF finding proceeds",
 			func(t *testing.T) hub { _, f := ocsf(t, onlyUnused, nil); return hub{ocsf: []json.RawMessage{f}} },
 			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 1, ""},
