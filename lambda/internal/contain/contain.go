@@ -244,7 +244,16 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 			// A retried invocation finds its own earlier deletion: idempotent.
 			out.Actions = append(out.Actions, Action{masked, "already deleted", string(v.Code), why})
 		case err != nil:
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, "delete failed: " + scrub(err, k.id)})
+			// The answer may be lost after IAM acted (the deadline, a dropped connection, a
+			// server error): what IAM holds now says what happened, not the error.
+			switch gone, lerr := absent(ctx, deleter, k.id); {
+			case lerr == nil && gone:
+				out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), why + "; the deletion's answer was lost (" + scrub(err, k.id) + "), ListAccessKeys no longer lists the key"})
+			case lerr == nil:
+				out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, "delete failed, the key is still listed: " + scrub(err, k.id)})
+			default:
+				out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, "delete failed (" + scrub(err, k.id) + ") and whether IAM deleted the key is unknown: ListAccessKeys failed too (" + scrub(lerr, k.id) + ")"})
+			}
 		default:
 			out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), why})
 		}
@@ -277,6 +286,23 @@ func lastUse(ctx context.Context, sess RootIAM, rule advice.Rule, id evidence.Ke
 			text, rule.Days())}
 	}
 	return text, nil
+}
+
+// absent reports whether the root's keys no longer include id. It runs even when ctx has
+// ended, for a few seconds: it tells a lost answer from a failed deletion.
+func absent(ctx context.Context, sess RootIAM, id evidence.KeyID) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	out, err := sess.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+	if err != nil {
+		return false, err
+	}
+	for _, m := range out.AccessKeyMetadata {
+		if aws.ToString(m.AccessKeyId) == id.Reveal() {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // scrub is an error's text with the whole key id masked: AWS error messages may quote it

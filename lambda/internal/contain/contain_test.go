@@ -630,3 +630,32 @@ func TestNoWholeKeyIDInAnyOutcome(t *testing.T) {
 		t.Errorf("the failure's reason lost the masked id: %q", o.Actions[0].Why)
 	}
 }
+
+// lostAnswer is a delete session whose DeleteAccessKey reaches IAM and acts, and whose answer is
+// lost: the invocation's deadline passes, or the connection drops, after IAM deleted the key.
+type lostAnswer struct{ RootIAM }
+
+func (l lostAnswer) DeleteAccessKey(ctx context.Context, in *iam.DeleteAccessKeyInput, opts ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
+	if _, err := l.RootIAM.DeleteAccessKey(ctx, in, opts...); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("operation error IAM: DeleteAccessKey, %w", context.DeadlineExceeded)
+}
+
+// TestLostDeleteAnswerIsNotReportedAsKept: the outcome reaches the ticket, and ops act on it. A
+// deletion whose answer was lost must not be reported as a refusal of a key that still exists.
+func TestLostDeleteAnswerIsNotReportedAsKept(t *testing.T) {
+	r, f := genuine(t, DeleteUnused, onlyUnused)
+	del, err := r.guard.Sessions.Root(t.Context(), onlyUnused, TaskDelete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.guard.Sessions = sessions{Sessions: r.guard.Sessions, delete: lostAnswer{del}}
+	o := r.guard.Run(t.Context(), f, r.evidence(t, onlyUnused, 0))
+	if r.srv.DeletedKeys.Load() != 1 {
+		t.Fatalf("%d keys deleted, want the one IAM deleted before the answer was lost", r.srv.DeletedKeys.Load())
+	}
+	if diff := cmp.Diff([]string{"AKIA…0003 deleted never_used"}, dos(o)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s\n%+v", diff, o)
+	}
+}
