@@ -212,6 +212,11 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 		case calls > 0:
 			out.Actions = append(out.Actions, Action{masked, "kept", string(advice.UsedSeen), fmt.Sprintf("the re-check by key id found %d calls", calls)})
 			continue
+		case !rule.Complete(&cov) || cov.End.Before(rule.Now):
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, fmt.Sprintf(
+				"the re-check by key id read %s to %s, not the whole %d-day lookback up to now",
+				cov.Start.UTC().Format(time.DateOnly), cov.End.UTC().Format(time.DateOnly), rule.Days())})
+			continue
 		}
 		// The last check, in the session that acts: both task policies allow
 		// iam:GetAccessKeyLastUsed, which is current where the credential report may be hours

@@ -659,3 +659,29 @@ func TestLostDeleteAnswerIsNotReportedAsKept(t *testing.T) {
 		t.Errorf("actions (-want +got):\n%s\n%+v", diff, o)
 	}
 }
+
+// TestRecheckMustSpanTheLookback: the re-check by key id is the last word on CloudTrail; one that
+// reads less than the window the verdict was judged over (a shorter search lookback, evidence
+// reused from an earlier run) proves nothing about the rest of it.
+func TestRecheckMustSpanTheLookback(t *testing.T) {
+	tests := []struct {
+		name          string
+		rule, recheck time.Duration
+		want          string
+	}{
+		{"the same window proceeds", 0, 0, "AKIA…0003 would delete never_used"},
+		{"a 7-day re-check of a 90-day verdict refuses", 0, 7 * 24 * time.Hour, "AKIA…0003 refused recheck_failed"},
+		{"a 30-day re-check of a 30-day verdict proceeds", 30 * 24 * time.Hour, 30 * 24 * time.Hour, "AKIA…0003 would delete never_used"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, f := genuine(t, DryRun, onlyUnused)
+			r.guard.Lookback = tt.rule
+			r.guard.Search = TrailSearch{Clients: r.clients, Regions: regions, Lookback: tt.recheck}
+			o := r.guard.Run(t.Context(), f, r.evidence(t, onlyUnused, tt.rule))
+			if diff := cmp.Diff([]string{tt.want}, dos(o)); diff != "" {
+				t.Errorf("actions (-want +got):\n%s\n%+v", diff, o)
+			}
+		})
+	}
+}
