@@ -207,7 +207,7 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id failed: " + scrub(err, k.id)})
 			continue
 		case cov.Partial():
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id is incomplete: " + gaps(cov)})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, "re-check of CloudTrail by key id is incomplete: " + strings.ReplaceAll(gaps(cov), k.id.Reveal(), masked)})
 			continue
 		case calls > 0:
 			out.Actions = append(out.Actions, Action{masked, "kept", string(advice.UsedSeen), fmt.Sprintf("the re-check by key id found %d calls", calls)})

@@ -685,3 +685,27 @@ func TestRecheckMustSpanTheLookback(t *testing.T) {
 		})
 	}
 }
+
+// quotingGap is the re-check's search with one Region's lookup failing by an error that quotes
+// the lookup attribute, the whole key id, as AWS validation messages quote the value refused.
+type quotingGap struct{ Searcher }
+
+func (q quotingGap) KeyUse(ctx context.Context, account, keyID string) (int, evidence.Coverage, error) {
+	n, cov, err := q.Searcher.KeyUse(ctx, account, keyID)
+	cov.Gaps = append(cov.Gaps, evidence.Gap{Region: "eu-west-1", From: cov.Start, To: cov.End,
+		Reason: "lookup root events in eu-west-1: InvalidLookupAttributesException: AccessKeyId " + keyID + " is not valid"})
+	return n, cov, err
+}
+
+// TestNoWholeKeyIDInARecheckGap: a re-check gap's reason reaches the outcome's "why".
+func TestNoWholeKeyIDInARecheckGap(t *testing.T) {
+	r, f := genuine(t, DeleteUnused, onlyUnused)
+	r.guard.Search = quotingGap{r.guard.Search}
+	o := r.guard.Run(t.Context(), f, r.evidence(t, onlyUnused, 0))
+	if diff := cmp.Diff([]string{"AKIA…0003 refused recheck_failed"}, dos(o)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	if b, _ := json.Marshal(o); strings.Contains(string(b), lonelyKey) {
+		t.Errorf("the outcome prints the key id whole: %s", b)
+	}
+}
