@@ -379,6 +379,24 @@ func TestOnlySecurityHubsOwnFindingActs(t *testing.T) {
 				return hub{ocsf: []json.RawMessage{f}, empty: 2}
 			},
 			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 1, ""},
+		{"an OCSF finding in status Other deletes nothing",
+			func(t *testing.T) hub {
+				_, f := ocsf(t, onlyUnused, func(f map[string]any) { f["status"], f["status_id"] = "Other", 99 })
+				return hub{ocsf: []json.RawMessage{f}}
+			},
+			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 0, "status"},
+		{"an OCSF finding in status Unknown deletes nothing",
+			func(t *testing.T) hub {
+				_, f := ocsf(t, onlyUnused, func(f map[string]any) { f["status"], f["status_id"] = "Unknown", 0 })
+				return hub{ocsf: []json.RawMessage{f}}
+			},
+			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 0, "status"},
+		{"an OCSF finding In Progress (notified) proceeds",
+			func(t *testing.T) hub {
+				_, f := ocsf(t, onlyUnused, func(f map[string]any) { f["status"], f["status_id"] = "In Progress", 2 })
+				return hub{ocsf: []json.RawMessage{f}}
+			},
+			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 1, ""},
 		{"Security Hub's own OCSF finding proceeds",
 			func(t *testing.T) hub { _, f := ocsf(t, onlyUnused, nil); return hub{ocsf: []json.RawMessage{f}} },
 			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 1, ""},

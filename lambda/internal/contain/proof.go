@@ -190,13 +190,17 @@ func proveOCSF(ctx context.Context, hub HubAPI, f finding.Finding) error {
 	if id := g.StatusID; id != nil {
 		status = map[int]string{1: "New", 2: "In Progress", 3: "Suppressed", 4: "Resolved", 5: "Archived", 6: "Deleted"}[*id]
 	}
-	record := "ACTIVE"
-	if status == "Archived" || status == "Deleted" || status == "Resolved" {
-		record = strings.ToUpper(status)
-	}
-	workflow := status
-	if status == "Suppressed" {
+	// Only an open finding acts: New, or In Progress (Security Hub's NOTIFIED). Resolved,
+	// Archived and Deleted are closed; Unknown (0), Other (99) or no status say nothing.
+	record, workflow := "ACTIVE", status
+	switch status {
+	case "New", "In Progress":
+	case "Suppressed":
 		workflow = "SUPPRESSED"
+	case "":
+		record = "NONE"
+	default:
+		record = strings.ToUpper(status)
 	}
 	return check([]fact{
 		{"finding_info.uid", g.FindingInfo.UID, f.ID},
