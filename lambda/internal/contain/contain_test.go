@@ -727,3 +727,83 @@ func TestNoWholeKeyIDInARecheckGap(t *testing.T) {
 		t.Errorf("the outcome prints the key id whole: %s", b)
 	}
 }
+
+// TestKeyIdentityAcrossReportAndListing: the credential report names slots, ListAccessKeys ids
+// with creation dates; the join must never hand one key's use to another. Each case edits the
+// report of the account with one key in use and one unused for 200 days, as production can
+// show it.
+func TestKeyIdentityAcrossReportAndListing(t *testing.T) {
+	slotOf := func(res *investigation.Result, created time.Time) *evidence.ReportKey {
+		for i, s := range res.Inventory.Report.Keys {
+			if s.LastRotated != nil && s.LastRotated.Sub(created).Abs() <= time.Second {
+				return &res.Inventory.Report.Keys[i]
+			}
+		}
+		t.Fatalf("no slot created %s", created)
+		return nil
+	}
+	tests := []struct {
+		name    string
+		edit    func(r *rig, res *investigation.Result)
+		want    []string
+		deleted int64
+	}{
+		{"last_rotated in another time zone and with milliseconds still joins",
+			func(r *rig, res *investigation.Result) {
+				s := slotOf(res, r.now.AddDate(-2, 0, 0))
+				at := s.LastRotated.Add(400 * time.Millisecond).In(time.FixedZone("UTC+5:30", 19800))
+				s.LastRotated = &at
+			}, []string{"AKIA…0002 deleted used_before_lookback", "AKIA…0001 kept used"}, 1},
+		{"two slots created the same second join neither key, and the used slot refuses both",
+			func(r *rig, res *investigation.Result) {
+				old := *slotOf(res, r.now.AddDate(-2, 0, 0)).LastRotated
+				slotOf(res, r.now.AddDate(-1, 0, 0)).LastRotated = &old
+			}, []string{"AKIA…0002 refused other_key_unexplained", "AKIA…0001 refused other_key_unexplained"}, 0},
+		{"a report generated before a rotation: the used slot is a key no longer listed",
+			func(r *rig, res *investigation.Result) {
+				s := slotOf(res, r.now.AddDate(-1, 0, 0))
+				gone := r.now.AddDate(-3, 0, 0)
+				s.LastRotated = &gone
+			}, []string{"AKIA…0002 refused other_key_unexplained", "AKIA…0001 refused other_key_unexplained"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, f := genuine(t, DeleteUnused, usedAndOld)
+			res := r.evidence(t, usedAndOld, 0)
+			tt.edit(r, &res)
+			o := r.guard.Run(t.Context(), f, res)
+			if diff := cmp.Diff(tt.want, dos(o)); diff != "" {
+				t.Errorf("actions (-want +got):\n%s\n%+v", diff, o)
+			}
+			if n := r.srv.DeletedKeys.Load(); n != tt.deleted {
+				t.Errorf("%d keys deleted, want %d", n, tt.deleted)
+			}
+		})
+	}
+}
+
+// TestTwoInvocationsContainOneAccount: IAM.4 is evaluated in every Region, so two findings of one
+// account can contain it at the same moment. One deletion, and only one outcome may claim it.
+func TestTwoInvocationsContainOneAccount(t *testing.T) {
+	for round := range 5 {
+		t.Run(fmt.Sprint(round), func(t *testing.T) {
+			r, f := genuine(t, DeleteUnused, onlyUnused)
+			res := r.evidence(t, onlyUnused, 0)
+			outs := make(chan Outcome, 2)
+			for range 2 {
+				go func() { outs <- r.guard.Run(t.Context(), f, res) }()
+			}
+			claimed := 0
+			for range 2 {
+				for _, a := range (<-outs).Actions {
+					if a.Do == "deleted" {
+						claimed++
+					}
+				}
+			}
+			if n := r.srv.DeletedKeys.Load(); n != 1 || claimed != 1 {
+				t.Errorf("%d keys deleted, %d outcomes claim the deletion; want 1 and 1", n, claimed)
+			}
+		})
+	}
+}
