@@ -15,9 +15,23 @@ import (
 // sts:AssumeRoot from the management account (the scenario's account here) against a member
 // account, with one of the root-task policies, for at most 900 seconds.
 const (
-	TaskAudit  = contract.TaskAudit
-	TaskDelete = contract.TaskDelete
+	TaskAudit  = "arn:aws:iam::aws:policy/root-task/" + contract.RootTaskAudit
+	TaskDelete = "arn:aws:iam::aws:policy/root-task/" + contract.RootTaskDelete
 )
+
+// taskOf is the root-task policy an AssumeRoot names, in any partition, as TaskAudit or
+// TaskDelete; "" for anything else.
+func taskOf(arn string) string {
+	for _, p := range []string{"aws", "aws-cn", "aws-us-gov"} {
+		switch arn {
+		case contract.TaskPolicyARN(p, contract.RootTaskAudit):
+			return TaskAudit
+		case contract.TaskPolicyARN(p, contract.RootTaskDelete):
+			return TaskDelete
+		}
+	}
+	return ""
+}
 
 // Root sessions carry their account and task in the key: ASIA + account + "RA" (audit) or
 // "RD" (delete) + two hex digits.
@@ -40,6 +54,7 @@ func (s *Server) assumeRoot(w http.ResponseWriter, caller *account, form url.Val
 	if task == "" {
 		task = form.Get("TaskPolicyArn.Arn")
 	}
+	task = taskOf(task)
 	member, known := s.accounts[target]
 	switch {
 	case caller.id != s.scenario.Account:

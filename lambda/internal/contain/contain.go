@@ -52,10 +52,11 @@ func ParseMode(s string) (Mode, error) {
 	return "", fmt.Errorf("containment mode %q: want off, dry-run or delete-unused", s)
 }
 
-// The AWS root-task policies (IAM user guide, "Perform a privileged task on a member account").
+// The AWS root-task policies by name (IAM user guide, "Perform a privileged task on a member
+// account"). Sessions build the policy's ARN in the function's partition.
 const (
-	TaskAudit  = contract.TaskAudit
-	TaskDelete = contract.TaskDelete
+	TaskAudit  = contract.RootTaskAudit
+	TaskDelete = contract.RootTaskDelete
 )
 
 // RootIAM is the part of IAM a root session calls.

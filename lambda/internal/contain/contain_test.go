@@ -807,3 +807,44 @@ func TestTwoInvocationsContainOneAccount(t *testing.T) {
 		})
 	}
 }
+
+// recordingSTS keeps the task policy ARN of every AssumeRoot call.
+type recordingSTS struct {
+	STSAPI
+	tasks *[]string
+}
+
+func (r recordingSTS) AssumeRoot(ctx context.Context, in *sts.AssumeRootInput, opts ...func(*sts.Options)) (*sts.AssumeRootOutput, error) {
+	*r.tasks = append(*r.tasks, aws.ToString(in.TaskPolicyArn.Arn))
+	return r.STSAPI.AssumeRoot(ctx, in, opts...)
+}
+
+// TestRootTaskPolicyInTheFunctionsPartition: AssumeRoot takes the root-task policy of the
+// partition the function runs in (arn:aws-us-gov:iam::aws:policy/root-task/… in GovCloud); the
+// aws partition's ARN there is refused, and containment would never work.
+func TestRootTaskPolicyInTheFunctionsPartition(t *testing.T) {
+	tests := []struct{ region, want string }{
+		{"us-west-2", "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"},
+		{"us-gov-west-1", "arn:aws-us-gov:iam::aws:policy/root-task/IAMAuditRootUserCredentials"},
+		{"cn-north-1", "arn:aws-cn:iam::aws:policy/root-task/IAMAuditRootUserCredentials"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.region, func(t *testing.T) {
+			r := setup(t, DryRun, hub{})
+			var tasks []string
+			ar := r.guard.Sessions.(AssumeRoot)
+			ar.STS = recordingSTS{ar.STS, &tasks}
+			ar.Config.Region = tt.region
+			sess, err := ar.Root(t.Context(), onlyUnused, TaskAudit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := sess.ListAccessKeys(t.Context(), &iam.ListAccessKeysInput{}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{tt.want}, tasks); diff != "" {
+				t.Errorf("task policies (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
