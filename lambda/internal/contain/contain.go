@@ -233,6 +233,13 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 			}
 		}
 		last, stop := lastUse(ctx, deleter, rule, k.id)
+		if stop != nil && stop.Code == RefusedLastUsed {
+			// Another invocation containing this account (IAM.4 fails in every Region) may have
+			// deleted the key since it was listed: say so, not that it was kept.
+			if gone, err := absent(ctx, deleter, k.id); err == nil && gone {
+				stop = &Action{masked, "already deleted", string(v.Code), "deleted meanwhile by another invocation: ListAccessKeys no longer lists the key"}
+			}
+		}
 		if stop != nil {
 			out.Actions = append(out.Actions, *stop)
 			continue

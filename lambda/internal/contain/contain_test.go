@@ -848,3 +848,32 @@ func TestRootTaskPolicyInTheFunctionsPartition(t *testing.T) {
 		})
 	}
 }
+
+// deletedMeanwhile is a delete session where another invocation deletes the key just before
+// this one reads its last use.
+type deletedMeanwhile struct{ RootIAM }
+
+func (d deletedMeanwhile) GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, opts ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error) {
+	if _, err := d.RootIAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: in.AccessKeyId}); err != nil {
+		return nil, err
+	}
+	return d.RootIAM.GetAccessKeyLastUsed(ctx, in, opts...)
+}
+
+// TestKeyDeletedByAnotherInvocationMeanwhile: the outcome says the key is gone, not that it was
+// refused (which would tell ops the key still exists).
+func TestKeyDeletedByAnotherInvocationMeanwhile(t *testing.T) {
+	r, f := genuine(t, DeleteUnused, onlyUnused)
+	del, err := r.guard.Sessions.Root(t.Context(), onlyUnused, TaskDelete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.guard.Sessions = sessions{Sessions: r.guard.Sessions, delete: deletedMeanwhile{del}}
+	o := r.guard.Run(t.Context(), f, r.evidence(t, onlyUnused, 0))
+	if diff := cmp.Diff([]string{"AKIA…0003 already deleted never_used"}, dos(o)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s\n%+v", diff, o)
+	}
+	if n := r.srv.DeletedKeys.Load(); n != 1 {
+		t.Errorf("%d keys deleted, want 1", n)
+	}
+}
