@@ -45,6 +45,8 @@ func (s *Server) query(w http.ResponseWriter, acct *account, task string, body [
 		s.listAccessKeys(w, acct, task)
 	case "DeleteAccessKey":
 		s.deleteAccessKey(w, acct, task, form)
+	case "GetAccessKeyLastUsed":
+		s.getAccessKeyLastUsed(w, acct, task, form)
 	default:
 		writeXMLError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("the emulator does not serve IAM %s", action))
 	}

@@ -15,9 +15,23 @@ import (
 // sts:AssumeRoot from the management account (the scenario's account here) against a member
 // account, with one of the root-task policies, for at most 900 seconds.
 const (
-	TaskAudit  = contract.TaskAudit
-	TaskDelete = contract.TaskDelete
+	TaskAudit  = "arn:aws:iam::aws:policy/root-task/" + contract.RootTaskAudit
+	TaskDelete = "arn:aws:iam::aws:policy/root-task/" + contract.RootTaskDelete
 )
+
+// taskOf is the root-task policy an AssumeRoot names, in any partition, as TaskAudit or
+// TaskDelete; "" for anything else.
+func taskOf(arn string) string {
+	for _, p := range []string{"aws", "aws-cn", "aws-us-gov"} {
+		switch arn {
+		case contract.TaskPolicyARN(p, contract.RootTaskAudit):
+			return TaskAudit
+		case contract.TaskPolicyARN(p, contract.RootTaskDelete):
+			return TaskDelete
+		}
+	}
+	return ""
+}
 
 // Root sessions carry their account and task in the key: ASIA + account + "RA" (audit) or
 // "RD" (delete) + two hex digits.
@@ -40,6 +54,7 @@ func (s *Server) assumeRoot(w http.ResponseWriter, caller *account, form url.Val
 	if task == "" {
 		task = form.Get("TaskPolicyArn.Arn")
 	}
+	task = taskOf(task)
 	member, known := s.accounts[target]
 	switch {
 	case caller.id != s.scenario.Account:
@@ -129,4 +144,39 @@ func (s *Server) deleteAccessKey(w http.ResponseWriter, acct *account, task stri
 		}
 	}
 	writeXMLError(w, http.StatusNotFound, "NoSuchEntity", "The Access Key with id "+id+" cannot be found.")
+}
+
+// getAccessKeyLastUsed answers IAM's own last-use record of a root key to a root session (both
+// root-task policies allow iam:GetAccessKeyLastUsed). Unlike the credential report, which IAM
+// keeps for up to four hours, it is current. A key never used has no LastUsedDate and "N/A" as
+// service and Region (IAM API reference, AccessKeyLastUsed).
+func (s *Server) getAccessKeyLastUsed(w http.ResponseWriter, acct *account, task string, form url.Values) {
+	if task == "" {
+		writeXMLError(w, http.StatusForbidden, "AccessDenied", "the emulator answers root keys' last use to root sessions only")
+		return
+	}
+	type lastUsed struct {
+		LastUsedDate string `xml:"LastUsedDate,omitempty"`
+		ServiceName  string `xml:"ServiceName"`
+		Region       string `xml:"Region"`
+	}
+	id := form.Get("AccessKeyId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range acct.root.Keys {
+		if k.ID != id {
+			continue
+		}
+		lu := lastUsed{ServiceName: "N/A", Region: "N/A"}
+		if !k.LastUsed.IsZero() {
+			lu = lastUsed{k.LastUsed.UTC().Format(time.RFC3339), k.LastUsedService, k.LastUsedRegion}
+		}
+		writeXML(w, "GetAccessKeyLastUsed", struct {
+			XMLName  xml.Name `xml:"GetAccessKeyLastUsedResult"`
+			LastUsed lastUsed `xml:"AccessKeyLastUsed"`
+		}{LastUsed: lu})
+		return
+	}
+	// IAM does not say whether a key exists in another account: an unknown id is denied.
+	writeXMLError(w, http.StatusForbidden, "AccessDenied", "the access key does not belong to this account")
 }

@@ -44,6 +44,10 @@ type Scenario struct {
 	// AggregationRegion is where GetFindings and GetFindingsV2 see every Region's findings
 	// (cross-Region aggregation); elsewhere a call sees its own Region's. us-east-1 when unset.
 	AggregationRegion string `json:"aggregation_region,omitempty"`
+	// EmptyPages is how many empty pages with a NextToken GetFindings and GetFindingsV2 answer
+	// before the matching findings: AWS list calls with server-side filters may page through
+	// what the filter drops (aws/aws-sdk-go-v2#3303, boto/boto3#2643).
+	EmptyPages int `json:"empty_pages,omitempty"`
 	// Jira, when set, serves a Jira Cloud fake under /rest/api/3.
 	Jira *Jira `json:"jira,omitempty"`
 	// ReportDelay is how long a credential report takes to generate; 0 answers COMPLETE at once.

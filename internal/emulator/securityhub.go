@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// hub holds Security Hub findings as ASFF JSON objects, by finding id.
+// hub holds Security Hub findings as ASFF JSON objects, by ProductArn and Id (findingKey).
 type hub struct {
 	mu       sync.Mutex
 	findings map[string]map[string]any
@@ -164,15 +164,21 @@ func (s *Server) importFindings(w http.ResponseWriter, body []byte) {
 			failed = append(failed, map[string]any{"Id": "", "ErrorCode": "InvalidInput", "ErrorMessage": "Id is required"})
 			continue
 		}
-		if _, ok := s.hub.findings[id]; !ok {
-			s.hub.order = append(s.hub.order, id)
+		key := findingKey(jsonPath(f, "ProductArn"), id)
+		if _, ok := s.hub.findings[key]; !ok {
+			s.hub.order = append(s.hub.order, key)
 		}
-		s.hub.findings[id] = f
+		s.hub.findings[key] = f
 	}
 	writeJSON(w, "application/json", map[string]any{
 		"FailedCount": len(failed), "SuccessCount": len(in.Findings) - len(failed), "FailedFindings": failed,
 	})
 }
+
+// findingKey names an ASFF finding as Security Hub does, by ProductArn and Id together
+// (AwsSecurityFindingIdentifier): two products may hold findings with one Id, and a member can
+// import one under its default product with the Id of Security Hub's own.
+func findingKey(productArn, id string) string { return productArn + "\x00" + id }
 
 type findingID struct {
 	ID         string `json:"Id"`
@@ -223,8 +229,8 @@ func (s *Server) batchUpdateFindings(w http.ResponseWriter, body []byte) {
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
 	processed, unprocessed := []findingID{}, []map[string]any{}
 	for _, id := range in.FindingIdentifiers {
-		f, ok := s.hub.findings[id.ID]
-		if !ok || f["ProductArn"] != id.ProductArn {
+		f, ok := s.hub.findings[findingKey(id.ProductArn, id.ID)]
+		if !ok {
 			unprocessed = append(unprocessed, map[string]any{"FindingIdentifier": id,
 				"ErrorCode": "FindingNotFound", "ErrorMessage": "Finding Not Found"})
 			continue
@@ -303,13 +309,24 @@ func (s *Server) visible(findingRegion, region string) bool {
 	return findingRegion == region || region == agg
 }
 
-// page cuts a result list by MaxResults (1 to 100) and an offset NextToken.
-func page(out []map[string]any, maxResults int, token string) (map[string]any, error) {
+// page cuts a result list by MaxResults (1 to 100) and an offset NextToken, after the
+// scenario's empty pages (tokens "empty-1", "empty-2", …).
+func (s *Server) page(out []map[string]any, maxResults int, token string) (map[string]any, error) {
 	if maxResults == 0 {
 		maxResults = maxBatch
 	}
 	if maxResults < 1 || maxResults > maxBatch {
 		return nil, fmt.Errorf("MaxResults must be 1 to 100")
+	}
+	empty := 0
+	if n, ok := strings.CutPrefix(token, "empty-"); ok {
+		if empty, _ = strconv.Atoi(n); empty < 1 {
+			return nil, fmt.Errorf("NextToken is not valid")
+		}
+		token = ""
+	}
+	if empty < s.scenario.EmptyPages {
+		return map[string]any{"Findings": []map[string]any{}, "NextToken": fmt.Sprintf("empty-%d", empty+1)}, nil
 	}
 	start := 0
 	if token != "" {
@@ -350,8 +367,8 @@ func (s *Server) getFindings(w http.ResponseWriter, region string, body []byte) 
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()
 	out := []map[string]any{}
-	for _, id := range s.hub.order {
-		f := s.hub.findings[id]
+	for _, key := range s.hub.order {
+		f := s.hub.findings[key]
 		if !s.visible(jsonPath(f, "Region"), region) {
 			continue
 		}
@@ -368,7 +385,7 @@ func (s *Server) getFindings(w http.ResponseWriter, region string, body []byte) 
 			out = append(out, f)
 		}
 	}
-	res, err := page(out, in.MaxResults, in.NextToken)
+	res, err := s.page(out, in.MaxResults, in.NextToken)
 	if err != nil {
 		writeRESTError(w, http.StatusBadRequest, "InvalidInputException", err.Error())
 		return
@@ -470,7 +487,7 @@ func (s *Server) getFindingsV2(w http.ResponseWriter, region string, body []byte
 			out = append(out, f)
 		}
 	}
-	res, err := page(out, in.MaxResults, in.NextToken)
+	res, err := s.page(out, in.MaxResults, in.NextToken)
 	if err != nil {
 		writeRESTError(w, http.StatusBadRequest, "ValidationException", err.Error())
 		return

@@ -87,8 +87,9 @@ func New(s *Scenario, log *slog.Logger) (*Server, error) {
 			return nil, fmt.Errorf("findings[%d]: %w", i, err)
 		}
 		id, _ := f["Id"].(string)
-		srv.hub.findings[id] = f
-		srv.hub.order = append(srv.hub.order, id)
+		key := findingKey(jsonPath(f, "ProductArn"), id)
+		srv.hub.findings[key] = f
+		srv.hub.order = append(srv.hub.order, key)
 	}
 	return srv, nil
 }

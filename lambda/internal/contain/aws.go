@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
@@ -27,11 +28,12 @@ type AssumeRoot struct {
 	Config aws.Config // the function's configuration, for Region and endpoints
 }
 
-// Root opens a session in account scoped by taskPolicy.
+// Root opens a session in account scoped by the root-task policy named taskPolicy (TaskAudit,
+// TaskDelete), in the partition of the function's Region.
 func (a AssumeRoot) Root(ctx context.Context, account, taskPolicy string) (RootIAM, error) {
 	out, err := a.STS.AssumeRoot(ctx, &sts.AssumeRootInput{
 		TargetPrincipal: aws.String(account),
-		TaskPolicyArn:   &ststypes.PolicyDescriptorType{Arn: aws.String(taskPolicy)},
+		TaskPolicyArn:   &ststypes.PolicyDescriptorType{Arn: aws.String(contract.TaskPolicyARN(partition(a.Config.Region), taskPolicy))},
 		DurationSeconds: aws.Int32(900),
 	})
 	if err != nil {

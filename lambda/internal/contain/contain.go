@@ -55,14 +55,15 @@ func ParseMode(s string) (Mode, error) {
 
 // The AWS root-task policies (IAM user guide, "Perform a privileged task on a member account").
 const (
-	TaskAudit  = contract.TaskAudit
-	TaskDelete = contract.TaskDelete
+	TaskAudit  = contract.RootTaskAudit
+	TaskDelete = contract.RootTaskDelete
 )
 
 // RootIAM is the part of IAM a root session calls.
 type RootIAM interface {
 	ListAccessKeys(ctx context.Context, in *iam.ListAccessKeysInput, opts ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error)
 	DeleteAccessKey(ctx context.Context, in *iam.DeleteAccessKeyInput, opts ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
+	GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, opts ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
 }
 
 // Sessions opens root sessions in member accounts, each scoped by one task policy only.
@@ -121,6 +122,13 @@ const (
 	WhyUnusedBefore      = "contain.unused_before"       // verdict, days, regions, slot, last_used
 	WhyNoSession         = "contain.no_session"          // error
 	WhyDeleteFailed      = "contain.delete_failed"       // error
+	WhyRecheckShort      = "contain.recheck_short"       // from, to, days
+	WhyLastUsedFailed    = "contain.last_used_failed"    // error
+	WhyLastUsedMissing   = "contain.last_used_missing"   //
+	WhyLastUsedRecent    = "contain.last_used_recent"    // last_used, region, service, days
+	WhyDeletedMeanwhile  = "contain.deleted_meanwhile"   //
+	WhyDeleteAnswerLost  = "contain.delete_answer_lost"  // error
+	WhyDeleteUnknown     = "contain.delete_unknown"      // error, list_error
 )
 
 // Refusal codes of a whole account (Outcome.Refused); RefusedError holds the error, if any.
@@ -143,7 +151,8 @@ var Does = []string{"deleted", "would delete", "kept", "refused", "already delet
 var (
 	WhyCodes = []string{WhySlotUnjoined, WhySlotUnexplained, WhyUsedSeen, WhyUsedUnexplained, WhyReportUnreadable,
 		WhyNotInReport, WhyIncomplete, WhyVerdict, WhyRecheckFailed, WhyRecheckIncomplete, WhyRecheckFound,
-		WhyUnusedNever, WhyUnusedBefore, WhyNoSession, WhyDeleteFailed}
+		WhyUnusedNever, WhyUnusedBefore, WhyNoSession, WhyDeleteFailed, WhyRecheckShort, WhyLastUsedFailed,
+		WhyLastUsedMissing, WhyLastUsedRecent, WhyDeletedMeanwhile, WhyDeleteAnswerLost, WhyDeleteUnknown}
 	RefusedCodes = []string{RefusedManagement, RefusedDenied, RefusedNotAllowed, RefusedOther, RefusedNoReader,
 		RefusedNotProven, RefusedNoAudit, RefusedList}
 )
@@ -154,6 +163,7 @@ const (
 	RefusedRecheck     = "recheck_failed"        // the re-check by key id failed or was partial
 	RefusedSession     = "no_session"            // the delete session could not be opened
 	RefusedDelete      = "delete_failed"
+	RefusedLastUsed    = "last_used_failed" // IAM's last-use record of the key could not be read
 )
 
 // Outcome is what containment did for one account.
@@ -254,7 +264,12 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, advice.Msg(WhyRecheckFailed, "error", scrub(err, k.id))})
 			continue
 		case cov.Partial():
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, advice.Msg(WhyRecheckIncomplete, "gaps", gaps(cov))})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck,
+				advice.Msg(WhyRecheckIncomplete, "gaps", strings.ReplaceAll(gaps(cov), k.id.Reveal(), masked))})
+			continue
+		case !rule.Complete(&cov) || cov.End.Before(rule.Now):
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, advice.Msg(WhyRecheckShort,
+				"from", cov.Start.UTC().Format(time.DateOnly), "to", cov.End.UTC().Format(time.DateOnly), "days", strconv.Itoa(rule.Days()))})
 			continue
 		case calls > 0:
 			out.Actions = append(out.Actions, Action{masked, "kept", string(advice.UsedSeen), advice.Msg(WhyRecheckFound, "calls", strconv.Itoa(calls))})
@@ -265,15 +280,33 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 		if v.LastUsed != nil {
 			why.Code, why.Params["last_used"] = WhyUnusedBefore, v.LastUsed.Format(time.DateOnly)
 		}
-		if g.Mode == DryRun {
-			out.Actions = append(out.Actions, Action{masked, "would delete", string(v.Code), why})
-			continue
-		}
+		// The last check, in the session that acts: both task policies allow
+		// iam:GetAccessKeyLastUsed, which is current where the credential report may be hours
+		// old, and sees data events and every Region where event history does not.
 		if deleter == nil {
-			if deleter, err = g.Sessions.Root(ctx, account, TaskDelete); err != nil {
+			task := TaskDelete
+			if g.Mode == DryRun {
+				task = TaskAudit
+			}
+			if deleter, err = g.Sessions.Root(ctx, account, task); err != nil {
 				out.Actions = append(out.Actions, Action{masked, "refused", RefusedSession, advice.Msg(WhyNoSession, "error", err.Error())})
 				return out
 			}
+		}
+		if stop := lastUse(ctx, deleter, rule, k.id); stop != nil {
+			if stop.Code == RefusedLastUsed {
+				// Another invocation containing this account (IAM.4 fails in every Region) may
+				// have deleted the key since it was listed: say so, not that it was kept.
+				if gone, err := absent(ctx, deleter, k.id); err == nil && gone {
+					stop = &Action{masked, "already deleted", string(v.Code), advice.Msg(WhyDeletedMeanwhile)}
+				}
+			}
+			out.Actions = append(out.Actions, *stop)
+			continue
+		}
+		if g.Mode == DryRun {
+			out.Actions = append(out.Actions, Action{masked, "would delete", string(v.Code), why})
+			continue
 		}
 		_, err = deleter.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(k.id.Reveal())})
 		var apiErr smithy.APIError
@@ -282,12 +315,64 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 			// A retried invocation finds its own earlier deletion: idempotent.
 			out.Actions = append(out.Actions, Action{masked, "already deleted", string(v.Code), why})
 		case err != nil:
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, advice.Msg(WhyDeleteFailed, "error", scrub(err, k.id))})
+			// The answer may be lost after IAM acted (the deadline, a dropped connection, a
+			// server error): what IAM holds now says what happened, not the error.
+			switch gone, lerr := absent(ctx, deleter, k.id); {
+			case lerr == nil && gone:
+				out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), advice.Msg(WhyDeleteAnswerLost, "error", scrub(err, k.id))})
+			case lerr == nil:
+				out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, advice.Msg(WhyDeleteFailed, "error", scrub(err, k.id))})
+			default:
+				out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete,
+					advice.Msg(WhyDeleteUnknown, "error", scrub(err, k.id), "list_error", scrub(lerr, k.id))})
+			}
 		default:
 			out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), why})
 		}
 	}
 	return out
+}
+
+// lastUse reads IAM's own last-use record of the key and returns the action that stops the key:
+// the record cannot be read, or it shows use inside the lookback that the credential report and
+// CloudTrail did not (use after the report was generated, data events, a Region not read); nil
+// when the record agrees that the key is unused.
+func lastUse(ctx context.Context, sess RootIAM, rule advice.Rule, id evidence.KeyID) *Action {
+	out, err := sess.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(id.Reveal())})
+	if err != nil {
+		return &Action{id.String(), "refused", RefusedLastUsed, advice.Msg(WhyLastUsedFailed, "error", scrub(err, id))}
+	}
+	u := out.AccessKeyLastUsed
+	if u == nil {
+		return &Action{id.String(), "refused", RefusedLastUsed, advice.Msg(WhyLastUsedMissing)}
+	}
+	// No date ("N/A" service and Region): never used since IAM began tracking (April 2015).
+	if u.LastUsedDate == nil {
+		return nil
+	}
+	if d := aws.ToTime(u.LastUsedDate); !d.Before(rule.Start()) {
+		return &Action{id.String(), "kept", string(advice.UsedUnexplained), advice.Msg(WhyLastUsedRecent,
+			"last_used", d.UTC().Format(time.DateOnly), "region", orDash(aws.ToString(u.Region)),
+			"service", orDash(aws.ToString(u.ServiceName)), "days", strconv.Itoa(rule.Days()))}
+	}
+	return nil
+}
+
+// absent reports whether the root's keys no longer include id. It runs even when ctx has
+// ended, for a few seconds: it tells a lost answer from a failed deletion.
+func absent(ctx context.Context, sess RootIAM, id evidence.KeyID) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	out, err := sess.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+	if err != nil {
+		return false, err
+	}
+	for _, m := range out.AccessKeyMetadata {
+		if aws.ToString(m.AccessKeyId) == id.Reveal() {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // scrub is an error's text with the whole key id masked: AWS error messages may quote it

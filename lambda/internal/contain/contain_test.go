@@ -37,6 +37,8 @@ const (
 	lonelyKey  = "AKIALONELYKEY0000003"
 	currentKey = "AKIACURRENTKEY000004"
 	formerKey  = "AKIAFORMERKEY0000005"
+	stale      = "777788889999" // one key, first used an hour ago for S3 only, after the report
+	staleKey   = "AKIASTALEKEY00000006"
 	home       = "us-west-2" // the findings' Region
 )
 
@@ -121,14 +123,18 @@ type rig struct {
 	now     time.Time
 }
 
-// hub is what Security Hub holds: ASFF and OCSF findings.
-type hub struct{ asff, ocsf []json.RawMessage }
+// hub is what Security Hub holds: ASFF and OCSF findings, and how many empty pages its
+// filtered reads answer first.
+type hub struct {
+	asff, ocsf []json.RawMessage
+	empty      int
+}
 
 func setup(t *testing.T, mode Mode, held hub) *rig {
 	t.Helper()
 	now := time.Now()
 	srv, err := emulator.New(&emulator.Scenario{Account: admin, Rate: &emulator.Rate{PerSecond: 1000, Burst: 1000},
-		Findings: held.asff, FindingsV2: held.ocsf,
+		Findings: held.asff, FindingsV2: held.ocsf, EmptyPages: held.empty,
 		Members: []emulator.Member{
 			{Account: usedAndOld, Regions: []string{home}, Root: emulator.Root{Keys: []emulator.RootKey{
 				{ID: usedKey, Active: true, Created: now.AddDate(-1, 0, 0), LastUsed: now.Add(-time.Minute), LastUsedRegion: home, LastUsedService: "ec2"},
@@ -143,6 +149,12 @@ func setup(t *testing.T, mode Mode, held hub) *rig {
 			{Account: rotated, Regions: []string{home}, Root: emulator.Root{Keys: []emulator.RootKey{
 				{ID: currentKey, Active: true, Created: now.AddDate(0, 0, -30), LastUsed: now.Add(-20 * time.Hour), LastUsedRegion: home, LastUsedService: "s3"},
 			}}, Events: formerCalls(t, now, 5)},
+			// Unused for two years, then used an hour ago for S3 object calls only: a credential
+			// report generated before that (IAM keeps one up to four hours, the evidence may be
+			// older still) shows it never used, and event history never holds the calls.
+			{Account: stale, Regions: []string{home}, Root: emulator.Root{Keys: []emulator.RootKey{
+				{ID: staleKey, Active: true, Created: now.AddDate(-2, 0, 0), LastUsed: now.Add(-time.Hour), LastUsedRegion: home, LastUsedService: "s3"},
+			}}},
 		}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +185,7 @@ func genuine(t *testing.T, mode Mode, account string) (*rig, finding.Finding) {
 	t.Helper()
 	var held hub
 	var event []byte
-	for _, a := range []string{usedAndOld, onlyUnused, rotated} {
+	for _, a := range []string{usedAndOld, onlyUnused, rotated, stale} {
 		ev, f := asff(t, a, nil)
 		held.asff = append(held.asff, f)
 		if a == account {
@@ -318,6 +330,74 @@ func TestOnlySecurityHubsOwnFindingActs(t *testing.T) {
 				})
 				return e
 			}, 0, "returns 0 findings"},
+		// Security Hub names a finding by ProductArn and Id together: a member can import a
+		// finding under its default product with the very Id of Security Hub's own.
+		{"a forged PASSED with the genuine finding's id does not hide the genuine FAILED",
+			func(t *testing.T) hub {
+				_, g := asff(t, onlyUnused, nil)
+				_, f := asff(t, onlyUnused, func(f map[string]any) {
+					id := f["Id"]
+					forge(f)
+					f["Id"] = id
+					f["Compliance"].(map[string]any)["Status"] = "PASSED"
+				})
+				return hub{asff: []json.RawMessage{g, f}}
+			},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 1, ""},
+		{"a forged FAILED with the id of a genuine PASSED deletes nothing",
+			func(t *testing.T) hub {
+				_, g := asff(t, onlyUnused, set("Compliance", "Status")("PASSED"))
+				_, f := asff(t, onlyUnused, func(f map[string]any) { id := f["Id"]; forge(f); f["Id"] = id })
+				return hub{asff: []json.RawMessage{f, g}}
+			},
+			func(t *testing.T) []byte {
+				e, _ := asff(t, onlyUnused, func(f map[string]any) { id := f["Id"]; forge(f); f["Id"] = id })
+				return e
+			}, 0, "not Security Hub's"},
+		{"a forged FAILED with the id of a genuine PASSED, in an event claiming Security Hub's product, deletes nothing",
+			func(t *testing.T) hub {
+				_, g := asff(t, onlyUnused, set("Compliance", "Status")("PASSED"))
+				_, f := asff(t, onlyUnused, func(f map[string]any) { id := f["Id"]; forge(f); f["Id"] = id })
+				return hub{asff: []json.RawMessage{g, f}}
+			},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 0, "Compliance.Status is \"PASSED\""},
+		{"Security Hub's own FAILED finding after two empty pages proceeds",
+			func(t *testing.T) hub {
+				_, f := asff(t, onlyUnused, nil)
+				return hub{asff: []json.RawMessage{f}, empty: 2}
+			},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 1, ""},
+		{"a forged FAILED after empty pages, with a genuine PASSED of its id, deletes nothing",
+			func(t *testing.T) hub {
+				_, g := asff(t, onlyUnused, set("Compliance", "Status")("PASSED"))
+				_, f := asff(t, onlyUnused, func(f map[string]any) { id := f["Id"]; forge(f); f["Id"] = id })
+				return hub{asff: []json.RawMessage{f, g}, empty: 3}
+			},
+			func(t *testing.T) []byte { e, _ := asff(t, onlyUnused, nil); return e }, 0, "Compliance.Status is \"PASSED\""},
+		{"Security Hub's own OCSF finding after two empty pages proceeds",
+			func(t *testing.T) hub {
+				_, f := ocsf(t, onlyUnused, nil)
+				return hub{ocsf: []json.RawMessage{f}, empty: 2}
+			},
+			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 1, ""},
+		{"an OCSF finding in status Other deletes nothing",
+			func(t *testing.T) hub {
+				_, f := ocsf(t, onlyUnused, func(f map[string]any) { f["status"], f["status_id"] = "Other", 99 })
+				return hub{ocsf: []json.RawMessage{f}}
+			},
+			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 0, "status"},
+		{"an OCSF finding in status Unknown deletes nothing",
+			func(t *testing.T) hub {
+				_, f := ocsf(t, onlyUnused, func(f map[string]any) { f["status"], f["status_id"] = "Unknown", 0 })
+				return hub{ocsf: []json.RawMessage{f}}
+			},
+			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 0, "status"},
+		{"an OCSF finding In Progress (notified) proceeds",
+			func(t *testing.T) hub {
+				_, f := ocsf(t, onlyUnused, func(f map[string]any) { f["status"], f["status_id"] = "In Progress", 2 })
+				return hub{ocsf: []json.RawMessage{f}}
+			},
+			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 1, ""},
 		{"Security Hub's own OCSF finding proceeds",
 			func(t *testing.T) hub { _, f := ocsf(t, onlyUnused, nil); return hub{ocsf: []json.RawMessage{f}} },
 			func(t *testing.T) []byte { e, _ := ocsf(t, onlyUnused, nil); return e }, 1, ""},
@@ -381,6 +461,31 @@ func TestRotatedKeyInUseIsNeverDeleted(t *testing.T) {
 	// The ticket says the same from the same evidence.
 	if res.Advice.Decision != advice.Unexplained {
 		t.Errorf("ticket decision = %s, want %s", res.Advice.Decision, advice.Unexplained)
+	}
+}
+
+// TestUseAfterTheReportKeepsTheKey: the credential report the evidence holds was generated
+// before the key's first use in years, which was S3 object calls only (data events, never in
+// event history). Report and CloudTrail both say unused; IAM's own last-used record of the key,
+// read in the root session right before acting, does not.
+func TestUseAfterTheReportKeepsTheKey(t *testing.T) {
+	for _, mode := range []Mode{DryRun, DeleteUnused} {
+		t.Run(string(mode), func(t *testing.T) {
+			r, f := genuine(t, mode, stale)
+			res := r.evidence(t, stale, 0)
+			res.Inventory.Report.Keys[0].LastUsed = nil // "N/A", as the older report shows it
+			res.Inventory.Report.Keys[0].LastUsedRegion, res.Inventory.Report.Keys[0].LastUsedService = "", ""
+			o := r.guard.Run(t.Context(), f, res)
+			if diff := cmp.Diff([]string{"AKIA…0006 kept " + string(advice.UsedUnexplained)}, dos(o)); diff != "" {
+				t.Errorf("actions (-want +got):\n%s", diff)
+			}
+			if len(o.Actions) == 1 && !strings.Contains(o.Actions[0].Why.String(), "s3") {
+				t.Errorf("reason does not name the use IAM records: %q", o.Actions[0].Why)
+			}
+			if n := r.srv.DeletedKeys.Load(); n != 0 {
+				t.Errorf("%d keys deleted: the key was used an hour ago", n)
+			}
+		})
 	}
 }
 
@@ -525,7 +630,11 @@ func (s sessions) Root(ctx context.Context, account, task string) (RootIAM, erro
 // even when an AWS error message quotes it.
 func TestNoWholeKeyIDInAnyOutcome(t *testing.T) {
 	r, f := genuine(t, DeleteUnused, usedAndOld)
-	r.guard.Sessions = sessions{Sessions: r.guard.Sessions, delete: failingDelete{}}
+	del, err := r.guard.Sessions.Root(t.Context(), usedAndOld, TaskDelete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.guard.Sessions = sessions{Sessions: r.guard.Sessions, delete: failingDelete{del}}
 	o := r.guard.Run(t.Context(), f, r.evidence(t, usedAndOld, 0))
 	if diff := cmp.Diff([]string{"AKIA…0002 refused delete_failed", "AKIA…0001 kept used"}, dos(o)); diff != "" {
 		t.Errorf("actions (-want +got):\n%s", diff)
@@ -538,5 +647,234 @@ func TestNoWholeKeyIDInAnyOutcome(t *testing.T) {
 	}
 	if !strings.Contains(o.Actions[0].Why.String(), "AKIA…0002") {
 		t.Errorf("the failure's reason lost the masked id: %q", o.Actions[0].Why)
+	}
+}
+
+// lostAnswer is a delete session whose DeleteAccessKey reaches IAM and acts, and whose answer is
+// lost: the invocation's deadline passes, or the connection drops, after IAM deleted the key.
+type lostAnswer struct{ RootIAM }
+
+func (l lostAnswer) DeleteAccessKey(ctx context.Context, in *iam.DeleteAccessKeyInput, opts ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
+	if _, err := l.RootIAM.DeleteAccessKey(ctx, in, opts...); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("operation error IAM: DeleteAccessKey, %w", context.DeadlineExceeded)
+}
+
+// TestLostDeleteAnswerIsNotReportedAsKept: the outcome reaches the ticket, and ops act on it. A
+// deletion whose answer was lost must not be reported as a refusal of a key that still exists.
+func TestLostDeleteAnswerIsNotReportedAsKept(t *testing.T) {
+	r, f := genuine(t, DeleteUnused, onlyUnused)
+	del, err := r.guard.Sessions.Root(t.Context(), onlyUnused, TaskDelete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.guard.Sessions = sessions{Sessions: r.guard.Sessions, delete: lostAnswer{del}}
+	o := r.guard.Run(t.Context(), f, r.evidence(t, onlyUnused, 0))
+	if r.srv.DeletedKeys.Load() != 1 {
+		t.Fatalf("%d keys deleted, want the one IAM deleted before the answer was lost", r.srv.DeletedKeys.Load())
+	}
+	if diff := cmp.Diff([]string{"AKIA…0003 deleted never_used"}, dos(o)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s\n%+v", diff, o)
+	}
+}
+
+// TestRecheckMustSpanTheLookback: the re-check by key id is the last word on CloudTrail; one that
+// reads less than the window the verdict was judged over (a shorter search lookback, evidence
+// reused from an earlier run) proves nothing about the rest of it.
+func TestRecheckMustSpanTheLookback(t *testing.T) {
+	tests := []struct {
+		name          string
+		rule, recheck time.Duration
+		want          string
+	}{
+		{"the same window proceeds", 0, 0, "AKIA…0003 would delete never_used"},
+		{"a 7-day re-check of a 90-day verdict refuses", 0, 7 * 24 * time.Hour, "AKIA…0003 refused recheck_failed"},
+		{"a 30-day re-check of a 30-day verdict proceeds", 30 * 24 * time.Hour, 30 * 24 * time.Hour, "AKIA…0003 would delete never_used"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, f := genuine(t, DryRun, onlyUnused)
+			r.guard.Lookback = tt.rule
+			r.guard.Search = TrailSearch{Clients: r.clients, Regions: regions, Lookback: tt.recheck}
+			o := r.guard.Run(t.Context(), f, r.evidence(t, onlyUnused, tt.rule))
+			if diff := cmp.Diff([]string{tt.want}, dos(o)); diff != "" {
+				t.Errorf("actions (-want +got):\n%s\n%+v", diff, o)
+			}
+		})
+	}
+}
+
+// quotingGap is the re-check's search with one Region's lookup failing by an error that quotes
+// the lookup attribute, the whole key id, as AWS validation messages quote the value refused.
+type quotingGap struct{ Searcher }
+
+func (q quotingGap) KeyUse(ctx context.Context, account, keyID string) (int, evidence.Coverage, error) {
+	n, cov, err := q.Searcher.KeyUse(ctx, account, keyID)
+	cov.Gaps = append(cov.Gaps, evidence.Gap{Region: "eu-west-1", From: cov.Start, To: cov.End,
+		Reason: "lookup root events in eu-west-1: InvalidLookupAttributesException: AccessKeyId " + keyID + " is not valid"})
+	return n, cov, err
+}
+
+// TestNoWholeKeyIDInARecheckGap: a re-check gap's reason reaches the outcome's "why".
+func TestNoWholeKeyIDInARecheckGap(t *testing.T) {
+	r, f := genuine(t, DeleteUnused, onlyUnused)
+	r.guard.Search = quotingGap{r.guard.Search}
+	o := r.guard.Run(t.Context(), f, r.evidence(t, onlyUnused, 0))
+	if diff := cmp.Diff([]string{"AKIA…0003 refused recheck_failed"}, dos(o)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	if b, _ := json.Marshal(o); strings.Contains(string(b), lonelyKey) {
+		t.Errorf("the outcome prints the key id whole: %s", b)
+	}
+}
+
+// TestKeyIdentityAcrossReportAndListing: the credential report names slots, ListAccessKeys ids
+// with creation dates; the join must never hand one key's use to another. Each case edits the
+// report of the account with one key in use and one unused for 200 days, as production can
+// show it.
+func TestKeyIdentityAcrossReportAndListing(t *testing.T) {
+	slotOf := func(res *investigation.Result, created time.Time) *evidence.ReportKey {
+		for i, s := range res.Inventory.Report.Keys {
+			if s.LastRotated != nil && s.LastRotated.Sub(created).Abs() <= time.Second {
+				return &res.Inventory.Report.Keys[i]
+			}
+		}
+		t.Fatalf("no slot created %s", created)
+		return nil
+	}
+	tests := []struct {
+		name    string
+		edit    func(r *rig, res *investigation.Result)
+		want    []string
+		deleted int64
+	}{
+		{"last_rotated in another time zone and with milliseconds still joins",
+			func(r *rig, res *investigation.Result) {
+				s := slotOf(res, r.now.AddDate(-2, 0, 0))
+				at := s.LastRotated.Add(400 * time.Millisecond).In(time.FixedZone("UTC+5:30", 19800))
+				s.LastRotated = &at
+			}, []string{"AKIA…0002 deleted used_before_lookback", "AKIA…0001 kept used"}, 1},
+		{"two slots created the same second join neither key, and the used slot refuses both",
+			func(r *rig, res *investigation.Result) {
+				old := *slotOf(res, r.now.AddDate(-2, 0, 0)).LastRotated
+				slotOf(res, r.now.AddDate(-1, 0, 0)).LastRotated = &old
+			}, []string{"AKIA…0002 refused other_key_unexplained", "AKIA…0001 refused other_key_unexplained"}, 0},
+		{"a report generated before a rotation: the used slot is a key no longer listed",
+			func(r *rig, res *investigation.Result) {
+				s := slotOf(res, r.now.AddDate(-1, 0, 0))
+				gone := r.now.AddDate(-3, 0, 0)
+				s.LastRotated = &gone
+			}, []string{"AKIA…0002 refused other_key_unexplained", "AKIA…0001 refused other_key_unexplained"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, f := genuine(t, DeleteUnused, usedAndOld)
+			res := r.evidence(t, usedAndOld, 0)
+			tt.edit(r, &res)
+			o := r.guard.Run(t.Context(), f, res)
+			if diff := cmp.Diff(tt.want, dos(o)); diff != "" {
+				t.Errorf("actions (-want +got):\n%s\n%+v", diff, o)
+			}
+			if n := r.srv.DeletedKeys.Load(); n != tt.deleted {
+				t.Errorf("%d keys deleted, want %d", n, tt.deleted)
+			}
+		})
+	}
+}
+
+// TestTwoInvocationsContainOneAccount: IAM.4 is evaluated in every Region, so two findings of one
+// account can contain it at the same moment. One deletion, and only one outcome may claim it.
+func TestTwoInvocationsContainOneAccount(t *testing.T) {
+	for round := range 5 {
+		t.Run(fmt.Sprint(round), func(t *testing.T) {
+			r, f := genuine(t, DeleteUnused, onlyUnused)
+			res := r.evidence(t, onlyUnused, 0)
+			outs := make(chan Outcome, 2)
+			for range 2 {
+				go func() { outs <- r.guard.Run(t.Context(), f, res) }()
+			}
+			claimed := 0
+			for range 2 {
+				for _, a := range (<-outs).Actions {
+					if a.Do == "deleted" {
+						claimed++
+					}
+				}
+			}
+			if n := r.srv.DeletedKeys.Load(); n != 1 || claimed != 1 {
+				t.Errorf("%d keys deleted, %d outcomes claim the deletion; want 1 and 1", n, claimed)
+			}
+		})
+	}
+}
+
+// recordingSTS keeps the task policy ARN of every AssumeRoot call.
+type recordingSTS struct {
+	STSAPI
+	tasks *[]string
+}
+
+func (r recordingSTS) AssumeRoot(ctx context.Context, in *sts.AssumeRootInput, opts ...func(*sts.Options)) (*sts.AssumeRootOutput, error) {
+	*r.tasks = append(*r.tasks, aws.ToString(in.TaskPolicyArn.Arn))
+	return r.STSAPI.AssumeRoot(ctx, in, opts...)
+}
+
+// TestRootTaskPolicyInTheFunctionsPartition: AssumeRoot takes the root-task policy of the
+// partition the function runs in (arn:aws-us-gov:iam::aws:policy/root-task/… in GovCloud); the
+// aws partition's ARN there is refused, and containment would never work.
+func TestRootTaskPolicyInTheFunctionsPartition(t *testing.T) {
+	tests := []struct{ region, want string }{
+		{"us-west-2", "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"},
+		{"us-gov-west-1", "arn:aws-us-gov:iam::aws:policy/root-task/IAMAuditRootUserCredentials"},
+		{"cn-north-1", "arn:aws-cn:iam::aws:policy/root-task/IAMAuditRootUserCredentials"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.region, func(t *testing.T) {
+			r := setup(t, DryRun, hub{})
+			var tasks []string
+			ar := r.guard.Sessions.(AssumeRoot)
+			ar.STS = recordingSTS{ar.STS, &tasks}
+			ar.Config.Region = tt.region
+			sess, err := ar.Root(t.Context(), onlyUnused, TaskAudit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := sess.ListAccessKeys(t.Context(), &iam.ListAccessKeysInput{}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{tt.want}, tasks); diff != "" {
+				t.Errorf("task policies (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// deletedMeanwhile is a delete session where another invocation deletes the key just before
+// this one reads its last use.
+type deletedMeanwhile struct{ RootIAM }
+
+func (d deletedMeanwhile) GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, opts ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error) {
+	if _, err := d.RootIAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: in.AccessKeyId}); err != nil {
+		return nil, err
+	}
+	return d.RootIAM.GetAccessKeyLastUsed(ctx, in, opts...)
+}
+
+// TestKeyDeletedByAnotherInvocationMeanwhile: the outcome says the key is gone, not that it was
+// refused (which would tell ops the key still exists).
+func TestKeyDeletedByAnotherInvocationMeanwhile(t *testing.T) {
+	r, f := genuine(t, DeleteUnused, onlyUnused)
+	del, err := r.guard.Sessions.Root(t.Context(), onlyUnused, TaskDelete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.guard.Sessions = sessions{Sessions: r.guard.Sessions, delete: deletedMeanwhile{del}}
+	o := r.guard.Run(t.Context(), f, r.evidence(t, onlyUnused, 0))
+	if diff := cmp.Diff([]string{"AKIA…0003 already deleted never_used"}, dos(o)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s\n%+v", diff, o)
+	}
+	if n := r.srv.DeletedKeys.Load(); n != 1 {
+		t.Errorf("%d keys deleted, want 1", n)
 	}
 }

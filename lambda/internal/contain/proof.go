@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub/document"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
@@ -21,6 +22,11 @@ import (
 // (Security Hub API reference, BatchImportFindings). An event is therefore no proof: before any
 // root session, the finding is read again from Security Hub by id, in its Region, and must be
 // Security Hub's own, active, not suppressed, failing IAM.4, about the account acted on.
+
+// maxPages bounds the re-read. Filtered reads may answer empty pages with a NextToken before
+// the match (aws/aws-sdk-go-v2#3303), so one empty page proves nothing; a read that keeps paging
+// proves nothing either.
+const maxPages = 10
 
 // HubAPI is the part of the Security Hub client the proof reads with.
 type HubAPI interface {
@@ -68,17 +74,25 @@ func proveASFF(ctx context.Context, hub HubAPI, f finding.Finding) error {
 	eq := func(v string) []shtypes.StringFilter {
 		return []shtypes.StringFilter{{Value: aws.String(v), Comparison: shtypes.StringFilterComparisonEquals}}
 	}
-	out, err := hub.GetFindings(ctx, &securityhub.GetFindingsInput{
+	pages := securityhub.NewGetFindingsPaginator(hub, &securityhub.GetFindingsInput{
 		Filters:    &shtypes.AwsSecurityFindingFilters{Id: eq(f.ID), ProductArn: eq(want)},
 		MaxResults: aws.Int32(10),
 	})
-	if err != nil {
-		return fmt.Errorf("re-read the finding in %s: %w", f.Region, err)
+	var found []shtypes.AwsSecurityFinding
+	for n := 0; pages.HasMorePages(); n++ {
+		if n == maxPages {
+			return fmt.Errorf("the re-read in %s still pages after %d pages", f.Region, maxPages)
+		}
+		out, err := pages.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("re-read the finding in %s: %w", f.Region, err)
+		}
+		found = append(found, out.Findings...)
 	}
-	if len(out.Findings) != 1 {
-		return fmt.Errorf("the re-read in %s returns %d findings with this id from Security Hub's own product, want 1", f.Region, len(out.Findings))
+	if len(found) != 1 {
+		return fmt.Errorf("the re-read in %s returns %d findings with this id from Security Hub's own product, want 1", f.Region, len(found))
 	}
-	g := out.Findings[0]
+	g := found[0]
 	//lint:ignore SA1019 findings from before Workflow.Status carry only WorkflowState; a SUPPRESSED there counts too
 	workflow := string(g.WorkflowState)
 	if g.Workflow != nil && g.Workflow.Status != "" {
@@ -111,7 +125,7 @@ func proveOCSF(ctx context.Context, hub HubAPI, f finding.Finding) error {
 		return shtypes.OcsfStringFilter{FieldName: field,
 			Filter: &shtypes.StringFilter{Value: aws.String(v), Comparison: shtypes.StringFilterComparisonEquals}}
 	}
-	out, err := hub.GetFindingsV2(ctx, &securityhub.GetFindingsV2Input{
+	pages := securityhub.NewGetFindingsV2Paginator(hub, &securityhub.GetFindingsV2Input{
 		Filters: &shtypes.OcsfFindingFilters{CompositeFilters: []shtypes.CompositeFilter{{
 			Operator: shtypes.AllowedOperatorsAnd,
 			StringFilters: []shtypes.OcsfStringFilter{
@@ -121,11 +135,19 @@ func proveOCSF(ctx context.Context, hub HubAPI, f finding.Finding) error {
 		}}},
 		MaxResults: aws.Int32(10),
 	})
-	if err != nil {
-		return fmt.Errorf("re-read the finding in %s: %w", f.Region, err)
+	var found []document.Interface
+	for n := 0; pages.HasMorePages(); n++ {
+		if n == maxPages {
+			return fmt.Errorf("the re-read in %s still pages after %d pages", f.Region, maxPages)
+		}
+		out, err := pages.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("re-read the finding in %s: %w", f.Region, err)
+		}
+		found = append(found, out.Findings...)
 	}
-	if len(out.Findings) != 1 {
-		return fmt.Errorf("the re-read in %s returns %d findings with this id from Security Hub's own product, want 1", f.Region, len(out.Findings))
+	if len(found) != 1 {
+		return fmt.Errorf("the re-read in %s returns %d findings with this id from Security Hub's own product, want 1", f.Region, len(found))
 	}
 	var g struct {
 		FindingInfo struct {
@@ -151,7 +173,7 @@ func proveOCSF(ctx context.Context, hub HubAPI, f finding.Finding) error {
 		StatusID *int   `json:"status_id"`
 	}
 	// The document's own decoder matches Go field names, not json tags: go through its JSON.
-	raw, err := out.Findings[0].MarshalSmithyDocument()
+	raw, err := found[0].MarshalSmithyDocument()
 	if err == nil {
 		err = json.Unmarshal(raw, &g)
 	}
@@ -168,13 +190,17 @@ func proveOCSF(ctx context.Context, hub HubAPI, f finding.Finding) error {
 	if id := g.StatusID; id != nil {
 		status = map[int]string{1: "New", 2: "In Progress", 3: "Suppressed", 4: "Resolved", 5: "Archived", 6: "Deleted"}[*id]
 	}
-	record := "ACTIVE"
-	if status == "Archived" || status == "Deleted" || status == "Resolved" {
-		record = strings.ToUpper(status)
-	}
-	workflow := status
-	if status == "Suppressed" {
+	// Only an open finding acts: New, or In Progress (Security Hub's NOTIFIED). Resolved,
+	// Archived and Deleted are closed; Unknown (0), Other (99) or no status say nothing.
+	record, workflow := "ACTIVE", status
+	switch status {
+	case "New", "In Progress":
+	case "Suppressed":
 		workflow = "SUPPRESSED"
+	case "":
+		record = "NONE"
+	default:
+		record = strings.ToUpper(status)
 	}
 	return check([]fact{
 		{"finding_info.uid", g.FindingInfo.UID, f.ID},

@@ -64,6 +64,13 @@ var messagesEN = messages{
 	"contain.unused_before":       "{verdict}: no call in {days} days across {regions} Regions (re-checked by key id just now); credential report slot {slot} last used {last_used}",
 	"contain.no_session":          "no delete root session: {error}",
 	"contain.delete_failed":       "delete failed: {error}",
+	"contain.recheck_short":       "the re-check by key id read {from} to {to}, not the whole {days}-day lookback up to now",
+	"contain.last_used_failed":    "IAM's last-use record of the key could not be read: {error}",
+	"contain.last_used_missing":   "IAM answered without a last-use record of the key",
+	"contain.last_used_recent":    "IAM's last-use record of the key, read just now, says last used {last_used} ({region}, {service}), inside the {days}-day lookback, which the credential report and CloudTrail's calls by this key id do not show: use after the report was generated, data events or Regions not read",
+	"contain.deleted_meanwhile":   "deleted meanwhile by another invocation: ListAccessKeys no longer lists the key",
+	"contain.delete_answer_lost":  "the deletion's answer was lost ({error}); ListAccessKeys no longer lists the key",
+	"contain.delete_unknown":      "delete failed ({error}) and whether IAM deleted the key is unknown: ListAccessKeys failed too ({list_error})",
 
 	"refused.management_account": "the management account's root user is never touched (AssumeRoot works on member accounts only)",
 	"refused.denylisted":         "the account is on the containment denylist",

@@ -67,6 +67,13 @@ var messagesJA = messages{
 	"contain.unused_before":       "{verdict}: {regions} リージョンで {days} 日間呼び出しなし (直前にキー ID で再確認済み)。認証情報レポートのキー {slot} の最終使用は {last_used}",
 	"contain.no_session":          "削除用のルートセッションを開始できません: {error}",
 	"contain.delete_failed":       "削除に失敗しました: {error}",
+	"contain.recheck_short":       "キー ID による再確認は {from} から {to} までで、現在までの {days} 日間全体を読み取れていません",
+	"contain.last_used_failed":    "IAM のキーの最終使用記録を読み取れませんでした: {error}",
+	"contain.last_used_missing":   "IAM の応答にキーの最終使用記録がありませんでした",
+	"contain.last_used_recent":    "直前に読み取った IAM の最終使用記録では {last_used} に使用されています ({region}、{service})。これは {days} 日間の期間内で、認証情報レポートにもこのキー ID による CloudTrail の呼び出しにも現れていません。レポート作成後の使用、データイベント、または読み取っていないリージョンによる使用です",
+	"contain.deleted_meanwhile":   "別の呼び出しによって削除済みです。ListAccessKeys の一覧にキーはありません",
+	"contain.delete_answer_lost":  "削除の応答は失われました ({error}) が、ListAccessKeys の一覧にキーはありません",
+	"contain.delete_unknown":      "削除に失敗しました ({error})。ListAccessKeys も失敗したため ({list_error})、IAM がキーを削除したかどうかは不明です",
 
 	"refused.management_account": "管理アカウントのルートユーザーには操作しません (AssumeRoot はメンバーアカウントでのみ使用できます)",
 	"refused.denylisted":         "このアカウントは封じ込めの拒否リストにあります",
