@@ -219,11 +219,17 @@ func (l *local) jiraIssue(t *testing.T, key string) (status string, comments int
 }
 
 func (l *local) findings(t *testing.T) []shtypes.AwsSecurityFinding {
-	out, err := securityhub.NewFromConfig(l.aws).GetFindings(t.Context(), &securityhub.GetFindingsInput{})
-	if err != nil {
-		t.Fatal(err)
+	var all []shtypes.AwsSecurityFinding
+	// GetFindings answers at most 100 findings a page, as Security Hub does.
+	p := securityhub.NewGetFindingsPaginator(securityhub.NewFromConfig(l.aws), &securityhub.GetFindingsInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, out.Findings...)
 	}
-	return out.Findings
+	return all
 }
 
 // TestEndToEndOneTicketPerSinkUnderDuplicatesAndTheLifecycle sends 50 concurrent copies of one
