@@ -1,9 +1,13 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"regexp"
 	"strings"
@@ -27,15 +31,24 @@ type jiraStore struct {
 }
 
 type jiraIssue struct {
-	ID          string          `json:"id"`
-	Key         string          `json:"key"`
-	Summary     string          `json:"summary"`
-	Description json.RawMessage `json:"description"`
-	Labels      []string        `json:"labels"`
-	Priority    string          `json:"priority"`
-	Type        string          `json:"issuetype"`
-	Status      string          `json:"status"`
-	Comments    []jiraComment   `json:"comments"`
+	ID          string           `json:"id"`
+	Key         string           `json:"key"`
+	Summary     string           `json:"summary"`
+	Description json.RawMessage  `json:"description"`
+	Labels      []string         `json:"labels"`
+	Priority    string           `json:"priority"`
+	Type        string           `json:"issuetype"`
+	Status      string           `json:"status"`
+	Comments    []jiraComment    `json:"comments"`
+	Attachments []jiraAttachment `json:"attachment"`
+}
+
+// jiraAttachment is a file attached to an issue.
+type jiraAttachment struct {
+	Filename string `json:"filename"`
+	MimeType string `json:"mimeType"`
+	Size     int    `json:"size"`
+	Content  []byte `json:"-"`
 }
 
 // jiraComment is a comment with its entity properties (Jira returns them with expand=properties).
@@ -75,8 +88,10 @@ func (s *Server) jira(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeJSON(w, "application/json", map[string]any{"id": is.ID, "key": is.Key, "fields": map[string]any{
 			"summary": is.Summary, "description": is.Description, "labels": is.Labels,
 			"status": map[string]string{"name": is.Status}, "priority": map[string]string{"name": is.Priority},
-			"comment": map[string]any{"comments": is.Comments, "total": len(is.Comments)},
+			"comment": map[string]any{"comments": is.Comments, "total": len(is.Comments)}, "attachment": is.Attachments,
 		}})
+	case len(parts) == 2 && parts[1] == "attachments" && r.Method == http.MethodPost:
+		s.jiraAttach(w, r, parts[0], body)
 	case len(parts) == 2 && parts[1] == "comment" && r.Method == http.MethodPost:
 		is, ok := s.jiraIssues.issues[parts[0]]
 		if !ok {
@@ -333,4 +348,48 @@ func checkNode(raw json.RawMessage, depth int) error {
 		}
 	}
 	return nil
+}
+
+// jiraAttach takes files as Jira Cloud does (POST /rest/api/3/issue/{key}/attachments): a
+// multipart form whose parts are named "file", and the header X-Atlassian-Token: no-check, without
+// which Jira refuses the request as a possible cross-site request (403).
+func (s *Server) jiraAttach(w http.ResponseWriter, r *http.Request, key string, body []byte) {
+	is, ok := s.jiraIssues.issues[key]
+	if !ok {
+		jiraError(w, http.StatusNotFound, "Issue does not exist or you do not have permission to see it.")
+		return
+	}
+	if r.Header.Get("X-Atlassian-Token") != "no-check" {
+		jiraError(w, http.StatusForbidden, "XSRF check failed")
+		return
+	}
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || params["boundary"] == "" {
+		jiraError(w, http.StatusBadRequest, "expected multipart/form-data")
+		return
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	var added []jiraAttachment
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			jiraError(w, http.StatusBadRequest, "bad multipart body: "+err.Error())
+			return
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		content, _ := io.ReadAll(part)
+		a := jiraAttachment{Filename: part.FileName(), MimeType: part.Header.Get("Content-Type"), Size: len(content), Content: content}
+		is.Attachments = append(is.Attachments, a)
+		added = append(added, a)
+	}
+	if len(added) == 0 {
+		jiraError(w, http.StatusBadRequest, "no file part")
+		return
+	}
+	writeJSON(w, "application/json", added)
 }

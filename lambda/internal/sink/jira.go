@@ -1,15 +1,19 @@
 package sink
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
 // Jira opens one Jira Cloud issue per case and epoch (REST API v3) and, when the case closes,
@@ -63,7 +67,43 @@ func (j Jira) Open(ctx context.Context, r report.Report, key string) (string, er
 	if out.Key == "" {
 		return "", errors.New("create Jira issue: no key in the answer")
 	}
+	// The description names the attachments (the full evidence and every draft policy). The
+	// issue exists now, so a failed upload does not fail the delivery: a comment says what is
+	// missing instead, and the e-mail and the OpsItem still carry the evidence.
+	if files := r.JiraAttachments(); len(files) > 0 {
+		if err := j.attach(ctx, out.Key, files); err != nil {
+			note := report.ADF{Type: "doc", Version: 1, Content: []report.ADF{{Type: "paragraph", Content: []report.ADF{
+				{Type: "text", Text: "iam4-responder could not attach the evidence and draft policies: " + textcap.Runes(err.Error(), 300)}}}}}
+			_ = j.call(ctx, http.MethodPost, "/rest/api/3/issue/"+out.Key+"/comment", map[string]any{"body": note}, nil)
+		}
+	}
 	return out.Key, nil
+}
+
+// attach uploads files to the issue (POST /rest/api/3/issue/{key}/attachments: multipart parts
+// named "file").
+func (j Jira) attach(ctx context.Context, key string, files []report.Attachment) error {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, f.Name))
+		h.Set("Content-Type", f.ContentType)
+		w, err := mw.CreatePart(h)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(f.Body); err != nil {
+			return err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return err
+	}
+	if err := j.send(ctx, http.MethodPost, "/rest/api/3/issue/"+key+"/attachments", body.Bytes(), mw.FormDataContentType(), nil); err != nil {
+		return fmt.Errorf("attach files to %s: %w", key, err)
+	}
+	return nil
 }
 
 // Find looks for the issue an earlier attempt created for key, by its label (JQL search,

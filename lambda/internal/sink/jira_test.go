@@ -2,6 +2,7 @@ package sink
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,6 +18,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 )
 
@@ -239,5 +242,59 @@ func TestRefusedTellsANoFromAnUnknown(t *testing.T) {
 func TestCaseLabelIsAJiraLabel(t *testing.T) {
 	if got := CaseLabel("111122223333/IAM.4#2"); got != "iam4-111122223333-IAM.4-2" {
 		t.Errorf("CaseLabel = %q", got)
+	}
+}
+
+// TestJiraAttachesTheEvidenceItsDescriptionNames: the description says the full evidence and
+// every draft policy are attached; the issue holds exactly those files, as the report made them.
+func TestJiraAttachesTheEvidenceItsDescriptionNames(t *testing.T) {
+	url := emulate(t, &emulator.Scenario{Jira: &emulator.Jira{Email: "ops@example.com", Token: "t0ken", Projects: []string{"SEC"}}})
+	j := Jira{BaseURL: url, Project: "SEC", IssueType: "Task", Transition: "Done", Creds: &JiraCredentials{API: &memSecret{token: "t0ken"}}}
+	f, _ := sampleFinding(t)
+	r := report.New(report.Opened, f, "")
+	policy := json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["*"]}]}`)
+	r.Evidence = &investigation.Result{Account: "111122223333", Advice: advice.Advice{Decision: advice.ReplaceWithUser,
+		Policies: advice.Drafts{Groups: []advice.DraftPolicy{{Target: "user", Name: "iam4-root-key-user-1", Where: "outside_aws",
+			Calls: 3, Callers: []advice.PolicyCaller{{IP: "203.0.113.7", Calls: 3}}, Policy: policy}}}}}
+	key, err := j.Open(t.Context(), r, "111122223333/IAM.4#1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var issue struct {
+		Fields struct {
+			Attachment []struct {
+				Filename string
+				MimeType string
+				Size     int
+			}
+			Comment struct{ Total int }
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, url+"/rest/api/3/issue/"+key, nil)
+	req.SetBasicAuth("ops@example.com", "t0ken")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&issue); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range issue.Fields.Attachment {
+		got = append(got, a.Filename)
+		if a.MimeType != "application/json" || a.Size == 0 {
+			t.Errorf("attachment %+v", a)
+		}
+	}
+	var want []string
+	for _, a := range r.JiraAttachments() {
+		want = append(want, a.Name)
+	}
+	if diff := cmp.Diff(want, got); diff != "" || len(got) != 2 {
+		t.Errorf("attachments (-want +got):\n%s (want the policy and the evidence)", diff)
+	}
+	if issue.Fields.Comment.Total != 0 {
+		t.Errorf("%d comments: an upload failed", issue.Fields.Comment.Total)
 	}
 }

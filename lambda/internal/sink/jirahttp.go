@@ -48,13 +48,19 @@ func (j Jira) call(ctx context.Context, method, path string, in, out any) error 
 		}
 		payload = b
 	}
+	return j.send(ctx, method, path, payload, "application/json", out)
+}
+
+// send makes one request of Jira's REST API with the credentials, refreshing them once on 401
+// and waiting out 429s, and decodes a JSON answer into out.
+func (j Jira) send(ctx context.Context, method, path string, payload []byte, contentType string, out any) error {
 	refreshed := false
 	for attempt := 0; ; attempt++ {
 		email, token, err := j.Creds.Get(ctx)
 		if err != nil {
 			return err
 		}
-		status, header, raw, err := j.do(ctx, method, path, payload, email, token)
+		status, header, raw, err := j.do(ctx, method, path, payload, contentType, email, token)
 		if err != nil {
 			return err
 		}
@@ -88,7 +94,7 @@ func (j Jira) call(ctx context.Context, method, path string, in, out any) error 
 	}
 }
 
-func (j Jira) do(ctx context.Context, method, path string, payload []byte, email, token string) (int, http.Header, []byte, error) {
+func (j Jira) do(ctx context.Context, method, path string, payload []byte, contentType, email, token string) (int, http.Header, []byte, error) {
 	var body io.Reader
 	if payload != nil {
 		body = bytes.NewReader(payload)
@@ -100,7 +106,12 @@ func (j Jira) do(ctx context.Context, method, path string, payload []byte, email
 	req.SetBasicAuth(email, token)
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
+	}
+	if strings.HasSuffix(path, "/attachments") {
+		// Jira refuses uploads without it as a possible cross-site request (REST API v3,
+		// "Add attachment").
+		req.Header.Set("X-Atlassian-Token", "no-check")
 	}
 	client := j.HTTP
 	if client == nil {
