@@ -48,7 +48,17 @@ func start(t *testing.T, name string, edit func(*Scenario)) (*Server, string) {
 func config(url, region string) aws.Config {
 	cfg := testenv.AWSConfig(url)
 	cfg.Region = region
-	cfg.Retryer = func() aws.Retryer { return aws.NopRetryer{} }
+	// No retry of what the emulator answers (the tests see each throttle and error), but a
+	// connection the loopback lost under a loaded machine is tried again.
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 3
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil })
+			o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+				return aws.BoolTernary(err != nil && strings.Contains(err.Error(), "use of closed network connection"))
+			})}
+		})
+	}
 	return cfg
 }
 
