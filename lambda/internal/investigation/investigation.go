@@ -7,7 +7,6 @@ package investigation
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"time"
@@ -23,7 +22,6 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/athena"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/trailread"
 )
 
 // Result is the stable JSON contract of `iam4 analyze --format json` and `iam4 investigate`:
@@ -43,7 +41,7 @@ type Result struct {
 	// Accounts has its own, since one account's callers say nothing about another's.
 	Advice advice.Advice `json:"advice,omitzero"`
 	// Input says what an analysis of exported logs read and skipped (nil for a live investigation).
-	Input *trailread.Stats `json:"input,omitempty"`
+	Input *InputStats `json:"input,omitempty"`
 	// Accounts holds one result per account when the logs cover several (an organization trail);
 	// the top level then carries only the totals. A one-account input has no Accounts.
 	Accounts []Result `json:"accounts,omitempty"`
@@ -60,25 +58,10 @@ func newResult(sum evidence.Summary, ranges *awsip.Ranges) Result {
 	return r
 }
 
-// Analyze reads exported CloudTrail logs: no AWS call, no inventory, no coverage. Each reader
-// is one input as trailread reads it; iam4 analyze uses trailread directly for trees and S3.
-func Analyze(files []io.Reader, ranges *awsip.Ranges, now time.Time) (Result, error) {
-	var l trailread.Listing
-	for i, f := range files {
-		l.Inputs = append(l.Inputs, trailread.FromReader(fmt.Sprintf("file %d", i+1), f))
-	}
-	acc := trailread.NewAccounts(ranges)
-	stats, err := trailread.Read(context.Background(), l, trailread.Options{Strict: true}, acc.Add)
-	if err != nil {
-		return Result{}, err
-	}
-	return FromLogs(acc.Summaries(), stats, ranges, now), nil
-}
-
 // FromLogs builds the result of an analysis of exported logs from per-account summaries (see
 // trailread.Accounts). One account keeps the one-account shape; several give one Result each in
 // Accounts, sorted by account id, with the counts summed at the top.
-func FromLogs(byAccount map[string]evidence.Summary, in trailread.Stats, ranges *awsip.Ranges, now time.Time) Result {
+func FromLogs(byAccount map[string]evidence.Summary, in InputStats, ranges *awsip.Ranges, now time.Time) Result {
 	one := func(id string, sum evidence.Summary) Result {
 		r := newResult(sum, ranges)
 		r.Account = id
@@ -202,4 +185,30 @@ func LoadAWS(ctx context.Context) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	return cfg, nil
+}
+
+// InputSkip names a file that was not read, or not to the end, and why.
+type InputSkip struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+// InputStats are the honest counters of a read: what was read, what was not, and the time covered.
+type InputStats struct {
+	FilesRead    int `json:"files_read"`
+	FilesSkipped int `json:"files_skipped"`
+	// Of the skipped files: digests, files that hold no CloudTrail record, and broken files
+	// (unreadable, not JSON, truncated). A broken file's records before the break are counted.
+	DigestFiles    int         `json:"digest_files"`
+	OtherFiles     int         `json:"other_files"`
+	BrokenFiles    int         `json:"broken_files"`
+	Skipped        []InputSkip `json:"skipped,omitempty"`
+	Records        int64       `json:"records"`
+	RootRecords    int64       `json:"root_records"`
+	RecordsSkipped int64       `json:"records_skipped"` // root-looking records that could not be decoded
+	Bytes          int64       `json:"bytes"`           // bytes read as stored
+	// FirstEvent and LastEvent are the span the records cover (eventTime, UTC).
+	FirstEvent  time.Time `json:"first_event,omitzero"`
+	LastEvent   time.Time `json:"last_event,omitzero"`
+	Interrupted bool      `json:"interrupted,omitempty"`
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence/awsip"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/trailread"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -101,7 +102,7 @@ func sampleEvidence(t *testing.T, agent string) investigation.Result {
 	for i := range 3 {
 		rec(t0.AddDate(0, 0, 7*i).Add(6*time.Hour), "203.0.113.7", agent, "ec2.amazonaws.com", "DescribeInstances", "")
 	}
-	res, err := investigation.Analyze([]io.Reader{strings.NewReader(strings.Join(lines, "\n"))}, testRanges(t), t0)
+	res, err := trailread.Analyze([]io.Reader{strings.NewReader(strings.Join(lines, "\n"))}, testRanges(t), t0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -20,31 +21,12 @@ const stopGrace = 500 * time.Millisecond
 // maxSkips is how many skipped files are named in Stats; the count stays exact.
 const maxSkips = 100
 
-// Skip names a file that was not read, or not to the end, and why.
-type Skip struct {
-	File   string `json:"file"`
-	Reason string `json:"reason"`
-}
-
-// Stats are the honest counters of a read: what was read, what was not, and the time covered.
-type Stats struct {
-	FilesRead    int `json:"files_read"`
-	FilesSkipped int `json:"files_skipped"`
-	// Of the skipped files: digests, files that hold no CloudTrail record, and broken files
-	// (unreadable, not JSON, truncated). A broken file's records before the break are counted.
-	DigestFiles    int    `json:"digest_files"`
-	OtherFiles     int    `json:"other_files"`
-	BrokenFiles    int    `json:"broken_files"`
-	Skipped        []Skip `json:"skipped,omitempty"`
-	Records        int64  `json:"records"`
-	RootRecords    int64  `json:"root_records"`
-	RecordsSkipped int64  `json:"records_skipped"` // root-looking records that could not be decoded
-	Bytes          int64  `json:"bytes"`           // bytes read as stored
-	// FirstEvent and LastEvent are the span the records cover (eventTime, UTC).
-	FirstEvent  time.Time `json:"first_event,omitzero"`
-	LastEvent   time.Time `json:"last_event,omitzero"`
-	Interrupted bool      `json:"interrupted,omitempty"`
-}
+// Skip is a file that was not read, with the reason; Stats are the honest counters of a read.
+// Both are part of the analysis result's JSON contract, so they are defined with it.
+type (
+	Skip  = investigation.InputSkip
+	Stats = investigation.InputStats
+)
 
 // Options tune a read.
 type Options struct {
