@@ -62,6 +62,9 @@ synth: build tools ## synthesize the CloudFormation template with the CDK CLI (f
 cfn-lint: synth ## lint the freshly synthesized template (W3005 is the DependsOn CDK itself generates)
 	cfn-lint --ignore-checks W3005 -- $(TEMPLATE)
 
+deploy-local: build tools ## cdk bootstrap + cdk deploy into a moto_server of its own, then check the resources
+	go run ./infra/localdeploy -cdk-prefix $(CDK_PREFIX) -app infra
+
 lint: ## gofmt, go vet, staticcheck, go mod tidy -diff and no large tracked file (cfn-lint runs in make test)
 	@out=$$(gofmt -l lambda infra internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
