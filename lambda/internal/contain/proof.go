@@ -78,21 +78,16 @@ func proveASFF(ctx context.Context, hub HubAPI, f finding.Finding) error {
 		Filters:    &shtypes.AwsSecurityFindingFilters{Id: eq(f.ID), ProductArn: eq(want)},
 		MaxResults: aws.Int32(10),
 	})
-	var found []shtypes.AwsSecurityFinding
-	for n := 0; pages.HasMorePages(); n++ {
-		if n == maxPages {
-			return fmt.Errorf("the re-read in %s still pages after %d pages", f.Region, maxPages)
-		}
+	g, err := onlyFinding(ctx, f.Region, pages.HasMorePages, func(ctx context.Context) ([]shtypes.AwsSecurityFinding, error) {
 		out, err := pages.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("re-read the finding in %s: %w", f.Region, err)
+			return nil, err
 		}
-		found = append(found, out.Findings...)
+		return out.Findings, nil
+	})
+	if err != nil {
+		return err
 	}
-	if len(found) != 1 {
-		return fmt.Errorf("the re-read in %s returns %d findings with this id from Security Hub's own product, want 1", f.Region, len(found))
-	}
-	g := found[0]
 	//lint:ignore SA1019 findings from before Workflow.Status carry only WorkflowState; a SUPPRESSED there counts too
 	workflow := string(g.WorkflowState)
 	if g.Workflow != nil && g.Workflow.Status != "" {
@@ -135,19 +130,15 @@ func proveOCSF(ctx context.Context, hub HubAPI, f finding.Finding) error {
 		}}},
 		MaxResults: aws.Int32(10),
 	})
-	var found []document.Interface
-	for n := 0; pages.HasMorePages(); n++ {
-		if n == maxPages {
-			return fmt.Errorf("the re-read in %s still pages after %d pages", f.Region, maxPages)
-		}
+	one, err := onlyFinding(ctx, f.Region, pages.HasMorePages, func(ctx context.Context) ([]document.Interface, error) {
 		out, err := pages.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("re-read the finding in %s: %w", f.Region, err)
+			return nil, err
 		}
-		found = append(found, out.Findings...)
-	}
-	if len(found) != 1 {
-		return fmt.Errorf("the re-read in %s returns %d findings with this id from Security Hub's own product, want 1", f.Region, len(found))
+		return out.Findings, nil
+	})
+	if err != nil {
+		return err
 	}
 	var g struct {
 		FindingInfo struct {
@@ -173,7 +164,7 @@ func proveOCSF(ctx context.Context, hub HubAPI, f finding.Finding) error {
 		StatusID *int   `json:"status_id"`
 	}
 	// The document's own decoder matches Go field names, not json tags: go through its JSON.
-	raw, err := found[0].MarshalSmithyDocument()
+	raw, err := one.MarshalSmithyDocument()
 	if err == nil {
 		err = json.Unmarshal(raw, &g)
 	}
@@ -241,4 +232,26 @@ func partition(region string) string {
 		return "aws-us-gov"
 	}
 	return "aws"
+}
+
+// onlyFinding reads every page of a re-read, at most maxPages, and wants exactly one finding
+// across them: filtered reads may answer empty pages before the match, and a second finding
+// with the same id and product would mean the id does not name one finding.
+func onlyFinding[T any](ctx context.Context, region string, more func() bool, next func(context.Context) ([]T, error)) (T, error) {
+	var found []T
+	var zero T
+	for n := 0; more(); n++ {
+		if n == maxPages {
+			return zero, fmt.Errorf("the re-read in %s still pages after %d pages", region, maxPages)
+		}
+		page, err := next(ctx)
+		if err != nil {
+			return zero, fmt.Errorf("re-read the finding in %s: %w", region, err)
+		}
+		found = append(found, page...)
+	}
+	if len(found) != 1 {
+		return zero, fmt.Errorf("the re-read in %s returns %d findings with this id from Security Hub's own product, want 1", region, len(found))
+	}
+	return found[0], nil
 }
