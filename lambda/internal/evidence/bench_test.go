@@ -11,13 +11,30 @@ import (
 )
 
 // benchRecords are CloudTrail records as LookupEvents returns them, one per kind of caller.
-func benchRecords(b *testing.B) [][]byte {
+func benchRecords(b *testing.B) [][]byte { return benchRecordsOf(b) }
+
+func benchRecordsOf(b testing.TB) [][]byte {
 	b.Helper()
 	var out [][]byte
 	for _, name := range []string{"cloudtrail-root-accesskey-event-ADAPTED.json", "cloudtrail-root-console-signin-mfa.json"} {
 		out = append(out, readFile(b, name))
 	}
 	return out
+}
+
+// TestBenchmarkRecordsAreAKeyCallAndASignIn checks that BenchmarkDecodeAndClassify times both
+// paths it claims to: a call made with a root access key and a console sign-in.
+func TestBenchmarkRecordsAreAKeyCallAndASignIn(t *testing.T) {
+	want := []Kind{AccessKeyCall, SignIn}
+	for i, raw := range benchRecordsOf(t) {
+		var r Record
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		if got := Classify(&r); got != want[i] {
+			t.Errorf("benchmark record %d is %v, want %v", i, got, want[i])
+		}
+	}
 }
 
 // BenchmarkDecodeAndClassify measures the per-event work of the collector: decode the

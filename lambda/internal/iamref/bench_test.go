@@ -2,6 +2,7 @@ package iamref
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 )
 
@@ -12,6 +13,27 @@ func BenchmarkLoad(b *testing.B) {
 		if _, err := Load(bytes.NewReader(embedded)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestBenchmarkCallsMapAndFit checks that BenchmarkMap and BenchmarkFits time real work: calls
+// whose action has another name, and an ARN that fits.
+func TestBenchmarkCallsMapAndFit(t *testing.T) {
+	r, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ source, event, want string }{
+		{"s3.amazonaws.com", "ListObjectsV2", "s3:ListBucket"},
+		{"lambda.amazonaws.com", "UpdateFunctionCode20150331v2", "lambda:UpdateFunctionCode"},
+		{"ec2.amazonaws.com", "DescribeInstances", "ec2:DescribeInstances"},
+	} {
+		if m := r.Map(c.source, c.event); m.Outcome != Mapped || !slices.Contains(m.Actions, c.want) {
+			t.Errorf("Map(%s, %s) = %+v, want %s", c.source, c.event, m, c.want)
+		}
+	}
+	if !r.Fits("s3:PutObject", "arn:aws:s3:::nightly-backups/db/2026-10-01.dump") {
+		t.Error("an object ARN does not fit s3:PutObject")
 	}
 }
 
