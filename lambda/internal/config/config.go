@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 )
 
 // DefaultMemberRole is the evidence role's name in member accounts.
@@ -53,6 +55,13 @@ type Config struct {
 	Partition string
 	// Athena, when set, makes the organization trail's table the primary evidence source.
 	Athena *Athena
+	// Following a case to the end: the verification window, when a case counts as stalled,
+	// where each account's cases go, which account tags the tickets show, and the Jira
+	// transition to take per state.
+	FollowUp     followup.Settings
+	Routes       route.Table
+	OwnerTags    []string
+	JiraStatuses map[followup.State]string
 }
 
 // Jira is the Jira Cloud sink's configuration.
@@ -77,6 +86,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MemberRole: s.MemberRole, AllowedAccounts: s.AllowedAccounts, OrganizationID: s.OrganizationID,
 		Containment: s.Containment, ManagementAccount: s.ManagementAccount, ContainAllow: s.ContainAllow, ContainDeny: s.ContainDeny,
 		Partition: contract.PartitionFor(strings.TrimSpace(getenv(envRegion))).ID,
+		FollowUp:  followup.Settings{VerifyDays: s.VerifyDays, StaleDays: s.StaleDays},
+		Routes:    s.Routes, OwnerTags: s.OwnerTags, JiraStatuses: s.JiraStatuses,
 	}, nil
 }
 
