@@ -73,15 +73,15 @@ func (u Update) text(esc func(s string, n int) string) updateText {
 	p := map[string]string{
 		"account":       esc(orDash(r.Account), capAccount),
 		"at":            day(t.At),
-		"days_inactive": strconv.Itoa(t.DaysInactive),
-		"verify_days":   strconv.Itoa(verify),
-		"days_left":     strconv.Itoa(left),
+		"days_inactive": r.days(t.DaysInactive),
+		"verify_days":   r.days(verify),
+		"days_left":     r.days(left),
 		"last_used":     lastUsed,
 		"called_at":     day(t.CalledAt),
 		"key":           u.keyText(esc),
-		"days_still":    strconv.Itoa(t.DaysStill),
-		"from":          u.stateName(t.From),
-		"to":            u.stateName(t.To),
+		"days_still":    r.days(t.DaysStill),
+		"from":          u.stateName(t.From, esc),
+		"to":            u.stateName(t.To, esc),
 		"reason":        esc(orDash(string(t.Reason)), capReason),
 	}
 	out := updateText{
@@ -110,12 +110,13 @@ func (u Update) title(account string) string {
 	return u.Report.say("update.title."+string(u.T.To), map[string]string{"account": account})
 }
 
-// stateName names a state in the report's language; an unknown one shows as its code, inert.
-func (u Update) stateName(s followup.State) string {
+// stateName names a state in the report's language; an unknown one shows as its code, made
+// safe by esc.
+func (u Update) stateName(s followup.State, esc func(s string, n int) string) string {
 	if n, ok := u.Report.messages()["update.state."+string(s)]; ok {
 		return n
 	}
-	return orDash(field(string(s), capControl))
+	return esc(orDash(string(s)), capControl)
 }
 
 // keyText names the key a transition carries. followup labels a key "key <fingerprint>" or
@@ -294,4 +295,12 @@ func (u Update) SecurityHubNote() string {
 		}
 	}
 	return note
+}
+
+// days says a number of days in the report's language, singular or plural.
+func (r Report) days(n int) string {
+	if n == 1 {
+		return r.say("unit.day", map[string]string{"n": "1"})
+	}
+	return r.say("unit.days", map[string]string{"n": strconv.Itoa(n)})
 }
