@@ -143,6 +143,9 @@ var messagesEN = messages{
 	"update.next.new_key":         "Find who created the key and why, then follow the runbook for it: find its callers, move them off it, deactivate it, verify that nothing breaks, delete it.",
 	"update.next.stalled":         "Pick the case up: no step of the runbook was taken in {days_still}. The checklist of the opening ticket says what comes next.",
 
+	"update.title.other": "[IAM.4] Account {account}: the case moved to {to}",
+	"update.next.other":  "Follow the checklist of the opening ticket and the state named here.",
+
 	"update.next_label":      "Next:",
 	"update.state_line":      "State: {to} (was: {from}), since {at}.",
 	"update.last_used.never": "never (credential report)",

@@ -145,6 +145,9 @@ var messagesJA = messages{
 	"update.next.new_key":         "キーを作成した人と理由を確認し、手順書に沿って対応してください: 利用元を特定し、キーから移行し、非アクティブ化し、影響がないことを確認してから削除します。",
 	"update.next.stalled":         "対応を再開してください。{days_still}間、手順書のどの手順も実施されていません。次の手順は最初のチケットの対応手順にあります。",
 
+	"update.title.other": "[IAM.4] アカウント {account}: 対応の状態が {to} になりました",
+	"update.next.other":  "最初のチケットの対応手順と、ここに示す状態に沿って対応してください。",
+
 	"update.next_label":      "次の対応:",
 	"update.state_line":      "状態: {to} (変更前: {from})、{at} から。",
 	"update.last_used.never": "使用履歴なし (認証情報レポート)",

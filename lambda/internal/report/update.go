@@ -84,9 +84,13 @@ func (u Update) text(esc func(s string, n int) string) updateText {
 		"to":            u.stateName(t.To, esc),
 		"reason":        esc(orDash(string(t.Reason)), capReason),
 	}
+	next := "update.next." + string(t.To)
+	if _, ok := r.messages()[next]; !ok {
+		next = "update.next.other"
+	}
 	out := updateText{
-		title: u.title(esc(orDash(r.Account), capAccount)),
-		next:  r.say("update.next."+string(t.To), p),
+		title: u.title(esc(orDash(r.Account), capAccount), esc),
+		next:  r.say(next, p),
 		state: r.say("update.state_line", p),
 	}
 	what := "update.what." + string(t.Reason)
@@ -105,9 +109,13 @@ func (u Update) text(esc func(s string, n int) string) updateText {
 }
 
 // title is the update's title with the account already made safe; a state no catalog knows
-// shows its code.
-func (u Update) title(account string) string {
-	return u.Report.say("update.title."+string(u.T.To), map[string]string{"account": account})
+// (a newer producer than this renderer) is named by its code, made safe by esc.
+func (u Update) title(account string, esc func(s string, n int) string) string {
+	key := "update.title." + string(u.T.To)
+	if _, ok := u.Report.messages()[key]; !ok {
+		key = "update.title.other"
+	}
+	return u.Report.say(key, map[string]string{"account": account, "to": u.stateName(u.T.To, esc)})
 }
 
 // stateName names a state in the report's language; an unknown one shows as its code, made
@@ -146,7 +154,7 @@ func (u Update) Email() (subject, body string) {
 	tt := r.t()
 	en := u
 	en.Report.Lang = English
-	subject = asciiSubject(en.title(orDash(field(r.Account, capAccount))))
+	subject = asciiSubject(en.title(orDash(field(r.Account, capAccount)), field))
 	x := u.text(field)
 	lines := []string{x.what}
 	if x.caller != "" {
@@ -178,7 +186,7 @@ func (u Update) Chat() []byte {
 	x := u.text(chatCode)
 	n := chatNotification{Version: "1.0", Source: "custom"}
 	n.Content.TextType = "client-markdown"
-	title := u.title(account)
+	title := u.title(account, chatText)
 	n.Content.Title = textcap.Runes(updateEmoji[u.T.To]+" "+title, chatTitleMax)
 	desc := []string{x.what}
 	if x.caller != "" {
@@ -190,7 +198,8 @@ func (u Update) Chat() []byte {
 		textcap.Runes(x.next, chatNextStepMax),
 		"<" + r.FindingURL() + "|" + r.t().findingLink + ">",
 	}
-	n.Content.Keywords = []string{"IAM.4", chatText(string(u.T.To), chatKeywordMax)}
+	state := chatText(u.stateName(u.T.To, chatText), chatKeywordMax)
+	n.Content.Keywords = []string{"IAM.4", state}
 	n.Metadata.ThreadID = "iam4-" + account
 	n.Metadata.Summary = textcap.Runes(title, chatTitleMax)
 	n.Metadata.EventType = "IAM4RootAccessKeyUpdate"
@@ -198,7 +207,7 @@ func (u Update) Chat() []byte {
 	n.Metadata.AdditionalContext = map[string]string{
 		"account": account,
 		"region":  chatText(orDash(r.Finding.Region), capRegion),
-		"state":   chatText(string(u.T.To), chatContextMax),
+		"state":   state,
 	}
 	return mustJSON(n)
 }
