@@ -126,7 +126,7 @@ var messagesEN = messages{
 	"update.what.no_key_left":                   "The credential report of {at} shows no root access key left in account {account}.",
 	"update.what.all_keys_inactive":             "Every root access key of account {account} is inactive ({at}).",
 	"update.what.verification_begun":            "The root access keys of account {account} are still inactive on {at}: {days_inactive} so far, of a verification window of {verify_days}.",
-	"update.what.verification_done":             "Verified on {at}: every root access key of account {account} has been inactive for {days_inactive}, the whole verification window of {verify_days}, and neither the credential report nor CloudTrail shows a call with one since they were deactivated. The credential report's last use of any key: {last_used}.",
+	"update.what.verification_done":             "Verified on {at}: every root access key of account {account} has been inactive for {days_inactive}, the whole verification window of {verify_days}: the credential report shows no use of one since they were deactivated, and no call with one was seen since. The credential report's last use of any key: {last_used}.",
 	"update.what.key_reactivated":               "{key} of account {account} is active again after every key was inactive ({at}).",
 	"update.what.key_called_after_deactivation": "A root access key of account {account} made a successful call on {called_at}, after the keys were deactivated.",
 	"update.what.new_key":                       "Account {account} has a root access key not seen before: {key} ({at}).",

@@ -128,7 +128,7 @@ var messagesJA = messages{
 	"update.what.no_key_left":                   "{at} の認証情報レポートでは、アカウント {account} にルートユーザーのアクセスキーは残っていません。",
 	"update.what.all_keys_inactive":             "アカウント {account} のルートユーザーのアクセスキーはすべて非アクティブです ({at})。",
 	"update.what.verification_begun":            "アカウント {account} のルートユーザーのアクセスキーは引き続き非アクティブです ({at})。確認期間 {verify_days} のうち {days_inactive} が経過しました。",
-	"update.what.verification_done":             "{at} に確認しました: アカウント {account} のルートユーザーのアクセスキーはすべて {days_inactive}間非アクティブで、確認期間 {verify_days} を満了しました。非アクティブ化以降、キーによる呼び出しは認証情報レポートにも CloudTrail にもありません。認証情報レポートでのキーの最終使用: {last_used}。",
+	"update.what.verification_done":             "{at} に確認しました: アカウント {account} のルートユーザーのアクセスキーはすべて {days_inactive}間非アクティブで、確認期間 {verify_days} を満了しました。非アクティブ化以降、認証情報レポートにキーの使用はなく、キーによる呼び出しも確認されていません。認証情報レポートでのキーの最終使用: {last_used}。",
 	"update.what.key_reactivated":               "すべてのキーが非アクティブになった後、アカウント {account} の{key}が再びアクティブになりました ({at})。",
 	"update.what.key_called_after_deactivation": "非アクティブ化の後、{called_at} にアカウント {account} のルートユーザーのアクセスキーによる呼び出しが成功しています。",
 	"update.what.new_key":                       "アカウント {account} に、これまでになかったルートユーザーのアクセスキーがあります: {key} ({at})。",
