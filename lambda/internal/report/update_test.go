@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/signal"
 )
 
 // states are every state of followup, in the order the runbook walks them.
@@ -302,5 +303,85 @@ func TestChatNextStepsAreNeverCut(t *testing.T) {
 				t.Errorf("%s %s: next step of %d characters, chat takes %d", lang, name, n, chatNextStepMax)
 			}
 		}
+	}
+}
+
+// TestRealEventsRenderThroughTheStateMachine: real CloudTrail events, parsed by package signal
+// and stepped by followup as the function will, render the caller they name and the key they
+// create by its fingerprint, never by its id.
+func TestRealEventsRenderThroughTheStateMachine(t *testing.T) {
+	read := func(name string) signal.Signal {
+		t.Helper()
+		raw, err := os.ReadFile(filepath.Join("testdata", "update", "events", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := signal.Parse(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return s
+	}
+	reportKey := func(active bool) []followup.Key {
+		return []followup.Key{{Slot: 1, Created: date("2018-06-01T10:00:00Z"), Active: active}}
+	}
+	tests := []struct {
+		name    string
+		event   string
+		start   time.Time              // the case opened
+		before  []followup.Observation // the daily re-checks before the event
+		want    followup.State
+		says    []string
+		neverID string
+	}{
+		{
+			name:  "a root key call after deactivation names its caller",
+			event: "root-key-call-ADAPTED.json",
+			start: date("2022-11-01T06:00:00Z"),
+			before: []followup.Observation{
+				{At: date("2022-11-02T06:00:00Z"), KeysKnown: true, Keys: reportKey(false)},
+				{At: date("2022-11-03T06:00:00Z"), KeysKnown: true, Keys: reportKey(false)},
+			},
+			want:    followup.UsedAgain,
+			says:    []string{"on 2022-11-10", "from 192.0.2.0", "tool aws-cli/1.11.10 Python/2.7.8", "action iam:EnableMFADevice"},
+			neverID: "AKIAIOSFODNN7EXAMPLE",
+		},
+		{
+			name:  "a root key created in the console is a new key, named by its fingerprint",
+			event: "root-createaccesskey.json",
+			start: date("2018-12-31T06:00:00Z"),
+			want:  followup.NewKey,
+			// followup's fingerprint of the event's key id "1111": the first 8 bytes of its SHA-256.
+			says: []string{"a root access key not seen before: the key with fingerprint 0ffe1abd1a082153 (2019-01-01)"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := read(tt.event)
+			c := followup.Start(tt.start, reportKey(true))
+			for _, o := range tt.before {
+				c, _ = followup.Step(c, o, followup.Defaults)
+			}
+			_, ts := followup.Step(c, s.Observation(), followup.Defaults)
+			if len(ts) != 1 || ts[0].To != tt.want {
+				t.Fatalf("transitions %+v, want one to %s", ts, tt.want)
+			}
+			r := updateReport(English)
+			r.Account = s.Account
+			u := r.Update(ts[0])
+			if s.Kind == signal.KeyUsed {
+				u.Caller = &Caller{Address: s.SourceIP, Agent: s.UserAgent, Action: s.Action}
+			}
+			_, body := u.Email()
+			for _, w := range tt.says {
+				if !strings.Contains(body, w) {
+					t.Errorf("the e-mail does not say %q:\n%s", w, body)
+				}
+			}
+			all := body + string(u.Chat()) + string(mustJSON(u.JiraComment())) + string(mustJSON(u.OpsItemData())) + u.SecurityHubNote()
+			if tt.neverID != "" && strings.Contains(all, tt.neverID) {
+				t.Errorf("a rendering shows the key id %s", tt.neverID)
+			}
+		})
 	}
 }
