@@ -156,8 +156,8 @@ var messagesJA = messages{
 	"update.key.unknown":     "ルートユーザーのアクセスキー",
 
 	"digest.title":         "[IAM.4] 日次まとめ: ルートユーザーのアクセスキーの未完了の対応 {count} 件 ({route})",
-	"digest.intro":         "{date} 時点で、ルート {route} の IAM.4 の対応のうち {count} 件が未完了です (古い順):",
-	"digest.none":          "{date} 時点で、ルート {route} に未完了の IAM.4 の対応はありません。",
+	"digest.intro":         "{date} 時点で、振り分けルール {route} の IAM.4 の対応のうち {count} 件が未完了です (古い順):",
+	"digest.none":          "{date} 時点で、振り分けルール {route} に未完了の IAM.4 の対応はありません。",
 	"digest.case":          "{account}: {state} ({since} から {state_days})、開始 {opened} ({age}前)",
 	"digest.name":          "{account} ({name})",
 	"digest.links":         "チケット: {links}",

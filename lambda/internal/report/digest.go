@@ -100,7 +100,7 @@ func (d Digest) line(c DigestCase, esc func(s string, n int) string) string {
 				refs = append(refs, esc(ch, capTool)+" "+esc(orDash(ref), capTicket))
 			}
 		}
-		s += " — " + r.say("digest.links", map[string]string{"links": strings.Join(refs, ", ")})
+		s += " — " + r.say("digest.links", map[string]string{"links": strings.Join(refs, r.messages()["list.sep"])})
 	}
 	return s
 }

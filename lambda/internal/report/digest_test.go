@@ -66,9 +66,9 @@ func TestDigestListsOldestFirstWithAges(t *testing.T) {
 		}
 	}
 	want := []string{
-		"- 111122223333: used again since 2026-11-08 (1 day), opened 2026-10-12 (27 days ago) — tickets: jira PAY-97, opsitem oi-9f8e7d6c5b4a, servicenow INC0012345",
+		"- 111122223333: used again since 2026-11-08 (1 day), opened 2026-10-12 (27 days ago) — tickets: jira PAY-97; opsitem oi-9f8e7d6c5b4a; servicenow INC0012345",
 		"- 777788889999 (決済-検証): stalled since 2026-11-01 (8 days), opened 2026-10-18 (21 days ago)",
-		"- 444455556666 (payments-prod): verifying since 2026-11-06 (3 days), opened 2026-10-28 (11 days ago) — tickets: jira PAY-118, opsitem oi-0a1b2c3d4e5f",
+		"- 444455556666 (payments-prod): verifying since 2026-11-06 (3 days), opened 2026-10-28 (11 days ago) — tickets: jira PAY-118; opsitem oi-0a1b2c3d4e5f",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
