@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
@@ -217,5 +219,27 @@ func TestJapaneseUpdatesHaveNoEnglish(t *testing.T) {
 		if len(english) > 0 {
 			t.Errorf("%s: English words %q", where, slices.Compact(english))
 		}
+	}
+}
+
+// TestSubjectsCutStayASCII: a subject longer than SNS takes is cut, and the cut's own mark is
+// ASCII too (SNS refuses any other character in a subject).
+func TestSubjectsCutStayASCII(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"short ASCII is kept", "[IAM.4] Account 111122223333", "[IAM.4] Account 111122223333"},
+		{"non-ASCII becomes question marks", "[IAM.4] 振り分け payments", "[IAM.4] ???? payments"},
+		{"a long subject is cut with three dots", strings.Repeat("a", 150), strings.Repeat("a", 96) + "..."},
+		{"a long non-ASCII subject is cut, then mapped", strings.Repeat("é", 80), strings.Repeat("?", 48) + "..."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := asciiSubject(tt.in)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if len(got) > snsSubjectMax {
+				t.Errorf("%d bytes", len(got))
+			}
+		})
 	}
 }
