@@ -277,9 +277,10 @@ func (r *Responder) grantAthena(p *AthenaProps, stack awscdk.Stack, database, ta
 			"(their keys name accounts, Regions and days not known in advance), and query results under results/ " +
 			"(Athena names each result file by its query id)."),
 		AppliesTo: &[]any{
-			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:s3:::.*AWSLogs/.*\\*$/g"},
+			// The partition is a token, or a literal when the stack's Region is known.
+			map[string]any{"regex": "/^Resource::arn:(<AWS::Partition>|aws|aws-cn|aws-us-gov):s3:::.*AWSLogs/.*\\*$/g"},
 			map[string]any{"regex": "/^Resource::<.*QueryResults.*\\.Arn>/results/\\*$/g"},
-			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:s3:::.*/results/\\*$/g"},
+			map[string]any{"regex": "/^Resource::arn:(<AWS::Partition>|aws|aws-cn|aws-us-gov):s3:::.*/results/\\*$/g"},
 		},
 	}}, jsii.Bool(true))
 }

@@ -71,6 +71,11 @@ type Settings struct {
 	ContainDeny       []string
 
 	jira Jira // read field by field, checked together
+
+	// Athena makes the organization trail's table the primary evidence source; nil when off
+	// (athena.go).
+	Athena *Athena
+	athena Athena // read field by field, checked together
 }
 
 // Jira is the Jira Cloud sink's configuration.
@@ -197,6 +202,22 @@ var table = []setting{
 	{CtxManagementAccount, EnvManagement, func(s *Settings, v string) error { return into(&s.ManagementAccount, v, CheckAccountID) }},
 	{CtxContainAllow, EnvContainAllow, func(s *Settings, v string) error { return listInto(&s.ContainAllow, v, CheckAccountID) }},
 	{CtxContainDeny, EnvContainDeny, func(s *Settings, v string) error { return listInto(&s.ContainDeny, v, CheckAccountID) }},
+
+	// Athena evidence (athena.go).
+	{CtxAthenaDatabase, EnvAthenaDatabase, func(s *Settings, v string) error { return into(&s.athena.Database, v, checkGlueName("database")) }},
+	{CtxAthenaTable, EnvAthenaTable, func(s *Settings, v string) error { return into(&s.athena.Table, v, checkGlueName("table")) }},
+	{CtxAthenaWorkgroup, EnvAthenaWorkgroup, func(s *Settings, v string) error { return into(&s.athena.Workgroup, v, checkWorkgroup) }},
+	{CtxAthenaLookbackDays, EnvAthenaLookbackDays, func(s *Settings, v string) error {
+		return whole(&s.athena.LookbackDays, v, 1, 3660, "days (up to the trail's retention)")
+	}},
+	{CtxAthenaResultsBucket, "", func(s *Settings, v string) error { return into(&s.athena.ResultsBucket, v, checkBucket) }},
+	{CtxAthenaResultsExpireDays, "", func(s *Settings, v string) error { return whole(&s.athena.ResultsExpireDays, v, 1, 3650, "days") }},
+	{CtxAthenaScanLimitGB, "", func(s *Settings, v string) error { return whole(&s.athena.ScanLimitGB, v, 1, 100000, "GB") }},
+	{CtxTrailBucket, "", func(s *Settings, v string) error { return into(&s.athena.TrailBucket, v, checkBucket) }},
+	{CtxTrailPrefix, "", func(s *Settings, v string) error { return into(&s.athena.TrailPrefix, v, checkTrailPrefix) }},
+	{CtxTrailOrganizationID, "", func(s *Settings, v string) error { return into(&s.athena.TrailOrganizationID, v, checkOrganizationID) }},
+	{CtxTrailKMSKey, "", func(s *Settings, v string) error { return into(&s.athena.TrailKMSKey, v, checkKMSKeyARN) }},
+	{CtxTrailStart, "", func(s *Settings, v string) error { return into(&s.athena.TrailStart, v, checkTrailStart) }},
 }
 
 // defaults are the settings nobody set.
@@ -308,6 +329,7 @@ func (s *Settings) together(side Side, isSet func(ctx, env string) bool) []error
 	if s.ManagementAccount != "" && slices.Contains(s.ContainAllow, s.ManagementAccount) {
 		fail(CtxContainAllow, EnvContainAllow, "%s is the management account, which containment never touches", s.ManagementAccount)
 	}
+	errs = append(errs, s.athenaTogether(side, isSet)...)
 	if len(s.Regions) > 1 {
 		first := PartitionFor(s.Regions[0]).ID
 		for _, r := range s.Regions[1:] {
