@@ -100,4 +100,13 @@ var messagesEN = messages{
 	"resolved.finding archived":                     "finding archived",
 	"resolved.custom action on an archived finding": "custom action on an archived finding",
 	"resolved.custom action on a PASSED finding":    "custom action on a PASSED finding",
+
+	"source.name.athena":        "Athena (organization trail)",
+	"source.name.lookup-events": "CloudTrail event history",
+	"source.athena.data":        "Source: Athena over the organization trail, management and data events ({calls} root data-event calls), {from} to {to}.",
+	"source.athena":             "Source: Athena over the organization trail, management events, {from} to {to}.",
+	"source.lookup-events":      "Source: CloudTrail event history, management events only (no S3 object or other data events), {from} to {to}.",
+	"source.gap":                "Gap: {source} was not read from {from} to {to} ({why}).",
+
+	"test.mark": "[TEST] ",
 }

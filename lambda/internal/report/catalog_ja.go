@@ -103,4 +103,13 @@ var messagesJA = messages{
 	"resolved.finding archived":                     "検出結果がアーカイブされました",
 	"resolved.custom action on an archived finding": "アーカイブ済みの検出結果に対してカスタムアクションが実行されました",
 	"resolved.custom action on a PASSED finding":    "成功した検出結果に対してカスタムアクションが実行されました",
+
+	"source.name.athena":        "Athena (組織の証跡)",
+	"source.name.lookup-events": "CloudTrail イベント履歴",
+	"source.athena.data":        "証跡の出典: Athena (組織の証跡、管理イベントとデータイベント、ルートのデータイベント {calls} 件) {from} から {to}。",
+	"source.athena":             "証跡の出典: Athena (組織の証跡、管理イベント) {from} から {to}。",
+	"source.lookup-events":      "証跡の出典: CloudTrail イベント履歴 (管理イベントのみ。S3 オブジェクト操作などのデータイベントは含まれません) {from} から {to}。",
+	"source.gap":                "欠落: {source} は {from} から {to} まで読み取れていません ({why})。",
+
+	"test.mark": "[テスト] ",
 }
