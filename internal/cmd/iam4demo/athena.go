@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 import (
@@ -10,23 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	emuathena "github.com/iam4-responder/iam4-responder/internal/emulator/athena"
 	"github.com/iam4-responder/iam4-responder/internal/localaws"
 	"github.com/iam4-responder/iam4-responder/internal/trailgen"
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
-
-// athenaRun is what the Athena section needs from the demo's first part.
-type athenaRun struct {
-	rie, bootstrap string
-	env            []string // the function's environment in the first part
-	moto           aws.Config
-	emu            *emulator.Server
-	name           string
-}
 
 // athenaSection runs the same account again with the organization trail on Athena as the
 // primary evidence source: the scenario's records, management and data events, are written in
