@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -225,7 +226,7 @@ func TestAthenaSynthesizesCleanlyInEveryPartition(t *testing.T) {
 			key := "arn:" + tt.partition + ":kms:" + tt.region + ":999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 			p := Props{Emails: []string{"ops@example.com"}, Regions: []string{tt.region}, Athena: &AthenaProps{
 				TrailBucket: "org-trail-999988887777", OrganizationID: "o-exampleorgid", TrailKeyARN: key,
-				Regions: []string{tt.region}, TrailStart: "2024/01/01"}}
+				TrailStart: "2024/01/01"}}
 			tpl, nag, path := synth(t, p, &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String(tt.region)})
 			if len(nag) > 0 {
 				t.Errorf("cdk-nag errors:\n%s", strings.Join(nag, "\n"))
@@ -245,8 +246,17 @@ func TestAthenaSynthesizesCleanlyInEveryPartition(t *testing.T) {
 					t.Errorf("template lacks %s", want)
 				}
 			}
-			if n := len(resourcesOf(tpl, "AWS::Glue::Table")) + len(resourcesOf(tpl, "AWS::Athena::WorkGroup")); n != 2 {
-				t.Errorf("tables and workgroups = %d, want 2", n)
+			tables := resourcesOf(tpl, "AWS::Glue::Table")
+			if n := len(tables) + len(resourcesOf(tpl, "AWS::Athena::WorkGroup")); n != 2 {
+				t.Fatalf("tables and workgroups = %d, want 2", n)
+			}
+			// Unset, the projection holds the partition's Regions: a Region missing from it
+			// would return no rows, read as no calls.
+			projected := tables[0]["TableInput"].(map[string]any)["Parameters"].(map[string]any)["projection.region.values"].(string)
+			for _, r := range contract.PartitionFor(tt.region).Regions() {
+				if !slices.Contains(strings.Split(projected, ","), r) {
+					t.Errorf("the table does not project %s", r)
+				}
 			}
 			out, err := exec.CommandContext(t.Context(), "cfn-lint", "--ignore-checks", "W3005", "--", path).CombinedOutput()
 			if err != nil {
