@@ -83,6 +83,11 @@ type Settings struct {
 	RecheckHourUTC  int                       // when the daily re-check (and digest) runs
 
 	jira Jira // read field by field, checked together
+
+	// Athena makes the organization trail's table the primary evidence source; nil when off
+	// (athena.go).
+	Athena *Athena
+	athena Athena // read field by field, checked together
 }
 
 // Jira is the Jira Cloud sink's configuration.
@@ -229,6 +234,21 @@ var table = []setting{
 	{CtxJiraStatuses, EnvJiraStatuses, func(s *Settings, v string) error { return jiraStatuses(&s.JiraStatuses, v) }},
 	{CtxRealTimeSignals, "", func(s *Settings, v string) error { return boolean(&s.RealTimeSignals, v) }},
 	{CtxRecheckHourUTC, "", func(s *Settings, v string) error { return whole(&s.RecheckHourUTC, v, 0, 23, "(hour of the day, UTC)") }},
+	// Athena evidence (athena.go).
+	{CtxAthenaDatabase, EnvAthenaDatabase, func(s *Settings, v string) error { return into(&s.athena.Database, v, checkGlueName("database")) }},
+	{CtxAthenaTable, EnvAthenaTable, func(s *Settings, v string) error { return into(&s.athena.Table, v, checkGlueName("table")) }},
+	{CtxAthenaWorkgroup, EnvAthenaWorkgroup, func(s *Settings, v string) error { return into(&s.athena.Workgroup, v, checkWorkgroup) }},
+	{CtxAthenaLookbackDays, EnvAthenaLookbackDays, func(s *Settings, v string) error {
+		return whole(&s.athena.LookbackDays, v, 1, 3660, "days (up to the trail's retention)")
+	}},
+	{CtxAthenaResultsBucket, "", func(s *Settings, v string) error { return into(&s.athena.ResultsBucket, v, checkBucket) }},
+	{CtxAthenaResultsExpireDays, "", func(s *Settings, v string) error { return whole(&s.athena.ResultsExpireDays, v, 1, 3650, "days") }},
+	{CtxAthenaScanLimitGB, "", func(s *Settings, v string) error { return whole(&s.athena.ScanLimitGB, v, 1, 100000, "GB") }},
+	{CtxTrailBucket, "", func(s *Settings, v string) error { return into(&s.athena.TrailBucket, v, checkBucket) }},
+	{CtxTrailPrefix, "", func(s *Settings, v string) error { return into(&s.athena.TrailPrefix, v, checkTrailPrefix) }},
+	{CtxTrailOrganizationID, "", func(s *Settings, v string) error { return into(&s.athena.TrailOrganizationID, v, checkOrganizationID) }},
+	{CtxTrailKMSKey, "", func(s *Settings, v string) error { return into(&s.athena.TrailKMSKey, v, checkKMSKeyARN) }},
+	{CtxTrailStart, "", func(s *Settings, v string) error { return into(&s.athena.TrailStart, v, checkTrailStart) }},
 }
 
 // defaults are the settings nobody set.
@@ -354,6 +374,7 @@ func (s *Settings) together(side Side, isSet func(ctx, env string) bool) []error
 	if s.ManagementAccount != "" && slices.Contains(s.ContainAllow, s.ManagementAccount) {
 		fail(CtxContainAllow, EnvContainAllow, "%s is the management account, which containment never touches", s.ManagementAccount)
 	}
+	errs = append(errs, s.athenaTogether(side, isSet)...)
 	if len(s.Regions) > 1 {
 		first := PartitionFor(s.Regions[0]).ID
 		for _, r := range s.Regions[1:] {

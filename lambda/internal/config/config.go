@@ -5,7 +5,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -73,13 +72,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
-	var errs []error
-	athena := athenaFromEnv(getenv, &errs)
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, fmt.Errorf("configuration: %w", err)
-	}
 	return Config{
-		Athena:   athena,
+		Athena:   athena(s.Athena),
 		TopicARN: s.TopicARN, LedgerTable: s.LedgerTable, DeadLetterQueue: s.DeadLetterQueue, ClaimLease: s.ClaimLease,
 		Regions: s.Regions, LookbackDays: s.LookbackDays, IPRangesURL: s.IPRangesURL, Language: s.Language,
 		ChatTopicARN: s.ChatTopicARN, OpsCenter: s.OpsCenter, SecurityHub: s.SecurityHub, Jira: s.Jira,

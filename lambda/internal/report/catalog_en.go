@@ -164,4 +164,12 @@ var messagesEN = messages{
 
 	"unit.day":  "{n} day",
 	"unit.days": "{n} days",
+	"source.name.athena":        "Athena (organization trail)",
+	"source.name.lookup-events": "CloudTrail event history",
+	"source.athena.data":        "Source: Athena over the organization trail, management and data events ({calls} root data-event calls), {from} to {to}.",
+	"source.athena":             "Source: Athena over the organization trail, management events, {from} to {to}.",
+	"source.lookup-events":      "Source: CloudTrail event history, management events only (no S3 object or other data events), {from} to {to}.",
+	"source.gap":                "Gap: {source} was not read from {from} to {to} ({why}).",
+
+	"test.mark": "[TEST] ",
 }

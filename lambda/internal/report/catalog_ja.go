@@ -166,4 +166,12 @@ var messagesJA = messages{
 
 	"unit.day":  "{n} 日",
 	"unit.days": "{n} 日",
+	"source.name.athena":        "Athena (組織の証跡)",
+	"source.name.lookup-events": "CloudTrail イベント履歴",
+	"source.athena.data":        "証跡の出典: Athena (組織の証跡、管理イベントとデータイベント、ルートのデータイベント {calls} 件) {from} から {to}。",
+	"source.athena":             "証跡の出典: Athena (組織の証跡、管理イベント) {from} から {to}。",
+	"source.lookup-events":      "証跡の出典: CloudTrail イベント履歴 (管理イベントのみ。S3 オブジェクト操作などのデータイベントは含まれません) {from} から {to}。",
+	"source.gap":                "欠落: {source} は {from} から {to} まで読み取れていません ({why})。",
+
+	"test.mark": "[テスト] ",
 }

@@ -26,20 +26,21 @@ func (r Report) Chat() []byte {
 	n.Metadata.RelatedResources = []string{"arn:" + r.partition() + ":iam::" + account + ":root"}
 	n.Metadata.AdditionalContext = map[string]string{"account": account, "region": chatText(orDash(f.Region), capRegion)}
 	if r.Kind == Resolved {
-		n.Content.Title = textcap.Runes(":white_check_mark: "+fmt.Sprintf(t.titleResolved, account), chatTitleMax)
+		n.Content.Title = textcap.Runes(":white_check_mark: "+r.testMark()+fmt.Sprintf(t.titleResolved, account), chatTitleMax)
 		n.Content.Description = textcap.Runes(fmt.Sprintf(t.resolvedIntro, account, chatCode(r.resolvedReason(r.Reason), capReason)), chatDescriptionMax)
-		n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.titleResolved, account), chatTitleMax)
+		n.Metadata.Summary = textcap.Runes(r.testMark()+fmt.Sprintf(t.titleResolved, account), chatTitleMax)
 		n.Content.Keywords = []string{"IAM.4", "resolved"}
 		return mustJSON(n)
 	}
-	n.Content.Title = textcap.Runes(":rotating_light: "+fmt.Sprintf(t.titleOpened, account), chatTitleMax)
-	n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.titleOpened, account), chatTitleMax)
+	n.Content.Title = textcap.Runes(":rotating_light: "+r.testMark()+fmt.Sprintf(t.titleOpened, account), chatTitleMax)
+	n.Metadata.Summary = textcap.Runes(r.testMark()+fmt.Sprintf(t.titleOpened, account), chatTitleMax)
 	n.Content.Keywords = []string{"IAM.4", chatText(orDash(r.severity(f.Severity)), chatKeywordMax)}
 	desc := []string{fmt.Sprintf(t.intro, account, chatCode(r.severity(f.Severity), capSeverity)), t.unlimited}
 	var steps []string
 	if ev := r.Evidence; ev != nil {
 		c := chatLists
 		desc = append(desc, fmt.Sprintf(t.decision, "*"+r.decisionText(string(ev.Advice.Decision))+"*"))
+		desc = append(desc, r.sourceLines(ev.Sources, func(s string) string { return chatCode(s, capError) })...)
 		for _, k := range ev.Keys {
 			ips, more := head(k.SourceIPs, c.addresses)
 			var from []string

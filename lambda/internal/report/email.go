@@ -21,11 +21,11 @@ func (r Report) Email() (subject, body string) {
 	account := orDash(field(r.Account, capAccount))
 	switch r.Kind {
 	case Resolved:
-		subject = fmt.Sprintf(catalog[English].subjectResolved, account)
+		subject = r.asciiTestMark() + fmt.Sprintf(catalog[English].subjectResolved, account)
 		line(t.resolvedIntro, account, field(r.resolvedReason(r.Reason), capReason))
 		line("")
 	default:
-		subject = fmt.Sprintf(catalog[English].subjectOpened, account)
+		subject = r.asciiTestMark() + fmt.Sprintf(catalog[English].subjectOpened, account)
 		line(t.intro, account, orDash(field(r.severity(f.Severity), capSeverity)))
 		line("%s", t.unlimited)
 		line("")
@@ -78,6 +78,7 @@ func (r Report) emailEvidence() []string {
 	line(t.decision, r.decisionText(string(a.Decision)))
 	line("")
 	line(t.shows, r.window(), ev.AccessKeyCalls, ev.ConsoleCalls, ev.SignIns)
+	lines = append(lines, r.sourceLines(ev.Sources, func(s string) string { return field(s, capError) })...)
 	for _, k := range ev.Keys {
 		line("")
 		line(t.key, field(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))
