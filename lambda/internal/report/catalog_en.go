@@ -162,8 +162,8 @@ var messagesEN = messages{
 	"digest.more":          "… and {count} more, not shown: this message is full.",
 	"digest.route.default": "default",
 
-	"unit.day":  "{n} day",
-	"unit.days": "{n} days",
+	"unit.day":                  "{n} day",
+	"unit.days":                 "{n} days",
 	"source.name.athena":        "Athena (organization trail)",
 	"source.name.lookup-events": "CloudTrail event history",
 	"source.athena.data":        "Source: Athena over the organization trail, management and data events ({calls} root data-event calls), {from} to {to}.",
