@@ -42,13 +42,17 @@ const (
 
 // Rule is the lookback a key is judged over, at a moment.
 type Rule struct {
-	Lookback time.Duration // evidence.MaxLookback when zero or more, as the collector reads
+	// Lookback is the window the evidence source was asked to read: event history's (at most
+	// evidence.MaxLookback, which is also the default) or the trail table's (a year or more on
+	// Athena). It is not clamped: Complete still asks the coverage to span all of it, so a
+	// window longer than what was read makes the evidence incomplete, never a key unused.
+	Lookback time.Duration
 	Now      time.Time
 }
 
-// Window is the lookback in force: the collector's, clamped to what event history holds.
+// Window is the lookback in force.
 func (r Rule) Window() time.Duration {
-	if r.Lookback <= 0 || r.Lookback > evidence.MaxLookback {
+	if r.Lookback <= 0 {
 		return evidence.MaxLookback
 	}
 	return r.Lookback

@@ -171,8 +171,22 @@ func Investigate(ctx context.Context, c Clients, o Options) (Result, error) {
 	r := newResult(sum, o.Ranges)
 	r.Account, r.WindowStart, r.WindowEnd, r.Sources = o.Account, cov.Start, cov.End, sources
 	r.Inventory, r.Coverage, r.Partial = &inv, &cov, cov.Partial()
-	r.Advice = advice.Advise(advice.Input{Usage: sum, Inventory: inv, Coverage: cov, Now: now(), Lookback: o.Lookback})
+	r.Advice = advice.Advise(advice.Input{Usage: sum, Inventory: inv, Coverage: cov, Now: now(), Lookback: o.window(c)})
 	return r, nil
+}
+
+// window is what "unused" is judged over: the trail table's lookback when Athena is the
+// primary source (a year by default: the yearly job event history never sees), event
+// history's otherwise. When the Athena query failed, the coverage has a gap over that window
+// and no key is called unused.
+func (o Options) window(c Clients) time.Duration {
+	if c.Athena != nil && o.Athena != nil {
+		if o.Athena.Lookback > 0 {
+			return o.Athena.Lookback
+		}
+		return athena.DefaultLookback
+	}
+	return o.Lookback
 }
 
 // LoadAWS loads the SDK configuration once per process with Retryer, which slows down on
