@@ -20,6 +20,7 @@ type Series struct {
 	// days with calls per weekday, and how many distinct days had calls
 	activeWdays [7]int
 	calls       int
+	hourCalls   int // the calls counted in hours (AddHour may count other calls than AddDay)
 }
 
 // NewSeries makes an empty series over the days that hold [from, to].
@@ -40,12 +41,37 @@ func (s *Series) Add(t time.Time, n int) {
 	if n <= 0 || t.Before(s.Start) || i >= len(s.Days) {
 		return
 	}
+	s.addDay(i, t.Weekday(), n)
+	s.hours[t.Hour()] += n
+	s.hourCalls += n
+}
+
+// AddDay counts n calls on the UTC day of t without an hour: an aggregate that kept calls per day
+// and per hour of day separately (package evidence) rebuilds a series with AddDay and AddHour.
+func (s *Series) AddDay(t time.Time, n int) {
+	t = t.UTC()
+	i := int(t.Sub(s.Start) / (24 * time.Hour))
+	if n <= 0 || t.Before(s.Start) || i >= len(s.Days) {
+		return
+	}
+	s.addDay(i, t.Weekday(), n)
+}
+
+// AddHour counts n calls at an hour of day (0–23, UTC) for the cadence's favoured hour.
+func (s *Series) AddHour(hour, n int) {
+	if n <= 0 || hour < 0 || hour > 23 {
+		return
+	}
+	s.hours[hour] += n
+	s.hourCalls += n
+}
+
+func (s *Series) addDay(i int, wd time.Weekday, n int) {
 	if s.Days[i] == 0 {
-		s.activeWdays[t.Weekday()]++
+		s.activeWdays[wd]++
 	}
 	s.Days[i] += n
-	s.hours[t.Hour()] += n
-	s.wdays[t.Weekday()] += n
+	s.wdays[wd] += n
 	s.calls += n
 }
 
@@ -177,7 +203,7 @@ func (s *Series) favouredHour() int {
 			best, bestN = h, n
 		}
 	}
-	if s.calls == 0 || float64(bestN) < hourShare*float64(s.calls) {
+	if s.hourCalls == 0 || float64(bestN) < hourShare*float64(s.hourCalls) {
 		return -1
 	}
 	// Of the two hours, name the one with more calls.
