@@ -73,27 +73,27 @@ func (c *callerDays) merge(o *callerDays) {
 // Activity is when a caller called: calls per UTC day and per hour of day, for the ticket's chart
 // and cadence (package activity).
 type Activity struct {
-	// Days are the days with calls, oldest first, over at most the 366 days before the newest.
-	Days []DayCount `json:"days"`
+	// FirstDay (2006-01-02) is the first day with calls; PerDay counts the calls of each day
+	// from it to the last day with calls, at most the 366 days before the newest.
+	FirstDay string `json:"first_day"`
+	PerDay   []int  `json:"per_day"`
 	// Hours are the calls per hour of day (UTC), index 0 to 23, over every call counted.
 	Hours []int `json:"hours"`
-	// Older are the calls on days before those Days holds.
+	// Older are the calls on days before those PerDay holds.
 	Older int `json:"older,omitempty"`
 }
 
-// DayCount is a UTC day (2006-01-02) with its calls.
-type DayCount struct {
-	Day   string `json:"day"`
-	Calls int    `json:"calls"`
-}
-
-// Time is the day's midnight UTC, or the zero time when Day is not a date.
-func (d DayCount) Time() time.Time {
-	t, err := time.Parse(time.DateOnly, d.Day)
+// Days calls fn with each day that had calls (midnight UTC) and its calls, oldest first.
+func (a *Activity) Days(fn func(day time.Time, calls int)) {
+	first, err := time.Parse(time.DateOnly, a.FirstDay)
 	if err != nil {
-		return time.Time{}
+		return
 	}
-	return t
+	for i, n := range a.PerDay {
+		if n > 0 {
+			fn(first.AddDate(0, 0, i), n)
+		}
+	}
 }
 
 func (c *callerDays) activity() *Activity {
@@ -104,10 +104,17 @@ func (c *callerDays) activity() *Activity {
 	for i, n := range c.hours {
 		a.Hours[i] = int(n)
 	}
+	first := int32(-1)
 	for d := c.newest - activityDays + 1; d <= c.newest; d++ {
-		if n := c.days[mod(d)]; n > 0 {
-			a.Days = append(a.Days, DayCount{Day: time.Unix(int64(d)*86400, 0).UTC().Format(time.DateOnly), Calls: int(n)})
+		n := c.days[mod(d)]
+		if n == 0 && first < 0 {
+			continue
 		}
+		if first < 0 {
+			first = d
+			a.FirstDay = time.Unix(int64(d)*86400, 0).UTC().Format(time.DateOnly)
+		}
+		a.PerDay = append(a.PerDay, int(n))
 	}
 	return a
 }

@@ -21,22 +21,22 @@ func TestCallerActivity(t *testing.T) {
 		{"no call has no activity", nil, nil},
 		{"a nightly job counts one call a day at 02:00",
 			[]time.Time{at(0, 2), at(1, 2), at(3, 2)},
-			&Activity{Days: []DayCount{{"2026-01-01", 1}, {"2026-01-02", 1}, {"2026-01-04", 1}}, Hours: hours(map[int]int{2: 3})}},
+			&Activity{FirstDay: "2026-01-01", PerDay: []int{1, 1, 0, 1}, Hours: hours(map[int]int{2: 3})}},
 		{"records in any order give the same days",
 			[]time.Time{at(3, 2), at(0, 2), at(1, 2)},
-			&Activity{Days: []DayCount{{"2026-01-01", 1}, {"2026-01-02", 1}, {"2026-01-04", 1}}, Hours: hours(map[int]int{2: 3})}},
+			&Activity{FirstDay: "2026-01-01", PerDay: []int{1, 1, 0, 1}, Hours: hours(map[int]int{2: 3})}},
 		{"a year and a day are all kept",
 			[]time.Time{at(0, 5), at(365, 6)},
-			&Activity{Days: []DayCount{{"2026-01-01", 1}, {"2027-01-01", 1}}, Hours: hours(map[int]int{5: 1, 6: 1})}},
+			&Activity{FirstDay: "2026-01-01", PerDay: append(append([]int{1}, make([]int, 364)...), 1), Hours: hours(map[int]int{5: 1, 6: 1})}},
 		{"a day pushed out of the ring by a newer one is counted as older",
 			[]time.Time{at(0, 5), at(0, 5), at(366, 6)},
-			&Activity{Days: []DayCount{{"2027-01-02", 1}}, Hours: hours(map[int]int{5: 2, 6: 1}), Older: 2}},
+			&Activity{FirstDay: "2027-01-02", PerDay: []int{1}, Hours: hours(map[int]int{5: 2, 6: 1}), Older: 2}},
 		{"a day older than the ring, read late, is counted as older",
 			[]time.Time{at(400, 1), at(10, 1)},
-			&Activity{Days: []DayCount{{"2027-02-05", 1}}, Hours: hours(map[int]int{1: 2}), Older: 1}},
+			&Activity{FirstDay: "2027-02-05", PerDay: []int{1}, Hours: hours(map[int]int{1: 2}), Older: 1}},
 		{"a jump of years clears the whole ring once",
 			[]time.Time{at(0, 0), at(5, 0), at(3000, 0)},
-			&Activity{Days: []DayCount{{"2034-03-20", 1}}, Hours: hours(map[int]int{0: 3}), Older: 2}},
+			&Activity{FirstDay: "2034-03-20", PerDay: []int{1}, Hours: hours(map[int]int{0: 3}), Older: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,7 +61,8 @@ func TestCallerActivity(t *testing.T) {
 			if tt.want != nil && len(tt.calls) > 0 {
 				// A merge sees a's ring before b's days: the days it keeps are the same, and
 				// every call is counted once, in Days or in Older.
-				if diff := cmp.Diff(tt.want.Days, m.activity().Days); diff != "" {
+				got := m.activity()
+				if diff := cmp.Diff([]any{tt.want.FirstDay, tt.want.PerDay}, []any{got.FirstDay, got.PerDay}); diff != "" {
 					t.Errorf("merged days (-want +got):\n%s", diff)
 				}
 				if got := total(m.activity()); got != len(tt.calls) {
@@ -74,8 +75,8 @@ func TestCallerActivity(t *testing.T) {
 
 func total(a *Activity) int {
 	n := a.Older
-	for _, d := range a.Days {
-		n += d.Calls
+	for _, c := range a.PerDay {
+		n += c
 	}
 	return n
 }
@@ -98,8 +99,8 @@ func TestActivityFollowsTheKeptAddresses(t *testing.T) {
 		if ip.Activity == nil || total(ip.Activity) != ip.Calls {
 			t.Fatalf("address %s: %d calls, activity %+v", ip.IP, ip.Calls, ip.Activity)
 		}
-		if len(ip.Activity.Days) > activityDays {
-			t.Errorf("address %s: %d days kept, more than %d", ip.IP, len(ip.Activity.Days), activityDays)
+		if len(ip.Activity.PerDay) > activityDays {
+			t.Errorf("address %s: %d days kept, more than %d", ip.IP, len(ip.Activity.PerDay), activityDays)
 		}
 		sum += ip.Calls
 	}

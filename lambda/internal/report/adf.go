@@ -137,7 +137,11 @@ func (r Report) JiraDescription() ADF {
 	d := newADFDoc(jiraDescriptionMax)
 	var body []ADF
 	add := func(n ...ADF) { body = append(body, n...) }
-	add(para(text(fmt.Sprintf(t.intro, account, orDash(field(r.severity(f.Severity), capSeverity))))), para(text(t.unlimited)))
+	add(para(text(fmt.Sprintf(t.intro, account, orDash(field(r.severity(f.Severity), capSeverity))))))
+	for _, l := range r.ownerLines(field) {
+		add(para(text(l)))
+	}
+	add(para(text(t.unlimited)))
 	if ev := r.Evidence; ev != nil {
 		a := ev.Advice
 		c := jiraLists
@@ -174,6 +178,14 @@ func (r Report) JiraDescription() ADF {
 			if len(items) > 0 {
 				add(bullets(items...))
 			}
+			if al := r.activityLines(k, sparkWide, c.addresses, func(s string) string { return field(s, capAddress) },
+				func(s string) string { return s }); len(al) > 0 {
+				var rows []ADF
+				for _, l := range al[1:] {
+					rows = append(rows, para(text(l)))
+				}
+				add(para(text(al[0])), bullets(rows...))
+			}
 		}
 		for _, cn := range a.Cautions {
 			add(para(text(fmt.Sprintf(t.caution, field(r.msg(cn), capCaution)))))
@@ -208,7 +220,8 @@ func (r Report) JiraDescription() ADF {
 	footer := []ADF{
 		para(text(t.account+": "), code(r.Account, capAccount), text(" "+t.region+": "), code(f.Region, capRegion)),
 		para(text(t.finding+": "), code(f.ID, capFindID)),
-		para(link(t.findingLink, r.FindingURL()), text(" · "), link(t.credentialsLink, r.CredentialsURL())),
+		para(link(t.findingLink, r.FindingURL()), text(" · "), link(t.credentialsLink, r.CredentialsURL()),
+			text(" · "), link(r.say("link.event_history", nil), r.EventHistoryURL())),
 	}
 	reserve := d.cost(footer...) + jiraNoticeReserve
 	for _, n := range body {

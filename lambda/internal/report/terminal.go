@@ -227,12 +227,19 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 			}
 		}
 	}
+	from, to, charted := activityWindow(r.WindowStart, r.WindowEnd, r.Keys)
 	for _, k := range r.Keys {
 		p("")
 		p(t.key, k.ID, t.count(int64(k.Calls), "call"), k.Errors, utc(k.FirstUse), utc(k.LastUse))
 		groups, unkept := groupCallers(k.SourceIPs)
 		p("%s", t.callers)
 		callerLines(p, t, groups, unkept)
+		if charted {
+			for _, l := range rep.activityFor(k, from, to, sparkWide, len(groups), func(s string) string { return plain(s, 64) },
+				func(s string) string { return s }) {
+				p("  %s", l)
+			}
+		}
 		for _, a := range k.UserAgents {
 			if a.Agent == overflowValue {
 				p(t.moreAgents, t.count(int64(a.Calls), "call"))
