@@ -178,11 +178,13 @@ func (r Report) JiraDescription() ADF {
 			if len(items) > 0 {
 				add(bullets(items...))
 			}
+			// The chart is a code span, so that Jira shows it in a monospaced font: the line is
+			// rendered around a mark that no escaped value can hold, and split there.
 			if al := r.activityLines(k, sparkWide, c.addresses, func(s string) string { return field(s, capAddress) },
-				func(s string) string { return s }); len(al) > 0 {
+				func(s string) string { return chartMark + s + chartMark }); len(al) > 0 {
 				var rows []ADF
 				for _, l := range al[1:] {
-					rows = append(rows, para(text(l)))
+					rows = append(rows, chartPara(l))
 				}
 				add(para(text(al[0])), bullets(rows...))
 			}
@@ -334,4 +336,22 @@ func (r Report) JiraResolution() ADF {
 		para(text(fmt.Sprintf(t.resolvedIntro, orDash(field(r.Account, capAccount)), orDash(field(r.resolvedReason(r.Reason), capReason))))),
 		para(link(t.findingLink, r.FindingURL())),
 	}}
+}
+
+// chartMark brackets a chart inside a rendered line; field turns every control character of a
+// value into a space, so only the renderer can put it there.
+const chartMark = "\x00"
+
+// chartPara renders a line whose chart is bracketed by chartMark, the chart as code.
+func chartPara(line string) ADF {
+	parts := strings.Split(line, chartMark)
+	var nodes []ADF
+	for i, p := range parts {
+		if i%2 == 1 {
+			nodes = append(nodes, code(p, sparkWide))
+			continue
+		}
+		nodes = append(nodes, text(p))
+	}
+	return para(nodes...)
 }

@@ -219,6 +219,21 @@ func (r Report) opsData() (data map[string]string, keys, omitted []string) {
 	}
 	b, _ := json.Marshal(summary)
 	put("iam4:keys", string(inertJSON(b)))
+	// Every caller's chart and cadence, which the description holds only as far as it has room.
+	var activity []string
+	for _, k := range ev.Keys {
+		al := r.activityLines(k, sparkWide, opsKeyAddresses, func(s string) string { return field(s, capAddress) },
+			func(s string) string { return s })
+		if len(al) > 0 {
+			activity = append(activity, field(k.ID, capKey)+" "+al[0])
+			for _, l := range al[1:] {
+				activity = append(activity, "  "+l)
+			}
+		}
+	}
+	if len(activity) > 0 {
+		put("iam4:activity", strings.Join(activity, "\n"))
+	}
 	r.opsPolicies(put, &keys, &omitted)
 	if doc, _ := r.evidenceWithin(opsDataTotalMaxBytes - total); doc != nil && put("iam4:evidence", string(doc)) {
 		keys = append(keys, "iam4:evidence")
