@@ -177,20 +177,31 @@ func (s *Series) Cadence() Cadence {
 	switch {
 	case active >= minDays && float64(active) >= regularShare*float64(span):
 		c.Kind = Daily
-	case s.weekly(first, last, active):
+	case s.weekly(first, last, active) >= 0:
 		c.Kind = Weekly
-		c.Weekday = int(s.Start.Add(time.Duration(first) * 24 * time.Hour).Weekday())
+		c.Weekday = int(s.weekly(first, last, active))
 	default:
 		c.Kind, c.Hour = AdHoc, -1
 	}
 	return c
 }
 
-// weekly reports whether the active days fall on one weekday in (nearly) every week.
-func (s *Series) weekly(first, last, active int) bool {
-	wd := s.Start.Add(time.Duration(first) * 24 * time.Hour).Weekday()
-	weeks := (last-first)/7 + 1
-	return active >= minDays && s.activeWdays[wd] == active && float64(active) >= regularShare*float64(weeks)
+// weekly returns the weekday that holds (nearly) all the active days, in (nearly) every week
+// between the first call and the last, or -1: a weekly job that also ran once by hand on
+// another day is still weekly.
+func (s *Series) weekly(first, last, active int) time.Weekday {
+	best := 0
+	for wd := range 7 {
+		if s.activeWdays[wd] > s.activeWdays[best] {
+			best = wd
+		}
+	}
+	n := float64(s.activeWdays[best])
+	weeks := float64((last-first)/7 + 1)
+	if active < minDays || n < regularShare*float64(active) || n < regularShare*weeks {
+		return -1
+	}
+	return time.Weekday(best)
 }
 
 // favouredHour is the start of the two-hour span (UTC) holding most calls when it holds at least

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
@@ -235,8 +236,16 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 		p("%s", t.callers)
 		callerLines(p, t, groups, unkept)
 		if charted {
-			for _, l := range rep.activityFor(k, from, to, sparkWide, len(groups), func(s string) string { return plain(s, 64) },
-				func(s string) string { return s }) {
+			// Labels padded to one width, so that the charts line up in the terminal's font.
+			width := 0
+			for _, g := range groups {
+				width = max(width, utf8.RuneCountInString(plain(g.label, 64)))
+			}
+			pad := func(s string) string {
+				s = plain(s, 64)
+				return s + strings.Repeat(" ", max(width-utf8.RuneCountInString(s), 0))
+			}
+			for _, l := range rep.activityFor(k, from, to, sparkWide, len(groups), pad, func(s string) string { return s }) {
 				p("  %s", l)
 			}
 		}
