@@ -27,12 +27,13 @@ type activityRow struct {
 	cadence activity.Cadence
 }
 
-// activityWindow is the days the charts cover: the evidence's window, else the keys' first and
-// last use, at most chartDays ending on the last day.
+// activityWindow is the days the charts cover: the evidence's window (stretched to a last use
+// after it, so that no call is left off the end), else the keys' first and last use, at most
+// chartDays ending on the last day.
 func activityWindow(start, end time.Time, keys []evidence.KeyProfile) (from, to time.Time, ok bool) {
 	from, to = start, end
 	for _, k := range keys {
-		if end.IsZero() && k.LastUse.After(to) {
+		if k.LastUse.After(to) {
 			to = k.LastUse
 		}
 		if start.IsZero() && !k.FirstUse.IsZero() && (from.IsZero() || k.FirstUse.Before(from)) {
