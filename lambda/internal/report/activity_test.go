@@ -13,7 +13,9 @@ import (
 
 func TestActivityWindow(t *testing.T) {
 	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	key := func(first, last time.Time) evidence.KeyProfile { return evidence.KeyProfile{FirstUse: first, LastUse: last} }
+	key := func(first, last time.Time) evidence.KeyProfile {
+		return evidence.KeyProfile{FirstUse: first, LastUse: last}
+	}
 	tests := []struct {
 		name       string
 		start, end time.Time
