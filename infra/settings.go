@@ -74,7 +74,23 @@ func ReadSettings(context map[string]any) (Settings, error) {
 		s.Responder.Jira = &responder.JiraProps{URL: j.URL, Project: j.Project, IssueType: j.IssueType, Labels: j.Labels,
 			Priorities: j.Priorities, Transition: j.Transition, SecretARN: j.SecretARN, SecretKMSKeyARN: c.JiraSecretKMSKey}
 	}
+	s.Responder.Athena = athenaProps(c.Athena, c.Regions)
 	return s, nil
+}
+
+// athenaProps is the construct's side of the Athena settings; nil when Athena is off. The table
+// the stack creates projects the Regions the function reads (every commercial Region when none
+// are set).
+func athenaProps(a *contract.Athena, regions []string) *responder.AthenaProps {
+	if a == nil {
+		return nil
+	}
+	return &responder.AthenaProps{
+		Database: a.Database, Table: a.Table, Workgroup: a.Workgroup,
+		TrailBucket: a.TrailBucket, TrailPrefix: a.TrailPrefix, OrganizationID: a.TrailOrganizationID, TrailKeyARN: a.TrailKMSKey,
+		Regions: regions, TrailStart: a.TrailStart, ResultsBucket: a.ResultsBucket,
+		ResultsExpireDays: float64(a.ResultsExpireDays), ScanLimitGB: float64(a.ScanLimitGB), LookbackDays: float64(a.LookbackDays),
+	}
 }
 
 // text renders a context value (a string from -c, or a JSON value from cdk.json) as the text the

@@ -2,6 +2,7 @@ package responder
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -34,7 +35,7 @@ type AthenaProps struct {
 	OrganizationID string
 	// TrailKeyARN is the trail's KMS key when its files are encrypted with SSE-KMS.
 	TrailKeyARN string
-	// Regions the table projects; every commercial Region when empty.
+	// Regions the table projects; every Region of aws, aws-cn and aws-us-gov when empty.
 	Regions []string
 	// TrailStart is the first day of the trail, yyyy/MM/dd; "2020/01/01" when empty.
 	TrailStart string
@@ -50,13 +51,21 @@ type AthenaProps struct {
 	LookbackDays float64
 }
 
-// commercialRegions is the partition projection's default Region list.
-var commercialRegions = []string{
-	"af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
-	"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
-	"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
-	"eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
-	"sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+// projectedRegions is the partition projection's default Region list: every Region the SDK
+// knows in the partitions the responder supports. A Region missing from the enum would be a
+// silent hole, not an error: Athena returns no rows for it, and "no rows" would read as "no
+// calls". The stack's own partition is not known at synth when its Region is a token, so all
+// three are listed; a Region of another partition only names an empty prefix.
+func projectedRegions() []string {
+	var out []string
+	for _, p := range contract.Partitions() {
+		switch p.ID {
+		case "aws", "aws-cn", "aws-us-gov":
+			out = append(out, p.Regions()...)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // athenaSource adds the Athena source: the table and workgroup (when created), the function's
@@ -175,7 +184,7 @@ func (p *AthenaProps) logsPrefix() string {
 func (p *AthenaProps) tableInput(name string) *awsglue.CfnTable_TableInputProperty {
 	regions := p.Regions
 	if len(regions) == 0 {
-		regions = commercialRegions
+		regions = projectedRegions()
 	}
 	start := p.TrailStart
 	if start == "" {
@@ -277,9 +286,10 @@ func (r *Responder) grantAthena(p *AthenaProps, stack awscdk.Stack, database, ta
 			"(their keys name accounts, Regions and days not known in advance), and query results under results/ " +
 			"(Athena names each result file by its query id)."),
 		AppliesTo: &[]any{
-			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:s3:::.*AWSLogs/.*\\*$/g"},
+			// The partition is a token, or a literal when the stack's Region is known.
+			map[string]any{"regex": "/^Resource::arn:(<AWS::Partition>|aws|aws-cn|aws-us-gov):s3:::.*AWSLogs/.*\\*$/g"},
 			map[string]any{"regex": "/^Resource::<.*QueryResults.*\\.Arn>/results/\\*$/g"},
-			map[string]any{"regex": "/^Resource::arn:<AWS::Partition>:s3:::.*/results/\\*$/g"},
+			map[string]any{"regex": "/^Resource::arn:(<AWS::Partition>|aws|aws-cn|aws-us-gov):s3:::.*/results/\\*$/g"},
 		},
 	}}, jsii.Bool(true))
 }

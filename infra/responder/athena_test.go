@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -207,5 +209,59 @@ func TestAthenaPropsRefuseHalfATable(t *testing.T) {
 		if err := p.check(); err == nil {
 			t.Errorf("%+v: no error", p)
 		}
+	}
+}
+
+// TestAthenaSynthesizesCleanlyInEveryPartition synthesizes a responder that creates the trail's
+// table, workgroup and results bucket in a Region of each partition: cdk-nag reports no error,
+// cfn-lint passes, and every ARN of the Athena grant is in the stack's partition.
+func TestAthenaSynthesizesCleanlyInEveryPartition(t *testing.T) {
+	if _, err := exec.LookPath("cfn-lint"); err != nil {
+		t.Fatal("cfn-lint is required: pip install cfn-lint")
+	}
+	for _, tt := range []struct{ region, partition string }{
+		{"us-east-1", "aws"}, {"cn-north-1", "aws-cn"}, {"us-gov-west-1", "aws-us-gov"},
+	} {
+		t.Run(tt.partition, func(t *testing.T) {
+			key := "arn:" + tt.partition + ":kms:" + tt.region + ":999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+			p := Props{Emails: []string{"ops@example.com"}, Regions: []string{tt.region}, Athena: &AthenaProps{
+				TrailBucket: "org-trail-999988887777", OrganizationID: "o-exampleorgid", TrailKeyARN: key,
+				TrailStart: "2024/01/01"}}
+			tpl, nag, path := synth(t, p, &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String(tt.region)})
+			if len(nag) > 0 {
+				t.Errorf("cdk-nag errors:\n%s", strings.Join(nag, "\n"))
+			}
+			body, _ := json.Marshal(tpl["Resources"])
+			if tt.partition != "aws" && strings.Contains(string(body), `arn:aws:`) {
+				i := strings.Index(string(body), "arn:aws:")
+				t.Errorf("an aws-partition ARN in a %s template: …%s…", tt.partition, string(body)[max(0, i-80):min(len(body), i+80)])
+			}
+			for _, want := range []string{
+				"arn:" + tt.partition + ":s3:::org-trail-999988887777/AWSLogs/o-exampleorgid/*",
+				"arn:" + tt.partition + ":athena:" + tt.region + ":111122223333:workgroup/",
+				"arn:" + tt.partition + ":glue:" + tt.region + ":111122223333:catalog",
+				key,
+			} {
+				if !strings.Contains(string(body), want) {
+					t.Errorf("template lacks %s", want)
+				}
+			}
+			tables := resourcesOf(tpl, "AWS::Glue::Table")
+			if n := len(tables) + len(resourcesOf(tpl, "AWS::Athena::WorkGroup")); n != 2 {
+				t.Fatalf("tables and workgroups = %d, want 2", n)
+			}
+			// Unset, the projection holds the partition's Regions: a Region missing from it
+			// would return no rows, read as no calls.
+			projected := tables[0]["TableInput"].(map[string]any)["Parameters"].(map[string]any)["projection.region.values"].(string)
+			for _, r := range contract.PartitionFor(tt.region).Regions() {
+				if !slices.Contains(strings.Split(projected, ","), r) {
+					t.Errorf("the table does not project %s", r)
+				}
+			}
+			out, err := exec.CommandContext(t.Context(), "cfn-lint", "--ignore-checks", "W3005", "--", path).CombinedOutput()
+			if err != nil {
+				t.Errorf("cfn-lint %s: %v\n%s", tt.partition, err, out)
+			}
+		})
 	}
 }

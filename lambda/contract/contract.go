@@ -4,7 +4,8 @@
 // and the AWS root-task policies containment uses. Both sides import it, so they cannot drift
 // apart.
 //
-// It is a public package because the CDK app lives outside lambda/. It imports nothing.
+// It is a public package because the CDK app lives outside lambda/. It imports only the
+// pure packages that define what a setting may say (the follow-up states, the routing rules).
 package contract
 
 // Environment variables the stack sets and the function reads (lambda/internal/config).
@@ -34,6 +35,15 @@ const (
 	EnvManagement      = "IAM4_MANAGEMENT_ACCOUNT"
 	EnvContainAllow    = "IAM4_CONTAINMENT_ALLOW"
 	EnvContainDeny     = "IAM4_CONTAINMENT_DENY"
+)
+
+// Environment variables of following a case to the end (package followup, route, owner).
+const (
+	EnvVerifyDays   = "IAM4_VERIFY_DAYS"
+	EnvStaleDays    = "IAM4_STALE_DAYS"
+	EnvRoutes       = "IAM4_ROUTES"
+	EnvOwnerTags    = "IAM4_OWNER_TAGS"
+	EnvJiraStatuses = "IAM4_JIRA_STATUSES"
 )
 
 // DefaultMemberRole is the evidence role's name in member accounts.

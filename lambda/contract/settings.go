@@ -17,6 +17,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 )
 
 // Side says who reads the settings, and so by which names.
@@ -70,7 +73,21 @@ type Settings struct {
 	ContainAllow      []string
 	ContainDeny       []string
 
+	// Following a case to the end (both sides; the stack alone for the schedules).
+	VerifyDays      int                       // days every key stays inactive before "ready to delete"
+	StaleDays       int                       // days without progress before a case is "stalled"
+	Routes          route.Table               // where a case goes by OU or tags; empty: every case to the stack's channels
+	OwnerTags       []string                  // the account tags every ticket shows (e.g. owner, team)
+	JiraStatuses    map[followup.State]string // the Jira transition to take when a case enters a state
+	RealTimeSignals bool                      // the stack's rule on root access-key calls from CloudTrail
+	RecheckHourUTC  int                       // when the daily re-check (and digest) runs
+
 	jira Jira // read field by field, checked together
+
+	// Athena makes the organization trail's table the primary evidence source; nil when off
+	// (athena.go).
+	Athena *Athena
+	athena Athena // read field by field, checked together
 }
 
 // Jira is the Jira Cloud sink's configuration.
@@ -134,6 +151,13 @@ const (
 	CtxManagementAccount   = "managementAccount"
 	CtxContainAllow        = "containmentAllow"
 	CtxContainDeny         = "containmentDeny"
+	CtxVerifyDays          = "verifyDays"
+	CtxStaleDays           = "staleDays"
+	CtxRoutes              = "routes"
+	CtxOwnerTags           = "ownerTags"
+	CtxJiraStatuses        = "jiraStatuses"
+	CtxRealTimeSignals     = "realTimeSignals"
+	CtxRecheckHourUTC      = "recheckHourUtc"
 )
 
 // setting is one row of the table: its name on each side ("" where that side does not read it)
@@ -197,6 +221,34 @@ var table = []setting{
 	{CtxManagementAccount, EnvManagement, func(s *Settings, v string) error { return into(&s.ManagementAccount, v, CheckAccountID) }},
 	{CtxContainAllow, EnvContainAllow, func(s *Settings, v string) error { return listInto(&s.ContainAllow, v, CheckAccountID) }},
 	{CtxContainDeny, EnvContainDeny, func(s *Settings, v string) error { return listInto(&s.ContainDeny, v, CheckAccountID) }},
+
+	// Following a case to the end.
+	{CtxVerifyDays, EnvVerifyDays, func(s *Settings, v string) error { return whole(&s.VerifyDays, v, 1, 90, "days") }},
+	{CtxStaleDays, EnvStaleDays, func(s *Settings, v string) error { return whole(&s.StaleDays, v, 1, 365, "days") }},
+	{CtxRoutes, EnvRoutes, func(s *Settings, v string) error {
+		t, err := route.Parse(v)
+		s.Routes = t
+		return err
+	}},
+	{CtxOwnerTags, EnvOwnerTags, func(s *Settings, v string) error { return listInto(&s.OwnerTags, v, checkTagKey) }},
+	{CtxJiraStatuses, EnvJiraStatuses, func(s *Settings, v string) error { return jiraStatuses(&s.JiraStatuses, v) }},
+	{CtxRealTimeSignals, "", func(s *Settings, v string) error { return boolean(&s.RealTimeSignals, v) }},
+	{CtxRecheckHourUTC, "", func(s *Settings, v string) error { return whole(&s.RecheckHourUTC, v, 0, 23, "(hour of the day, UTC)") }},
+	// Athena evidence (athena.go).
+	{CtxAthenaDatabase, EnvAthenaDatabase, func(s *Settings, v string) error { return into(&s.athena.Database, v, checkGlueName("database")) }},
+	{CtxAthenaTable, EnvAthenaTable, func(s *Settings, v string) error { return into(&s.athena.Table, v, checkGlueName("table")) }},
+	{CtxAthenaWorkgroup, EnvAthenaWorkgroup, func(s *Settings, v string) error { return into(&s.athena.Workgroup, v, checkWorkgroup) }},
+	{CtxAthenaLookbackDays, EnvAthenaLookbackDays, func(s *Settings, v string) error {
+		return whole(&s.athena.LookbackDays, v, 1, 3660, "days (up to the trail's retention)")
+	}},
+	{CtxAthenaResultsBucket, "", func(s *Settings, v string) error { return into(&s.athena.ResultsBucket, v, checkBucket) }},
+	{CtxAthenaResultsExpireDays, "", func(s *Settings, v string) error { return whole(&s.athena.ResultsExpireDays, v, 1, 3650, "days") }},
+	{CtxAthenaScanLimitGB, "", func(s *Settings, v string) error { return whole(&s.athena.ScanLimitGB, v, 1, 100000, "GB") }},
+	{CtxTrailBucket, "", func(s *Settings, v string) error { return into(&s.athena.TrailBucket, v, checkBucket) }},
+	{CtxTrailPrefix, "", func(s *Settings, v string) error { return into(&s.athena.TrailPrefix, v, checkTrailPrefix) }},
+	{CtxTrailOrganizationID, "", func(s *Settings, v string) error { return into(&s.athena.TrailOrganizationID, v, checkOrganizationID) }},
+	{CtxTrailKMSKey, "", func(s *Settings, v string) error { return into(&s.athena.TrailKMSKey, v, checkKMSKeyARN) }},
+	{CtxTrailStart, "", func(s *Settings, v string) error { return into(&s.athena.TrailStart, v, checkTrailStart) }},
 }
 
 // defaults are the settings nobody set.
@@ -206,6 +258,7 @@ func defaults() Settings {
 		ActionTargetID: DefaultActionTargetID, EvidenceCallAs: "SELF",
 		ClaimLease: 5 * time.Minute, IPRangesURL: DefaultIPRangesURL,
 		LookbackDays: 90, Language: "en", SecurityHub: true, MemberRole: DefaultMemberRole, Containment: ContainOff,
+		VerifyDays: followup.Defaults.VerifyDays, StaleDays: followup.Defaults.StaleDays, RealTimeSignals: true, RecheckHourUTC: 6,
 	}
 }
 
@@ -274,7 +327,8 @@ func (s *Settings) together(side Side, isSet func(ctx, env string) bool) []error
 	}
 	if len(given) == 0 {
 		for _, k := range [][2]string{{CtxJiraIssueType, EnvJiraIssueType}, {CtxJiraLabels, EnvJiraLabels},
-			{CtxJiraPriorities, EnvJiraPriorities}, {CtxJiraTransition, EnvJiraTransition}, {CtxJiraSecretKMSKey, ""}} {
+			{CtxJiraPriorities, EnvJiraPriorities}, {CtxJiraTransition, EnvJiraTransition}, {CtxJiraSecretKMSKey, ""},
+			{CtxJiraStatuses, EnvJiraStatuses}} {
 			if name := n(k[0], k[1]); name != "" && isSet(k[0], k[1]) {
 				fail(k[0], k[1], "has no effect without %s, %s and %s", n(trio[0][0], trio[0][1]),
 					n(trio[1][0], trio[1][1]), n(trio[2][0], trio[2][1]))
@@ -295,6 +349,18 @@ func (s *Settings) together(side Side, isSet func(ctx, env string) bool) []error
 		s.Jira = &j
 	}
 
+	if len(given) == 0 {
+		for _, r := range append(s.Routes.Rules, route.Rule{Name: "default", Channels: s.Routes.Default}) {
+			if r.JiraProject != "" {
+				fail(CtxRoutes, EnvRoutes, "route %q sends cases to Jira project %s, but Jira is off (%s)", r.Name, r.JiraProject, n(trio[0][0], trio[0][1]))
+			}
+		}
+	}
+	if s.StaleDays <= s.VerifyDays && isSet(CtxStaleDays, EnvStaleDays) {
+		fail(CtxStaleDays, EnvStaleDays, "%d days is not longer than %s (%d): every verifying case would count as stalled",
+			s.StaleDays, n(CtxVerifyDays, EnvVerifyDays), s.VerifyDays)
+	}
+
 	if s.Containment != ContainOff {
 		if s.ManagementAccount == "" {
 			fail(CtxManagementAccount, EnvManagement, "the management account's 12-digit id is required with %s=%s (it is never touched)",
@@ -308,6 +374,7 @@ func (s *Settings) together(side Side, isSet func(ctx, env string) bool) []error
 	if s.ManagementAccount != "" && slices.Contains(s.ContainAllow, s.ManagementAccount) {
 		fail(CtxContainAllow, EnvContainAllow, "%s is the management account, which containment never touches", s.ManagementAccount)
 	}
+	errs = append(errs, s.athenaTogether(side, isSet)...)
 	if len(s.Regions) > 1 {
 		first := PartitionFor(s.Regions[0]).ID
 		for _, r := range s.Regions[1:] {
@@ -605,6 +672,49 @@ func ipRanges(dst *string, v string) error {
 	}
 	*dst = v
 	return nil
+}
+
+// tagKeyPattern is an Organizations tag key (TagResource: 1 to 128 of letters, digits, spaces
+// and _.:/=+-@).
+var tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+
+func checkTagKey(v string) error {
+	if !tagKeyPattern.MatchString(v) || strings.HasPrefix(strings.ToLower(v), "aws:") {
+		return fmt.Errorf("%q is not an account tag key (1 to 128 letters, digits, spaces and _.:/=+-@; not aws:)", v)
+	}
+	return nil
+}
+
+// jiraStatuses reads state=Transition pairs: the Jira transition to take when a case enters a
+// follow-up state (e.g. deactivated=In Progress,ready_to_delete=Ready to delete).
+func jiraStatuses(dst *map[followup.State]string, v string) error {
+	m := map[followup.State]string{}
+	var errs []error
+	for _, pair := range strings.Split(v, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		state, name, ok := strings.Cut(pair, "=")
+		st, name := followup.State(strings.TrimSpace(state)), strings.TrimSpace(name)
+		switch {
+		case !ok || name == "":
+			errs = append(errs, fmt.Errorf("%q is not state=Jira transition", pair))
+		case !slices.Contains(followup.States, st):
+			errs = append(errs, fmt.Errorf("%q is not a case state (%s)", st, joinStates()))
+		default:
+			m[st] = name
+		}
+	}
+	*dst = m
+	return errors.Join(errs...)
+}
+
+func joinStates() string {
+	var out []string
+	for _, s := range followup.States {
+		out = append(out, string(s))
+	}
+	return strings.Join(out, ", ")
 }
 
 func priorities(dst *map[string]string, v string) error {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
 )
 
 func from(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -40,6 +42,13 @@ func TestBothSidesRefuseTheSameValues(t *testing.T) {
 		{"Jira over plain http", CtxJiraURL, EnvJiraURL, "http://jira.example.com", "plain http"},
 		{"Jira secret that is a parameter", CtxJiraSecretARN, EnvJiraSecretARN, "arn:aws:ssm:us-east-1:111122223333:parameter/jira", "is not a Secrets Manager secret ARN"},
 		{"switch that is neither", CtxOpsCenter, EnvOpsCenter, "maybe", `"maybe" is neither on nor off`},
+		{"verification window of zero days", CtxVerifyDays, EnvVerifyDays, "0", `"0" is not a whole number from 1 to 90 days`},
+		{"stale before verified", CtxStaleDays, EnvStaleDays, "3", "is not longer than"},
+		{"route with an unknown key", CtxRoutes, EnvRoutes, `{"rules":[{"name":"pay","ou":"ou-ab12-paymnts1","jira":"PAY"}]}`, `unknown field "jira"`},
+		{"route by OU name", CtxRoutes, EnvRoutes, `{"rules":[{"name":"pay","ou":"Payments"}]}`, "is not an OU id"},
+		{"route to Jira without Jira", CtxRoutes, EnvRoutes, `{"rules":[{"name":"pay","ou":"ou-ab12-paymnts1","jiraProject":"PAY"}]}`, `route "pay" sends cases to Jira project PAY, but Jira is off`},
+		{"owner tag of AWS", CtxOwnerTags, EnvOwnerTags, "owner,aws:createdBy", `"aws:createdBy" is not an account tag key`},
+		{"Jira status of an unknown state", CtxJiraStatuses, EnvJiraStatuses, "deleted=Done", `"deleted" is not a case state`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,5 +163,48 @@ func TestUnknownContextKeys(t *testing.T) {
 				t.Errorf("UnknownContextKeys (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestFollowUpSettingsReachBothSides(t *testing.T) {
+	jira := map[string]string{EnvJiraURL: "https://example.atlassian.net", EnvJiraProject: "SEC",
+		EnvJiraSecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"}
+	env := coldStart()
+	for k, v := range jira {
+		env[k] = v
+	}
+	env[EnvVerifyDays] = "10"
+	env[EnvStaleDays] = "30"
+	env[EnvOwnerTags] = "owner, team"
+	env[EnvJiraStatuses] = "deactivated=In Progress, ready_to_delete=Ready to delete"
+	env[EnvRoutes] = `{"rules":[{"name":"pay","ou":"ou-ab12-paymnts1","jiraProject":"PAY","digest":true}],"default":{"jiraProject":"SEC"}}`
+	s, err := Read(ColdStart, from(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := struct {
+		Verify, Stale int
+		Tags          []string
+		Statuses      map[followup.State]string
+		Rule          string
+		Digest        bool
+	}{s.VerifyDays, s.StaleDays, s.OwnerTags, s.JiraStatuses, s.Routes.Rules[0].JiraProject, s.Routes.Rules[0].Digest}
+	want := struct {
+		Verify, Stale int
+		Tags          []string
+		Statuses      map[followup.State]string
+		Rule          string
+		Digest        bool
+	}{10, 30, []string{"owner", "team"}, map[followup.State]string{followup.Deactivated: "In Progress", followup.ReadyToDelete: "Ready to delete"}, "PAY", true}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("settings (-want +got):\n%s", diff)
+	}
+
+	d, err := Read(Synth, from(map[string]string{CtxEmails: "sec@example.com"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.VerifyDays != 7 || d.StaleDays != 14 || !d.RealTimeSignals || d.RecheckHourUTC != 6 {
+		t.Errorf("defaults: verify %d, stale %d, real time %v, re-check %02d:00; want 7, 14, true, 06:00", d.VerifyDays, d.StaleDays, d.RealTimeSignals, d.RecheckHourUTC)
 	}
 }

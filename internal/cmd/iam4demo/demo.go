@@ -59,6 +59,7 @@ type Outcome struct {
 	ResolvedNote        string
 	InitMs              float64
 	InvokeMs            []float64 // each invocation: FAILED, the duplicate, PASSED
+	AthenaEmail         string    // the e-mail of the case opened again with Athena as the source
 }
 
 const (
@@ -320,6 +321,15 @@ func Run(ctx context.Context, w io.Writer, o Options) (Outcome, error) {
 	}
 	say("\n== Lambda runtime interface emulator: INIT %.1f ms; invocations (FAILED with evidence, duplicate, PASSED): %s",
 		out.InitMs, strings.Join(inv, ", "))
+
+	// The Athena section runs a second function. The runtime interface emulator's runtime API
+	// port (9001) is fixed, so the first one stops before: this section stays last.
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if out.AthenaEmail, err = athenaSection(ctx, say, athenaRun{rie: rie, bootstrap: bootstrap, env: env, moto: moto,
+		emu: srv, name: name}); err != nil {
+		return out, fmt.Errorf("athena: %w", err)
+	}
 	return out, nil
 }
 

@@ -58,6 +58,15 @@ func TestDemoEndToEnd(t *testing.T) {
 		{"PASSED moves the Jira issue to Done", out.ResolvedJira == "Done"},
 		{"PASSED notes the finding", strings.Contains(out.ResolvedNote, "closed the case")},
 		{"the runtime emulator reported start-up and invocations", out.InitMs > 0 && len(out.InvokeMs) == 3},
+		// The case opened again with the organization trail on Athena as the primary source.
+		{"Athena: the S3 backup job's writes reach the ticket", strings.Contains(out.AthenaEmail, "action s3:PutObject: 45 calls")},
+		{"Athena: with its caller", strings.Contains(out.AthenaEmail, "from 54.250.10.11: 135 calls, inside AWS")},
+		{"Athena: the ticket says the trail covered data events", strings.Contains(out.AthenaEmail,
+			"Source: Athena over the organization trail, management and data events (45 root data-event calls)")},
+		{"Athena: the ticket says event history read only the tail", strings.Contains(out.AthenaEmail,
+			"Source: CloudTrail event history, management events only (no S3 object or other data events)") &&
+			strings.Contains(out.AthenaEmail, " UTC to ")},
+		{"Athena: no gap", !strings.Contains(out.AthenaEmail, "Gap:")},
 	}
 	for _, c := range checks {
 		if !c.ok {
@@ -66,6 +75,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("e-mail:\n%s", out.Email)
+		t.Logf("e-mail with Athena:\n%s", out.AthenaEmail)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 )
 
-// OwnerLookup names who owns an account: its name, OU path and chosen tags (route.Owners in
+// OwnerLookup names who owns an account: its name, OU path and chosen tags (owner.Owners in
 // production, which caches each account for the execution environment's life).
 type OwnerLookup interface {
 	Lookup(ctx context.Context, id string) (route.Account, error)

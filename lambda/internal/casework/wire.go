@@ -22,8 +22,8 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/metrics"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/owner"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
 
@@ -42,7 +42,7 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 	if cfg.OrganizationID != "" {
 		org := organizations.NewFromConfig(awsCfg)
 		policy.org = org
-		owners = &route.Owners{API: org}
+		owners = &owner.Owners{API: org, Tags: cfg.OwnerTags}
 	}
 	ev := newLiveEvidence(ctx, cfg, awsCfg, me, log)
 	h := &Handler{

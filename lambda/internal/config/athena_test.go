@@ -9,7 +9,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
-func TestAthenaFromEnv(t *testing.T) {
+func TestAthenaSettingsReachTheFunction(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		set     map[string]string

@@ -5,13 +5,14 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 )
 
 // DefaultMemberRole is the evidence role's name in member accounts.
@@ -53,6 +54,13 @@ type Config struct {
 	Partition string
 	// Athena, when set, makes the organization trail's table the primary evidence source.
 	Athena *Athena
+	// Following a case to the end: the verification window, when a case counts as stalled,
+	// where each account's cases go, which account tags the tickets show, and the Jira
+	// transition to take per state.
+	FollowUp     followup.Settings
+	Routes       route.Table
+	OwnerTags    []string
+	JiraStatuses map[followup.State]string
 }
 
 // Jira is the Jira Cloud sink's configuration.
@@ -64,19 +72,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
-	var errs []error
-	athena := athenaFromEnv(getenv, &errs)
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, fmt.Errorf("configuration: %w", err)
-	}
 	return Config{
-		Athena:   athena,
+		Athena:   athena(s.Athena),
 		TopicARN: s.TopicARN, LedgerTable: s.LedgerTable, DeadLetterQueue: s.DeadLetterQueue, ClaimLease: s.ClaimLease,
 		Regions: s.Regions, LookbackDays: s.LookbackDays, IPRangesURL: s.IPRangesURL, Language: s.Language,
 		ChatTopicARN: s.ChatTopicARN, OpsCenter: s.OpsCenter, SecurityHub: s.SecurityHub, Jira: s.Jira,
 		MemberRole: s.MemberRole, AllowedAccounts: s.AllowedAccounts, OrganizationID: s.OrganizationID,
 		Containment: s.Containment, ManagementAccount: s.ManagementAccount, ContainAllow: s.ContainAllow, ContainDeny: s.ContainDeny,
 		Partition: contract.PartitionFor(strings.TrimSpace(getenv(envRegion))).ID,
+		FollowUp:  followup.Settings{VerifyDays: s.VerifyDays, StaleDays: s.StaleDays},
+		Routes:    s.Routes, OwnerTags: s.OwnerTags, JiraStatuses: s.JiraStatuses,
 	}, nil
 }
 

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -25,6 +27,9 @@ func TestFromEnvReadsEverySetting(t *testing.T) {
 	m[contract.EnvRegions] = "us-east-1, ap-northeast-1"
 	m[contract.EnvLookbackDays] = "30"
 	m[contract.EnvIPRangesURL] = "off"
+	m[contract.EnvVerifyDays] = "5"
+	m[contract.EnvOwnerTags] = "owner"
+	m[contract.EnvRoutes] = `{"rules":[{"name":"sandbox","tags":{"env":"sandbox"},"digest":true}]}`
 	got, err := FromEnv(env(m))
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +46,9 @@ func TestFromEnvReadsEverySetting(t *testing.T) {
 		MemberRole:      DefaultMemberRole,
 		Containment:     "off",
 		Partition:       "aws",
+		FollowUp:        followup.Settings{VerifyDays: 5, StaleDays: 14},
+		OwnerTags:       []string{"owner"},
+		Routes:          route.Table{Rules: []route.Rule{{Name: "sandbox", Tags: map[string]string{"env": "sandbox"}, Digest: true}}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("FromEnv (-want +got):\n%s", diff)

@@ -32,6 +32,9 @@ const (
 	Stalled       State = "stalled"         // no progress for Settings.StaleDays
 )
 
+// States are every state, main line first.
+var States = []State{Open, Deactivated, Verifying, ReadyToDelete, Closed, UsedAgain, NewKey, Stalled}
+
 // Settings are the case's clocks.
 type Settings struct {
 	VerifyDays int // days a key stays inactive before it may be deleted (default 7)

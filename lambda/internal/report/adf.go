@@ -124,7 +124,7 @@ const jiraNoticeReserve = 1024
 
 // JiraSummary is the issue's one-line summary.
 func (r Report) JiraSummary() string {
-	return textcap.Runes(fmt.Sprintf(r.t().titleOpened, orDash(field(r.Account, capAccount))), jiraSummaryMax)
+	return textcap.Runes(r.testMark()+fmt.Sprintf(r.t().titleOpened, orDash(field(r.Account, capAccount))), jiraSummaryMax)
 }
 
 // JiraDescription renders the issue body within Jira's 32,767 characters. The draft policies and
@@ -147,6 +147,9 @@ func (r Report) JiraDescription() ADF {
 		c := jiraLists
 		add(para(strong(fmt.Sprintf(t.decision, r.decisionText(string(a.Decision))))))
 		add(para(text(fmt.Sprintf(t.shows, r.window(), ev.AccessKeyCalls, ev.ConsoleCalls, ev.SignIns))))
+		for _, l := range r.sourceLines(ev.Sources, func(s string) string { return field(s, capError) }) {
+			add(para(text(l)))
+		}
 		for _, k := range ev.Keys {
 			var items []ADF
 			ips, more := head(k.SourceIPs, c.addresses)

@@ -101,6 +101,78 @@ var messagesEN = messages{
 	"resolved.custom action on an archived finding": "custom action on an archived finding",
 	"resolved.custom action on a PASSED finding":    "custom action on a PASSED finding",
 
+	// follow-up: the messages of a case's transitions (update.go) and of the daily digest
+	// (digest.go). update.title.<state> and digest.title are also the e-mail subjects, in
+	// English; the values are made safe for the channel before they fill a sentence.
+	"update.state.open":            "key active",
+	"update.state.deactivated":     "deactivated",
+	"update.state.verifying":       "verifying",
+	"update.state.ready_to_delete": "ready to delete",
+	"update.state.closed":          "closed",
+	"update.state.used_again":      "used again",
+	"update.state.new_key":         "new key",
+	"update.state.stalled":         "stalled",
+
+	"update.title.open":            "[IAM.4] Account {account}: a root access key is active",
+	"update.title.deactivated":     "[IAM.4] Account {account}: every root access key is inactive",
+	"update.title.verifying":       "[IAM.4] Account {account}: verifying that nothing breaks",
+	"update.title.ready_to_delete": "[IAM.4] Account {account}: the root access key is ready to delete",
+	"update.title.closed":          "[IAM.4] Account {account}: case closed",
+	"update.title.used_again":      "[IAM.4] Account {account}: a root access key was used again",
+	"update.title.new_key":         "[IAM.4] Account {account}: a new root access key",
+	"update.title.stalled":         "[IAM.4] Account {account}: the case is stalled",
+
+	"update.what.control_passed":                "IAM.4 passed for account {account}, or its finding was archived ({at}).",
+	"update.what.no_key_left":                   "The credential report of {at} shows no root access key left in account {account}.",
+	"update.what.all_keys_inactive":             "Every root access key of account {account} is inactive ({at}).",
+	"update.what.verification_begun":            "The root access keys of account {account} are still inactive on {at}: {days_inactive} so far, of a verification window of {verify_days}.",
+	"update.what.verification_done":             "Verified on {at}: every root access key of account {account} has been inactive for {days_inactive}, the whole verification window of {verify_days}: the credential report shows no use of one since they were deactivated, and no call with one was seen since. The credential report's last use of any key: {last_used}.",
+	"update.what.key_reactivated":               "{key} of account {account} is active again after every key was inactive ({at}).",
+	"update.what.key_called_after_deactivation": "A root access key of account {account} made a successful call on {called_at}, after the keys were deactivated.",
+	"update.what.new_key":                       "Account {account} has a root access key not seen before: {key} ({at}).",
+	"update.what.no_progress":                   "The case of account {account} has not moved along the runbook for {days_still} ({at}); it stood at: {from}.",
+	"update.what.unknown":                       "The case of account {account} moved from {from} to {to} ({reason}) on {at}.",
+	"update.caller":                             "The call came from {address} (tool {agent}, action {action}).",
+
+	"update.next.open":            "Follow the checklist of the opening ticket: find the key's callers, move them off it, then deactivate it.",
+	"update.next.deactivated":     "Do not delete the key yet: keep it inactive for {verify_days} and watch for anything that breaks (calls failing with InvalidClientTokenId in CloudTrail, alerts from the key's former callers). If something breaks, find that caller before anything else.",
+	"update.next.verifying":       "Keep watching for breakage and do not delete the key yet: the verification window ends in {days_left}.",
+	"update.next.ready_to_delete": "Delete the root access key on the root user's Security credentials page. IAM.4 passes once no root access key exists, inactive ones included.",
+	"update.next.closed":          "Nothing left to do: the case is closed.",
+	"update.next.used_again":      "A workload still needs the key: find it before deleting anything (CloudTrail event history around that day, the credential report's last use), move it to an IAM role or an IAM user, then deactivate the key again. The verification window starts over then.",
+	"update.next.new_key":         "Find who created the key and why, then follow the runbook for it: find its callers, move them off it, deactivate it, verify that nothing breaks, delete it.",
+	"update.next.stalled":         "Pick the case up: no step of the runbook was taken in {days_still}. The checklist of the opening ticket says what comes next.",
+
+	"update.title.other": "[IAM.4] Account {account}: the case moved to {to}",
+	"update.next.other":  "Follow the checklist of the opening ticket and the state named here.",
+
+	"update.next_label":      "Next:",
+	"update.state_line":      "State: {to} (was: {from}), since {at}.",
+	"update.last_used.never": "never (credential report)",
+	"update.key.fp":          "the key with fingerprint {fp}",
+	"update.key.created":     "the key created {created}",
+	"update.key.unknown":     "a root access key",
+
+	"digest.title":         "[IAM.4] Daily digest, route {route}: {count} open",
+	"digest.intro":         "Open IAM.4 cases of route {route} on {date}, oldest first: {count}",
+	"digest.none":          "No IAM.4 case of route {route} is open on {date}.",
+	"digest.case":          "{account}: {state} since {since} ({state_days}), opened {opened} ({age} ago)",
+	"digest.name":          "{account} ({name})",
+	"digest.links":         "tickets: {links}",
+	"digest.more":          "… and {count} more, not shown: this message is full.",
+	"digest.route.default": "default",
+
+	"unit.day":                  "{n} day",
+	"unit.days":                 "{n} days",
+	"source.name.athena":        "Athena (organization trail)",
+	"source.name.lookup-events": "CloudTrail event history",
+	"source.athena.data":        "Source: Athena over the organization trail, management and data events ({calls} root data-event calls), {from} to {to}.",
+	"source.athena":             "Source: Athena over the organization trail, management events, {from} to {to}.",
+	"source.lookup-events":      "Source: CloudTrail event history, management events only (no S3 object or other data events), {from} to {to}.",
+	"source.gap":                "Gap: {source} was not read from {from} to {to} ({why}).",
+
+	"test.mark": "[TEST] ",
+
 	// owner and activity
 	"owner.name":          "Account name: {name}",
 	"owner.ous":           "Organizational unit: {path}",

@@ -29,15 +29,15 @@ func (r Report) Chat() []byte {
 		n.Metadata.AdditionalContext["accountName"] = textcap.Runes(name, chatContextMax)
 	}
 	if r.Kind == Resolved {
-		n.Content.Title = textcap.Runes(":white_check_mark: "+fmt.Sprintf(t.titleResolved, account), chatTitleMax)
+		n.Content.Title = textcap.Runes(":white_check_mark: "+r.testMark()+fmt.Sprintf(t.titleResolved, account), chatTitleMax)
 		n.Content.Description = textcap.Runes(strings.Join(append([]string{fmt.Sprintf(t.resolvedIntro, account,
 			chatCode(r.resolvedReason(r.Reason), capReason))}, r.ownerLines(chatCode)...), "\n"), chatDescriptionMax)
-		n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.titleResolved, account), chatTitleMax)
+		n.Metadata.Summary = textcap.Runes(r.testMark()+fmt.Sprintf(t.titleResolved, account), chatTitleMax)
 		n.Content.Keywords = []string{"IAM.4", "resolved"}
 		return mustJSON(n)
 	}
-	n.Content.Title = textcap.Runes(":rotating_light: "+fmt.Sprintf(t.titleOpened, account), chatTitleMax)
-	n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.titleOpened, account), chatTitleMax)
+	n.Content.Title = textcap.Runes(":rotating_light: "+r.testMark()+fmt.Sprintf(t.titleOpened, account), chatTitleMax)
+	n.Metadata.Summary = textcap.Runes(r.testMark()+fmt.Sprintf(t.titleOpened, account), chatTitleMax)
 	n.Content.Keywords = []string{"IAM.4", chatText(orDash(r.severity(f.Severity)), chatKeywordMax)}
 	desc := []string{fmt.Sprintf(t.intro, account, chatCode(r.severity(f.Severity), capSeverity))}
 	desc = append(desc, r.ownerLines(chatCode)...)
@@ -46,6 +46,7 @@ func (r Report) Chat() []byte {
 	if ev := r.Evidence; ev != nil {
 		c := chatLists
 		desc = append(desc, fmt.Sprintf(t.decision, "*"+r.decisionText(string(ev.Advice.Decision))+"*"))
+		desc = append(desc, r.sourceLines(ev.Sources, func(s string) string { return chatCode(s, capError) })...)
 		for _, k := range ev.Keys {
 			ips, more := head(k.SourceIPs, c.addresses)
 			var from []string

@@ -21,12 +21,12 @@ func (r Report) Email() (subject, body string) {
 	account := orDash(field(r.Account, capAccount))
 	switch r.Kind {
 	case Resolved:
-		subject = fmt.Sprintf(catalog[English].subjectResolved, account)
+		subject = r.asciiTestMark() + fmt.Sprintf(catalog[English].subjectResolved, account)
 		line(t.resolvedIntro, account, field(r.resolvedReason(r.Reason), capReason))
 		lines = append(lines, r.ownerLines(field)...)
 		line("")
 	default:
-		subject = fmt.Sprintf(catalog[English].subjectOpened, account)
+		subject = r.asciiTestMark() + fmt.Sprintf(catalog[English].subjectOpened, account)
 		line(t.intro, account, orDash(field(r.severity(f.Severity), capSeverity)))
 		lines = append(lines, r.ownerLines(field)...)
 		line("%s", t.unlimited)
@@ -81,6 +81,7 @@ func (r Report) emailEvidence() []string {
 	line(t.decision, r.decisionText(string(a.Decision)))
 	line("")
 	line(t.shows, r.window(), ev.AccessKeyCalls, ev.ConsoleCalls, ev.SignIns)
+	lines = append(lines, r.sourceLines(ev.Sources, func(s string) string { return field(s, capError) })...)
 	for _, k := range ev.Keys {
 		line("")
 		line(t.key, field(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))

@@ -33,15 +33,28 @@ const (
 	// "Maximum character length 512" (BatchUpdateFindingsV2), botocore securityhub model.
 	noteMax = 512
 
-	// Amazon Q Developer in chat applications documents no field limits for custom
-	// notifications; it renders them as Slack and Teams messages, and Slack's Block Kit caps a
-	// header's text at 150 characters and a section's at 3,000. We keep within those.
-	chatTitleMax       = 150
+	// Chat. The custom notification schema (Amazon Q Developer in chat applications
+	// administrator guide, "Custom notifications using Amazon Q Developer in chat applications",
+	// docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html) names the fields but
+	// gives no length for any of them; the service renders them as Slack Block Kit and Teams
+	// messages, so the caps are Slack's documented block limits:
+	//
+	// Slack Block Kit reference, header block (docs.slack.dev/reference/block-kit/blocks/header-block):
+	// "text … Maximum length … 150 characters". The title is shown as a header.
+	chatTitleMax = 150
+	// Slack Block Kit reference, section block (docs.slack.dev/reference/block-kit/blocks/section-block):
+	// "text … Maximum length … 3000 characters". The description is one section.
 	chatDescriptionMax = 3000
-	chatNextStepMax    = 300
-	chatNextSteps      = 10
-	chatKeywordMax     = 40
-	chatContextMax     = 256
+	// The same section block: "fields … Maximum number of items is 10 … 2000 characters" each.
+	// The next steps are shown as one list; we keep to ten items and, our own choice, 300
+	// characters each so that ten of them also fit one section.
+	chatNextSteps   = 10
+	chatNextStepMax = 300
+	// Keywords and additional context values: no documented limit; our own caps, short enough
+	// for Slack's context block (docs.slack.dev/reference/block-kit/blocks/context-block: at
+	// most 10 elements).
+	chatKeywordMax = 40
+	chatContextMax = 256
 )
 
 // Caps on one untrusted value (runes) inside a rendering, by what it is. CloudTrail values

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
@@ -38,6 +39,11 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 	}
 	if ev := r.Evidence; ev != nil {
 		parts = append(parts, fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision))))
+		// The sources only when they fit whole: a cut line could read as coverage.
+		src := r.sourceLines(ev.Sources, func(s string) string { return field(s, capError) })
+		if with := append(slices.Clone(parts), src...); utf8.RuneCountInString(inert(strings.Join(with, " "))) <= noteMax {
+			parts = with
+		}
 	}
 	// The account's name last: the note is cut at its end when it is long.
 	if strings.TrimSpace(r.Owner.Name) != "" {

@@ -42,7 +42,7 @@ const opsNoticeReserve = 160
 func (r Report) OpsItem() OpsItem {
 	data, keys, omitted := r.opsData()
 	return OpsItem{
-		Title:       textcap.Runes(fmt.Sprintf(r.t().titleOpened, orDash(field(r.Account, capAccount))), opsTitleMax),
+		Title:       textcap.Runes(r.testMark()+fmt.Sprintf(r.t().titleOpened, orDash(field(r.Account, capAccount))), opsTitleMax),
 		Description: r.opsDescription(keys, omitted),
 		Data:        data,
 	}
@@ -70,6 +70,12 @@ func (r Report) opsDescription(keys, omitted []string) string {
 		line("")
 		line("**%s**", md(fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision)))))
 		line("")
+		if src := r.sourceLines(ev.Sources, func(s string) string { return field(s, capError) }); len(src) > 0 {
+			for _, l := range src {
+				line("- %s", md(l))
+			}
+			line("")
+		}
 		for _, k := range ev.Keys {
 			line("- "+md(t.key), mdCode(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))
 			ips, more := head(k.SourceIPs, c.addresses)

@@ -199,6 +199,9 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 	case r.Account != "" && r.Input != nil:
 		p(t.account, plain(r.Account, 20))
 	}
+	for _, l := range rep.sourceLines(r.Sources, func(s string) string { return plain(s, capError) }) {
+		p("%s", l)
+	}
 	p(t.counts, r.RootRecords, r.AccessKeyCalls, r.ConsoleCalls, r.SignIns, r.ServiceCalls, r.SessionCalls, r.OtherCalls)
 	if r.RootRecords == 0 && r.Input != nil {
 		p("%s", t.noRecords)

@@ -1,6 +1,6 @@
 // Package route decides where a case goes: rules from an account's organizational unit or tags
 // to channels (a Jira project, a chat topic, an e-mail topic), first match wins, and a default
-// route for everything else. It also names who owns the account, for every ticket.
+// route for everything else. Package owner names who owns the account, for every ticket.
 //
 // The rules come from one setting (a JSON list) validated at cold start; Route is pure.
 package route

@@ -1,4 +1,6 @@
-package route
+// Package owner names who owns an account — its name, OU path and chosen tags — from
+// Organizations, for every ticket and for routing (package route).
+package owner
 
 import (
 	"context"
@@ -8,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 )
 
 // OrganizationsAPI is the part of the Organizations client Owners uses (all read-only calls the
@@ -31,19 +35,19 @@ type Owners struct {
 	Tags []string // the account tags to keep (e.g. owner, team); others are not shown
 
 	mu    sync.Mutex
-	cache map[string]Account
+	cache map[string]route.Account
 }
 
 // Lookup describes the account. Without Organizations access it returns what it could and the
 // error, so the ticket still names the account id.
-func (o *Owners) Lookup(ctx context.Context, id string) (Account, error) {
+func (o *Owners) Lookup(ctx context.Context, id string) (route.Account, error) {
 	o.mu.Lock()
 	a, ok := o.cache[id]
 	o.mu.Unlock()
 	if ok {
 		return a, nil
 	}
-	a = Account{ID: id}
+	a = route.Account{ID: id}
 	out, err := o.API.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
 	if err != nil {
 		return a, fmt.Errorf("describe account %s: %w", id, err)
@@ -61,7 +65,7 @@ func (o *Owners) Lookup(ctx context.Context, id string) (Account, error) {
 			break
 		}
 		ouID := aws.ToString(parents.Parents[0].Id)
-		ou := OU{ID: ouID}
+		ou := route.OU{ID: ouID}
 		if d, err := o.API.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{
 			OrganizationalUnitId: aws.String(ouID)}); err == nil && d.OrganizationalUnit != nil {
 			ou.Name = aws.ToString(d.OrganizationalUnit.Name)
@@ -89,7 +93,7 @@ func (o *Owners) Lookup(ctx context.Context, id string) (Account, error) {
 	}
 	o.mu.Lock()
 	if o.cache == nil {
-		o.cache = map[string]Account{}
+		o.cache = map[string]route.Account{}
 	}
 	o.cache[id] = a
 	o.mu.Unlock()

@@ -1,4 +1,4 @@
-package route
+package owner
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -70,8 +71,8 @@ func TestOwnersAgainstMotoOrganizations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Account{ID: id, Name: "payments-prod",
-		OUs: []OU{{ID: aws.ToString(workloads.OrganizationalUnit.Id), Name: "Workloads"},
+	want := route.Account{ID: id, Name: "payments-prod",
+		OUs: []route.OU{{ID: aws.ToString(workloads.OrganizationalUnit.Id), Name: "Workloads"},
 			{ID: aws.ToString(payments.OrganizationalUnit.Id), Name: "Payments"}},
 		Tags: map[string]string{"owner": "payments-sre"}}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -81,7 +82,7 @@ func TestOwnersAgainstMotoOrganizations(t *testing.T) {
 		t.Errorf("second lookup: %v, %d DescribeAccount calls, want 1", err, api.describes)
 	}
 	// The route for it, through its OU path.
-	table := Table{Rules: []Rule{{Name: "payments", OU: aws.ToString(payments.OrganizationalUnit.Id), Channels: Channels{JiraProject: "PAY"}}}}
+	table := route.Table{Rules: []route.Rule{{Name: "payments", OU: aws.ToString(payments.OrganizationalUnit.Id), Channels: route.Channels{JiraProject: "PAY"}}}}
 	if d := table.Route(got); d.Rule != "payments" {
 		t.Errorf("route = %+v, want the payments rule", d)
 	}

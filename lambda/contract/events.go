@@ -1,0 +1,18 @@
+package contract
+
+// Events the stack sends the function besides Security Hub's findings.
+const (
+	// DetailTypeScheduled is EventBridge's scheduled rule event: the sweep of unfinished cases.
+	DetailTypeScheduled = "Scheduled Event"
+	// DetailTypeAPICall is a CloudTrail management event passed on by EventBridge: the
+	// real-time signals of root access-key calls (package signal).
+	DetailTypeAPICall = "AWS API Call via CloudTrail"
+
+	// TaskField names the job of a scheduled rule whose target sends a constant input instead
+	// of the scheduled event: {"iam4-responder-task": "recheck"}.
+	TaskField = "iam4-responder-task"
+	// TaskRecheck re-checks every case that is not closed (issue: follow the case to the end).
+	TaskRecheck = "recheck"
+	// TaskDigest sends each digest route its daily list of open cases.
+	TaskDigest = "digest"
+)
