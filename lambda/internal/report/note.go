@@ -45,5 +45,12 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 			parts = with
 		}
 	}
+	// The account's name last: the note is cut at its end when it is long.
+	if strings.TrimSpace(r.Owner.Name) != "" {
+		if ev := r.Evidence; ev != nil {
+			parts[len(parts)-1] += r.messages()["period"] // the decision's sentence ends before the name
+		}
+		parts = append(parts, r.say("owner.name", map[string]string{"name": field(r.Owner.Name, capOwnerName)}))
+	}
 	return textcap.Runes(inert(strings.Join(parts, " ")), noteMax)
 }

@@ -29,8 +29,11 @@ func (OpsItem) Searchable(key string) bool {
 	return !strings.HasPrefix(key, "iam4:evidence") && !strings.HasPrefix(key, "iam4:policy-")
 }
 
-// opsNoticeReserve is the room kept in the description to say what did not fit.
-const opsNoticeReserve = 400
+// opsNoticeReserve is the room kept in the description to say what did not fit: a blank line
+// and the moreLines sentence, at most about 60 characters in either language, with room to spare.
+// (It was 400; in 2,048 characters the checklist needs that room more, now that the footer also
+// links the event history.)
+const opsNoticeReserve = 160
 
 // OpsItem renders the OpsItem of an opened case: a Markdown description whose untrusted values
 // are code spans (never markup, never links) and whose account, Region and links always fit, and
@@ -52,6 +55,16 @@ func (r Report) opsDescription(keys, omitted []string) string {
 	var lines []string
 	line := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 	line(md(t.intro)+" "+md(t.unlimited), account, mdCode(r.severity(f.Severity), capSeverity))
+	// Who owns the account comes after the checklist: the description holds 2,048 characters,
+	// the title already names the account, and iam4:owner holds the owner whole.
+	owner := func() {
+		if ol := r.ownerLines(mdCode); len(ol) > 0 {
+			line("")
+			for _, l := range ol {
+				line("- %s", l)
+			}
+		}
+	}
 	if ev := r.Evidence; ev != nil {
 		c := opsLists
 		line("")
@@ -99,6 +112,21 @@ func (r Report) opsDescription(keys, omitted []string) string {
 				line("- %s %s", mdCode(st.ID, capKey), md(title))
 			}
 		}
+		owner()
+		// The charts come after the checklist: when the description is full, they go first.
+		for _, k := range ev.Keys {
+			al := r.activityLines(k, sparkNarrow, c.addresses, func(s string) string { return mdCode(s, capAddress) },
+				func(s string) string { return "`" + s + "`" })
+			if len(al) == 0 {
+				continue
+			}
+			// One entry for the whole chart, so that a title never stands without its rows.
+			block := []string{"", fmt.Sprintf("**%s** %s", mdCode(k.ID, capKey), md(al[0]))}
+			for _, l := range al[1:] {
+				block = append(block, "- "+l)
+			}
+			lines = append(lines, strings.Join(block, "\n"))
+		}
 	} else {
 		line("")
 		line(md(t.noEvidence), mdCode(r.EvidenceError, capError))
@@ -108,6 +136,7 @@ func (r Report) opsDescription(keys, omitted []string) string {
 		for _, s := range t.byHandSteps {
 			line("%s", md(s)) // numbered: a Markdown ordered list
 		}
+		owner()
 	}
 	// The rule ends the checklist, so the footer's list is a list of its own.
 	footer := []string{"", "---", "",
@@ -115,6 +144,7 @@ func (r Report) opsDescription(keys, omitted []string) string {
 		fmt.Sprintf("- %s: %s", md(t.region), mdCode(f.Region, capRegion)),
 		fmt.Sprintf("- [%s](%s)", md(t.findingLink), r.FindingURL()),
 		fmt.Sprintf("- [%s](%s)", md(t.credentialsLink), r.CredentialsURL()),
+		fmt.Sprintf("- [%s](%s)", md(r.say("link.event_history", nil)), r.EventHistoryURL()),
 	}
 	if len(keys) > 0 {
 		footer = append(footer, "", md(fmt.Sprintf(t.opsData, strings.Join(keys, ", "))))
@@ -174,6 +204,10 @@ func (r Report) opsData() (data map[string]string, keys, omitted []string) {
 	put("iam4:case", field(r.Case, capCase))
 	put("iam4:finding", field(r.Finding.ID, capFindID))
 	put("iam4:link", r.FindingURL())
+	if o := r.Owner; strings.TrimSpace(o.Name) != "" || len(o.OUs) > 0 || len(o.Tags) > 0 {
+		b, _ := json.Marshal(r.ownerData())
+		put("iam4:owner", string(inertJSON(b)))
+	}
 	if c := r.Containment; c != nil && c.Mode != contain.Off {
 		b, _ := json.Marshal(c)
 		put("iam4:containment", string(inertJSON(b)))
@@ -201,6 +235,21 @@ func (r Report) opsData() (data map[string]string, keys, omitted []string) {
 	}
 	b, _ := json.Marshal(summary)
 	put("iam4:keys", string(inertJSON(b)))
+	// Every caller's chart and cadence, which the description holds only as far as it has room.
+	var activity []string
+	for _, k := range ev.Keys {
+		al := r.activityLines(k, sparkWide, opsKeyAddresses, func(s string) string { return field(s, capAddress) },
+			func(s string) string { return s })
+		if len(al) > 0 {
+			activity = append(activity, field(k.ID, capKey)+" "+al[0])
+			for _, l := range al[1:] {
+				activity = append(activity, "  "+l)
+			}
+		}
+	}
+	if len(activity) > 0 && put("iam4:activity", strings.Join(activity, "\n")) {
+		keys = append(keys, "iam4:activity")
+	}
 	r.opsPolicies(put, &keys, &omitted)
 	if doc, _ := r.evidenceWithin(opsDataTotalMaxBytes - total); doc != nil && put("iam4:evidence", string(doc)) {
 		keys = append(keys, "iam4:evidence")
