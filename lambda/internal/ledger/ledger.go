@@ -71,7 +71,7 @@ type Case struct {
 	Reopen     map[string]string `dynamodbav:"reopen,omitempty"`
 	Resolve    string            `dynamodbav:"resolve,omitempty"` // pending resolution's reason
 	Steps      map[string]Step   `dynamodbav:"steps,omitempty"`
-	Seen       map[string]int64  `dynamodbav:"seen,omitempty"` // finding id → latest UpdatedAt seen (unix ms)
+	Seen       map[string]int64  `dynamodbav:"seen,omitempty"`     // finding id → latest UpdatedAt seen (unix ms)
 	FollowUp   *FollowUp         `dynamodbav:"followup,omitempty"` // the epoch's follow-up, once its ticket is open
 	Updated    string            `dynamodbav:"updated_at"`
 }
