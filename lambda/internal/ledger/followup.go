@@ -57,8 +57,9 @@ func (f *FollowUp) State() (followup.Case, error) {
 
 // Announcement is a transition waiting to be told to every channel.
 type Announcement struct {
-	Seq int
-	T   followup.Transition
+	Seq  int                 `json:"-"`
+	T    followup.Transition `json:"t"`
+	Note string              `json:"note,omitempty"` // the observation's Note
 }
 
 // Announcements lists the pending transitions, oldest first.
@@ -72,11 +73,12 @@ func (f *FollowUp) Announcements() ([]Announcement, error) {
 		if err != nil {
 			return nil, fmt.Errorf("follow-up transition %q: %w", k, err)
 		}
-		var t followup.Transition
-		if err := json.Unmarshal([]byte(v), &t); err != nil {
+		var a Announcement
+		if err := json.Unmarshal([]byte(v), &a); err != nil {
 			return nil, fmt.Errorf("decode follow-up transition %d: %w", seq, err)
 		}
-		out = append(out, Announcement{Seq: seq, T: t})
+		a.Seq = seq
+		out = append(out, a)
 	}
 	slices.SortFunc(out, func(a, b Announcement) int { return a.Seq - b.Seq })
 	return out, nil
@@ -95,6 +97,9 @@ type Observed struct {
 	// Start is the follow-up to begin with when the record has none yet (followup.Start with
 	// the opening evidence's keys).
 	Start *followup.Case
+	// Note is kept with each transition the observation makes, for its announcement (the
+	// caller's encoding, opaque here: who made a call, from a real-time signal).
+	Note string
 	// Recheck stamps the record's Checked time.
 	Recheck bool
 	Owner   string // a token unique to the invocation, which delivers the transitions if it can
@@ -192,7 +197,7 @@ func follow(c *Case, o Observed, s followup.Settings, now time.Time) (made []fol
 		if f.Pending == nil {
 			f.Pending = map[string]string{}
 		}
-		f.Pending[strconv.Itoa(f.Seq)] = string(mustJSON(t))
+		f.Pending[strconv.Itoa(f.Seq)] = string(mustJSON(Announcement{T: t, Note: o.Note}))
 	}
 	return made, true, nil
 }
