@@ -197,7 +197,7 @@ func (r *followRig) recheckOn(day int, copies int) func(t *testing.T, r *followR
 
 func walk(start time.Time) []walkStep {
 	dayAt := func(r *followRig, d int) {
-		r.clock.Advance(start.Add(time.Duration(d)*24*time.Hour).Sub(r.clock.Now()))
+		r.clock.Advance(start.Add(time.Duration(d) * 24 * time.Hour).Sub(r.clock.Now()))
 	}
 	recheck := func(d int, change func(w *world)) func(t *testing.T, r *followRig) {
 		return func(t *testing.T, r *followRig) {
