@@ -91,15 +91,28 @@ func (h *Handler) startFollowUp(ctx context.Context, log *slog.Logger, c ledger.
 	if err != nil {
 		return followup.Case{}, err
 	}
-	if k.Evidence != nil && k.Evidence.Inventory != nil && k.Evidence.Inventory.Report != nil {
+	switch {
+	case k.Evidence != nil && k.Evidence.Inventory != nil && k.Evidence.Inventory.Report != nil:
 		keys = reportKeys(*k.Evidence.Inventory)
-	} else if o.KeysKnown {
+	case o.KeysKnown && !o.Partial:
 		keys = o.Keys
+	case h.Follow.Observer != nil:
+		// A real-time event names only its own key: read them all.
+		now, err := h.Follow.Observer.Observe(ctx, accountOf(c.ID), time.Time{})
+		if err != nil {
+			return followup.Case{}, fmt.Errorf("read the keys to begin the follow-up: %w", err)
+		}
+		if now.KeysKnown {
+			keys = now.Keys
+		}
 	}
 	if o.Partial {
 		// A real-time CreateAccessKey that opened the case: its key is the case's own, known
 		// by id from now on, unless the report already shows it (by its creation time).
 		for _, nk := range o.Keys {
+			if nk.Created.IsZero() {
+				continue // an UpdateAccessKey names a key the case has (resolveKeys)
+			}
 			if !slices.ContainsFunc(keys, func(k followup.Key) bool { return near(k.Created, nk.Created) }) {
 				keys = append(keys, nk)
 			}
