@@ -121,8 +121,12 @@ func (h *Handler) startFollowUp(ctx context.Context, log *slog.Logger, c ledger.
 	return followup.Start(openedAt(c, h.now()), keys), nil
 }
 
-// openedAt is when the case's ticket opened: its first delivery step of the epoch.
+// openedAt is when the case began: the time Security Hub (or CloudTrail, for a real-time event)
+// reported its triggering finding, else its first delivery step of the epoch.
 func openedAt(c ledger.Case, now time.Time) time.Time {
+	if f, err := trigger(c); err == nil && !f.UpdatedAt.IsZero() {
+		return f.UpdatedAt.UTC()
+	}
 	first := now
 	for name, st := range c.Steps {
 		if strings.HasPrefix(name, "open/") && st.Epoch == c.Epoch && st.At > 0 && time.Unix(st.At, 0).Before(first) {

@@ -116,10 +116,20 @@ func (h *Handler) recheckCase(ctx context.Context, c ledger.Case, round time.Tim
 			since = fc.Inactive
 		}
 	}
+	var state followup.Case
+	if c.FollowUp != nil {
+		state, _ = c.FollowUp.State()
+	}
 	obs, err := h.Follow.Observer.Observe(ctx, account, since)
 	if err != nil {
 		log.WarnContext(ctx, "re-check could not read the keys", "error", err.Error())
 		obs = followup.Observation{At: h.now()} // keys unknown: only "stalled" can follow
+	}
+	if c.FollowUp != nil && obs.KeysKnown && obs.At.Before(state.Since) {
+		// A report generated before the case's last move (a real-time event) would undo what
+		// the event taught: its keys say nothing newer.
+		log.InfoContext(ctx, "credential report older than the case's last change", "report", obs.At, "since", state.Since)
+		obs.Keys, obs.KeysKnown = nil, false
 	}
 	return h.follow(ctx, log, c.ID, ledger.Observed{ID: "recheck/" + round.Format(time.DateOnly), Obs: obs, Recheck: true})
 }
@@ -158,6 +168,15 @@ func observation(inv evidence.Inventory, at time.Time) followup.Observation {
 	return o
 }
 
+// asOf is the time an inventory describes: the credential report's generation (IAM regenerates
+// it at most every four hours, so it may be older than now), else now.
+func asOf(inv evidence.Inventory, now time.Time) time.Time {
+	if inv.Report != nil && !inv.Report.GeneratedAt.IsZero() {
+		return inv.Report.GeneratedAt
+	}
+	return now
+}
+
 // lastKeyCall is the last successful call made with a root access key in the evidence.
 func lastKeyCall(res investigation.Result) time.Time {
 	var last time.Time
@@ -186,7 +205,7 @@ func (e *liveEvidence) Observe(ctx context.Context, account string, since time.T
 		if err != nil {
 			return followup.Observation{}, err
 		}
-		return observation(inv, now()), nil
+		return observation(inv, asOf(inv, now())), nil
 	}
 	o := e.opts
 	o.Account = account
@@ -198,7 +217,7 @@ func (e *liveEvidence) Observe(ctx context.Context, account string, since time.T
 	}
 	obs := followup.Observation{At: now()}
 	if res.Inventory != nil {
-		obs = observation(*res.Inventory, now())
+		obs = observation(*res.Inventory, asOf(*res.Inventory, now()))
 	}
 	if last := lastKeyCall(res); last.After(since) {
 		obs.CalledAt = last
