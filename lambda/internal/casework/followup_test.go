@@ -183,16 +183,16 @@ type walkStep struct {
 	states int    // transitions made so far
 }
 
-func (r *followRig) recheckOn(day int, copies int) func(t *testing.T, r *followRig) {
-	return func(t *testing.T, r *followRig) {
-		t.Helper()
-		events := make([]json.RawMessage, copies)
-		for i := range events {
-			events[i] = recheckTask
-		}
-		r.invoke(t, events...)
-		r.invoke(t, recheckTask) // the schedule fired twice
+// rechecks runs the re-check task copies times at once, then once more: the schedule fired
+// twice.
+func (r *followRig) rechecks(t *testing.T, copies int) {
+	t.Helper()
+	events := make([]json.RawMessage, copies)
+	for i := range events {
+		events[i] = recheckTask
 	}
+	r.invoke(t, events...)
+	r.invoke(t, recheckTask)
 }
 
 func walk(start time.Time) []walkStep {
@@ -205,7 +205,7 @@ func walk(start time.Time) []walkStep {
 			if change != nil {
 				r.world.set(change)
 			}
-			r.recheckOn(d, 3)(t, r)
+			r.rechecks(t, 3)
 		}
 	}
 	return []walkStep{
