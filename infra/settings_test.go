@@ -12,9 +12,12 @@ import (
 )
 
 func defaultSettings() Settings {
+	six := 6.0
 	return Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15, EvidenceCallAs: "SELF",
+		RealTimeSignals: true,
 		Responder: responder.Props{LogRetention: awslogs.RetentionDays_ONE_YEAR, MemoryMB: 512, LookbackDays: 90,
-			Language: "en", Containment: "off", ActionTargetID: contract.DefaultActionTargetID}}
+			Language: "en", Containment: "off", ActionTargetID: contract.DefaultActionTargetID,
+			VerifyDays: 7, StaleDays: 14, RecheckHourUTC: &six}}
 }
 
 func TestReadSettings(t *testing.T) {
@@ -48,6 +51,18 @@ func TestReadSettings(t *testing.T) {
 			contract.CtxEmails: []any{"ops@example.com"}, contract.CtxLogRetentionDays: 30.0, contract.CtxOpsCenter: true,
 		}, func(s *Settings) {
 			s.Responder.Emails, s.Responder.LogRetention, s.Responder.OpsCenter = []string{"ops@example.com"}, awslogs.RetentionDays_ONE_MONTH, true
+		}},
+		{"following a case to the end, routes as a cdk.json object", map[string]any{
+			contract.CtxRoutes: map[string]any{"rules": []any{map[string]any{"name": "sandbox", "tags": map[string]any{"env": "sandbox"},
+				"digest": true, "emailTopicArn": "arn:aws:sns:ap-northeast-1:444455556666:sandbox-mail"}}},
+			contract.CtxOwnerTags: "owner,team", contract.CtxVerifyDays: 10.0, contract.CtxStaleDays: "30",
+			contract.CtxRecheckHourUTC: 3.0, contract.CtxRealTimeSignals: false, contract.CtxResponderRegion: "ap-northeast-1",
+		}, func(s *Settings) {
+			three := 3.0
+			s.ResponderRegion, s.RealTimeSignals = "ap-northeast-1", false
+			r := &s.Responder
+			r.Routes = `{"rules":[{"name":"sandbox","tags":{"env":"sandbox"},"emailTopicArn":"arn:aws:sns:ap-northeast-1:444455556666:sandbox-mail","digest":true}],"default":{}}`
+			r.OwnerTags, r.VerifyDays, r.StaleDays, r.RecheckHourUTC, r.DisableRealTimeSignals = []string{"owner", "team"}, 10, 30, &three, true
 		}},
 	}
 	for _, tt := range tests {
@@ -84,6 +99,10 @@ func TestReadSettingsNamesTheBadKey(t *testing.T) {
 		{"Jira without its URL", map[string]any{contract.CtxJiraProject: "SEC",
 			contract.CtxJiraSecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"}, "jiraUrl: required with jiraProject"},
 		{"every channel off", map[string]any{contract.CtxSecurityHub: false}, "every channel is off"},
+		{"a responder outside IAM's Region without its account", map[string]any{contract.CtxResponderRegion: "ap-northeast-1"},
+			"responderAccount: required with responderRegion=ap-northeast-1: IAM's events arrive in us-east-1"},
+		{"a route naming a topic by name", map[string]any{contract.CtxRoutes: `{"rules":[{"name":"a","ou":"ou-ab12-paymnts1","chatTopicArn":"pay-chat"}]}`},
+			`chatTopicArn "pay-chat" is not an SNS topic ARN`},
 		{"containment without the management account", map[string]any{contract.CtxContainment: "delete-unused", contract.CtxAllowedAccounts: "444455556666"},
 			"managementAccount: the management account's 12-digit id is required"},
 	}
