@@ -35,6 +35,8 @@ type Server struct {
 	AssumedRoles atomic.Int64 // successful AssumeRole calls
 	RootSessions atomic.Int64 // successful AssumeRoot calls
 	DeletedKeys  atomic.Int64 // root access keys deleted
+
+	offset atomic.Int64 // Advance's shift of the scenario's clock
 }
 
 // New builds a server for a scenario. now is the clock (time.Now when nil); a scenario's own
@@ -51,7 +53,8 @@ func New(s *Scenario, log *slog.Logger) (*Server, error) {
 		offset := time.Until(s.Now)
 		now = func() time.Time { return time.Now().Add(offset) }
 	}
-	srv := &Server{scenario: s, now: now, log: log, buckets: map[string]*bucket{}, accounts: map[string]*account{}}
+	srv := &Server{scenario: s, log: log, buckets: map[string]*bucket{}, accounts: map[string]*account{}}
+	srv.now = func() time.Time { return now().Add(time.Duration(srv.offset.Load())) }
 	add := func(id string, root Root, regions []string, events []json.RawMessage, gens []Generator) error {
 		t, err := buildTrail(events, gens, now())
 		if err != nil {

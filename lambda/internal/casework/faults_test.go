@@ -127,7 +127,7 @@ type faultFindings struct{ events []json.RawMessage }
 
 var faultRegions = []string{"us-west-2", "eu-west-1", "ap-northeast-1"}
 
-func newFaultRig(t *testing.T) *faultRig {
+func newFaultRig(t *testing.T, scenario ...func(*emulator.Scenario)) *faultRig {
 	t.Helper()
 	r := &faultRig{clock: faults.NewClock(time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC)), store: &ledger.Memory{},
 		lossy: &faults.Lossy{}, sns: &countingSNS{}, freezer: &faults.Freezer{}, failed: &faultFindings{},
@@ -142,8 +142,12 @@ func newFaultRig(t *testing.T) *faultRig {
 		b, _ := json.Marshal(m["detail"].(map[string]any)["findings"].([]any)[0])
 		raws = append(raws, b)
 	}
-	srv, err := emulator.New(&emulator.Scenario{Account: testenv.Account, Findings: raws,
-		Jira: &emulator.Jira{Email: "ops@example.com", Token: "t0ken", Projects: []string{"SEC"}}}, nil)
+	sc := &emulator.Scenario{Account: testenv.Account, Findings: raws,
+		Jira: &emulator.Jira{Email: "ops@example.com", Token: "t0ken", Projects: []string{"SEC"}}}
+	for _, f := range scenario {
+		f(sc)
+	}
+	srv, err := emulator.New(sc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

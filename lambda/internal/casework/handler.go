@@ -96,6 +96,8 @@ type Handler struct {
 	Point func(name string)
 	// Metrics is optional: the embedded-metric-format recorder, flushed after each event.
 	Metrics *metrics.Recorder
+	// Follow configures following each case to the end (followup.go).
+	Follow FollowUp
 }
 
 // leaseMargin covers clock skew between invocations: Lambda stops an invocation at its
@@ -134,7 +136,13 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 		}
 	}()
 	if isSweep(raw) {
-		return h.Sweep(ctx)
+		return errors.Join(h.Sweep(ctx), h.sweepFollowUps(ctx))
+	}
+	if isTask(raw, contract.TaskRecheck) {
+		return h.Recheck(ctx)
+	}
+	if isAPICall(raw) {
+		return h.Signal(ctx, raw)
 	}
 	ev, err := finding.Parse(raw)
 	if err != nil {

@@ -52,6 +52,7 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 		Evidence:   ev,
 		Lang:       lang,
 		Metrics:    rec,
+		Follow:     FollowUp{Settings: cfg.FollowUp, Observer: ev},
 	}
 	if mode, err := contain.ParseMode(cfg.Containment); err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func sinks(cfg config.Config, awsCfg aws.Config) []CaseSink {
 	if j := cfg.Jira; j != nil {
 		out = append(out, sink.Jira{
 			BaseURL: j.URL, Project: j.Project, IssueType: j.IssueType, Labels: j.Labels,
-			Priorities: j.Priorities, Transition: j.Transition,
+			Priorities: j.Priorities, Transition: j.Transition, Statuses: jiraStatuses(cfg),
 			HTTP:  &http.Client{Timeout: 20 * time.Second},
 			Creds: &sink.JiraCredentials{API: secretsmanager.NewFromConfig(awsCfg), SecretID: j.SecretARN},
 		})

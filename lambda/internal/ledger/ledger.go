@@ -71,7 +71,8 @@ type Case struct {
 	Reopen     map[string]string `dynamodbav:"reopen,omitempty"`
 	Resolve    string            `dynamodbav:"resolve,omitempty"` // pending resolution's reason
 	Steps      map[string]Step   `dynamodbav:"steps,omitempty"`
-	Seen       map[string]int64  `dynamodbav:"seen,omitempty"` // finding id → latest UpdatedAt seen (unix ms)
+	Seen       map[string]int64  `dynamodbav:"seen,omitempty"`     // finding id → latest UpdatedAt seen (unix ms)
+	FollowUp   *FollowUp         `dynamodbav:"followup,omitempty"` // the epoch's follow-up, once its ticket is open
 	Updated    string            `dynamodbav:"updated_at"`
 }
 
@@ -174,6 +175,13 @@ func clone(c Case) Case {
 	c.Reopen = maps.Clone(c.Reopen)
 	c.Steps = maps.Clone(c.Steps)
 	c.Seen = maps.Clone(c.Seen)
+	if c.FollowUp != nil {
+		f := *c.FollowUp
+		f.Pending = maps.Clone(f.Pending)
+		f.Applied = slices.Clone(f.Applied)
+		f.Throttle = maps.Clone(f.Throttle)
+		c.FollowUp = &f
+	}
 	return c
 }
 

@@ -11,6 +11,10 @@ const (
 	WantOpen     Want = "open"     // a FAILED finding, workflow NEW
 	WantResolve  Want = "resolve"  // a PASSED or archived finding
 	WantTakeOver Want = "takeover" // the sweeper: finish whatever an owner left unfinished
+	// WantSignal: a real-time root CreateAccessKey. It opens a case when there is none (its
+	// finding is the event, which Security Hub does not hold: it is never written back), and
+	// changes nothing otherwise: the follow-up takes it from there.
+	WantSignal Want = "signal"
 )
 
 // Arrival is one finding reaching the responder (or the sweeper looking at a case).
@@ -93,7 +97,17 @@ func arrive(c *Case, a Arrival, now time.Time) (Role, error) {
 			put(&c.Reopen, a.Finding, a.Encoded)
 			return takeIfEnded(c, a, live), nil
 		}
+	case WantSignal:
+		if c.State != None && c.State != Resolved {
+			return Idle, errNoChange
+		}
+		newEpoch(c, map[string]string{a.Finding: a.Encoded})
+		c.Notified = map[string]bool{a.Finding: true}
+		c.Closed = map[string]bool{a.Finding: true}
+		own(c, a)
+		return Owner, nil
 	case WantResolve:
+		closeFollowUp(c, now)
 		switch c.State {
 		case None, Resolved:
 			return Idle, errNoChange
@@ -160,6 +174,7 @@ func newEpoch(c *Case, findings map[string]string) {
 	c.State = Opening
 	c.Findings = findings
 	c.Notified, c.Closed, c.Reopen, c.Steps, c.Resolve = nil, nil, nil, nil, ""
+	c.FollowUp = nil
 }
 
 func put(m *map[string]string, k, v string) {

@@ -27,8 +27,11 @@ type Jira struct {
 	Labels     []string
 	Priorities map[string]string // finding severity label → priority name; no entry leaves Jira's default
 	Transition string            // the transition that closes the issue, e.g. "Done"
-	HTTP       *http.Client
-	Creds      *JiraCredentials
+	// Statuses names the transition to take when the case's follow-up enters a state (keys are
+	// followup.State values: deactivated, ready_to_delete, …); no entry leaves the status alone.
+	Statuses map[string]string
+	HTTP     *http.Client
+	Creds    *JiraCredentials
 	// Wait sleeps before a retry after HTTP 429 (a timer honouring ctx when nil).
 	Wait func(ctx context.Context, d time.Duration) error
 }
@@ -136,6 +139,22 @@ func (j Jira) Resolve(ctx context.Context, r report.Report, issue, key string) (
 	if issue == "" {
 		return "", errors.New("resolve Jira issue: no issue key recorded for the case")
 	}
+	if err := j.commentOnce(ctx, issue, r.JiraResolution(), key); err != nil {
+		return "", err
+	}
+	moved, err := j.transition(ctx, issue, j.Transition)
+	if err != nil {
+		return "", err
+	}
+	if !moved {
+		return "", fmt.Errorf("issue %s offers no transition named %q", issue, j.Transition)
+	}
+	return issue, nil
+}
+
+// commentOnce comments on the issue unless a comment carrying the delivery key exists (an
+// earlier attempt whose answer was lost).
+func (j Jira) commentOnce(ctx context.Context, issue string, body report.ADF, key string) error {
 	path := "/rest/api/3/issue/" + url.PathEscape(issue)
 	var comments struct {
 		Comments []struct {
@@ -148,21 +167,27 @@ func (j Jira) Resolve(ctx context.Context, r report.Report, issue, key string) (
 		} `json:"comments"`
 	}
 	if err := j.call(ctx, http.MethodGet, path+"/comment?expand=properties&maxResults=100", nil, &comments); err != nil {
-		return "", fmt.Errorf("list comments of %s: %w", issue, err)
+		return fmt.Errorf("list comments of %s: %w", issue, err)
 	}
-	commented := false
 	for _, c := range comments.Comments {
 		for _, p := range c.Properties {
-			commented = commented || p.Key == commentProperty && p.Value.Delivery == key
+			if p.Key == commentProperty && p.Value.Delivery == key {
+				return nil
+			}
 		}
 	}
-	if !commented {
-		body := map[string]any{"body": r.JiraResolution(),
-			"properties": []map[string]any{{"key": commentProperty, "value": map[string]string{"delivery": key}}}}
-		if err := j.call(ctx, http.MethodPost, path+"/comment", body, nil); err != nil {
-			return "", fmt.Errorf("comment on %s: %w", issue, err)
-		}
+	in := map[string]any{"body": body,
+		"properties": []map[string]any{{"key": commentProperty, "value": map[string]string{"delivery": key}}}}
+	if err := j.call(ctx, http.MethodPost, path+"/comment", in, nil); err != nil {
+		return fmt.Errorf("comment on %s: %w", issue, err)
 	}
+	return nil
+}
+
+// transition applies the transition named name; moved is false when the issue offers none of
+// that name and is not in a status of that name already (an earlier attempt moved it).
+func (j Jira) transition(ctx context.Context, issue, name string) (moved bool, err error) {
+	path := "/rest/api/3/issue/" + url.PathEscape(issue)
 	var ts struct {
 		Transitions []struct {
 			ID   string `json:"id"`
@@ -170,15 +195,15 @@ func (j Jira) Resolve(ctx context.Context, r report.Report, issue, key string) (
 		} `json:"transitions"`
 	}
 	if err := j.call(ctx, http.MethodGet, path+"/transitions", nil, &ts); err != nil {
-		return "", fmt.Errorf("list transitions of %s: %w", issue, err)
+		return false, fmt.Errorf("list transitions of %s: %w", issue, err)
 	}
 	for _, t := range ts.Transitions {
-		if strings.EqualFold(t.Name, j.Transition) {
+		if strings.EqualFold(t.Name, name) {
 			body := map[string]any{"transition": map[string]string{"id": t.ID}}
 			if err := j.call(ctx, http.MethodPost, path+"/transitions", body, nil); err != nil {
-				return "", fmt.Errorf("transition %s to %q: %w", issue, j.Transition, err)
+				return false, fmt.Errorf("transition %s to %q: %w", issue, name, err)
 			}
-			return issue, nil
+			return true, nil
 		}
 	}
 	var st struct {
@@ -188,8 +213,8 @@ func (j Jira) Resolve(ctx context.Context, r report.Report, issue, key string) (
 			} `json:"status"`
 		} `json:"fields"`
 	}
-	if err := j.call(ctx, http.MethodGet, path+"?fields=status", nil, &st); err == nil && strings.EqualFold(st.Fields.Status.Name, j.Transition) {
-		return issue, nil // an earlier attempt moved it already
+	if err := j.call(ctx, http.MethodGet, path+"?fields=status", nil, &st); err == nil && strings.EqualFold(st.Fields.Status.Name, name) {
+		return true, nil // an earlier attempt moved it already
 	}
-	return "", fmt.Errorf("issue %s offers no transition named %q", issue, j.Transition)
+	return false, nil
 }
