@@ -20,6 +20,7 @@ type Series struct {
 	// days with calls per weekday, and how many distinct days had calls
 	activeWdays [7]int
 	calls       int
+	hourCalls   int // the calls counted in hours (AddHour may count other calls than AddDay)
 }
 
 // NewSeries makes an empty series over the days that hold [from, to].
@@ -40,12 +41,37 @@ func (s *Series) Add(t time.Time, n int) {
 	if n <= 0 || t.Before(s.Start) || i >= len(s.Days) {
 		return
 	}
+	s.addDay(i, t.Weekday(), n)
+	s.hours[t.Hour()] += n
+	s.hourCalls += n
+}
+
+// AddDay counts n calls on the UTC day of t without an hour: an aggregate that kept calls per day
+// and per hour of day separately (package evidence) rebuilds a series with AddDay and AddHour.
+func (s *Series) AddDay(t time.Time, n int) {
+	t = t.UTC()
+	i := int(t.Sub(s.Start) / (24 * time.Hour))
+	if n <= 0 || t.Before(s.Start) || i >= len(s.Days) {
+		return
+	}
+	s.addDay(i, t.Weekday(), n)
+}
+
+// AddHour counts n calls at an hour of day (0–23, UTC) for the cadence's favoured hour.
+func (s *Series) AddHour(hour, n int) {
+	if n <= 0 || hour < 0 || hour > 23 {
+		return
+	}
+	s.hours[hour] += n
+	s.hourCalls += n
+}
+
+func (s *Series) addDay(i int, wd time.Weekday, n int) {
 	if s.Days[i] == 0 {
-		s.activeWdays[t.Weekday()]++
+		s.activeWdays[wd]++
 	}
 	s.Days[i] += n
-	s.hours[t.Hour()] += n
-	s.wdays[t.Weekday()] += n
+	s.wdays[wd] += n
 	s.calls += n
 }
 
@@ -151,20 +177,31 @@ func (s *Series) Cadence() Cadence {
 	switch {
 	case active >= minDays && float64(active) >= regularShare*float64(span):
 		c.Kind = Daily
-	case s.weekly(first, last, active):
+	case s.weekly(first, last, active) >= 0:
 		c.Kind = Weekly
-		c.Weekday = int(s.Start.Add(time.Duration(first) * 24 * time.Hour).Weekday())
+		c.Weekday = int(s.weekly(first, last, active))
 	default:
 		c.Kind, c.Hour = AdHoc, -1
 	}
 	return c
 }
 
-// weekly reports whether the active days fall on one weekday in (nearly) every week.
-func (s *Series) weekly(first, last, active int) bool {
-	wd := s.Start.Add(time.Duration(first) * 24 * time.Hour).Weekday()
-	weeks := (last-first)/7 + 1
-	return active >= minDays && s.activeWdays[wd] == active && float64(active) >= regularShare*float64(weeks)
+// weekly returns the weekday that holds (nearly) all the active days, in (nearly) every week
+// between the first call and the last, or -1: a weekly job that also ran once by hand on
+// another day is still weekly.
+func (s *Series) weekly(first, last, active int) time.Weekday {
+	best := 0
+	for wd := range 7 {
+		if s.activeWdays[wd] > s.activeWdays[best] {
+			best = wd
+		}
+	}
+	n := float64(s.activeWdays[best])
+	weeks := float64((last-first)/7 + 1)
+	if active < minDays || n < regularShare*float64(active) || n < regularShare*weeks {
+		return -1
+	}
+	return time.Weekday(best)
 }
 
 // favouredHour is the start of the two-hour span (UTC) holding most calls when it holds at least
@@ -177,7 +214,7 @@ func (s *Series) favouredHour() int {
 			best, bestN = h, n
 		}
 	}
-	if s.calls == 0 || float64(bestN) < hourShare*float64(s.calls) {
+	if s.hourCalls == 0 || float64(bestN) < hourShare*float64(s.hourCalls) {
 		return -1
 	}
 	// Of the two hours, name the one with more calls.

@@ -110,3 +110,79 @@ func BenchmarkAdd(b *testing.B) {
 		s.Add(t.Add(time.Duration(i%(89*24))*time.Hour), 1)
 	}
 }
+
+// TestCadenceFromDayAndHourCounts reads cadences from what evidence keeps (calls per day and per
+// hour of day, separately), with the series real jobs and people make.
+func TestCadenceFromDayAndHourCounts(t *testing.T) {
+	monday := time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC)
+	window := func() *Series { return NewSeries(monday, monday.Add(90*24*time.Hour)) }
+	day := func(d int) time.Time { return monday.Add(time.Duration(d) * 24 * time.Hour) }
+	tests := []struct {
+		name string
+		fill func(s *Series)
+		want Cadence
+	}{
+		{"a nightly 02:00 backup that missed one night is daily around 02:00", func(s *Series) {
+			for d := range 91 {
+				if d == 40 {
+					continue // the night the host was down
+				}
+				s.AddDay(day(d), 4) // a few calls per run: list, put, put, put
+				s.AddHour(2, 4)
+			}
+		}, Cadence{Daily, 2, -1}},
+		{"a nightly job with a person's calls now and then is still daily around 02:00", func(s *Series) {
+			for d := range 91 {
+				s.AddDay(day(d), 3)
+				s.AddHour(2, 3)
+			}
+			for _, d := range []int{5, 19, 60} {
+				s.AddDay(day(d), 2)
+				s.AddHour(14, 2)
+			}
+		}, Cadence{Daily, 2, -1}},
+		{"a Monday-morning report over thirteen weeks, one Monday a holiday, is weekly on Mondays", func(s *Series) {
+			for w := range 13 {
+				if w == 6 {
+					continue
+				}
+				s.AddDay(day(7*w), 12)
+				s.AddHour(7, 12)
+			}
+		}, Cadence{Weekly, 7, int(time.Monday)}},
+		{"one call is once, at its hour", func(s *Series) {
+			s.AddDay(day(63), 1)
+			s.AddHour(16, 1)
+		}, Cadence{Once, 16, -1}},
+		{"calls on a handful of scattered days at scattered hours are ad hoc", func(s *Series) {
+			for i, d := range []int{2, 9, 11, 30, 31, 47, 70, 88} {
+				s.AddDay(day(d), 1+i%3)
+				s.AddHour((5*i+3)%24, 1+i%3)
+			}
+		}, Cadence{AdHoc, -1, -1}},
+		{"a weekly job that someone also ran once on a Wednesday is still weekly on Mondays", func(s *Series) {
+			for w := range 13 {
+				s.AddDay(day(7*w), 1)
+				s.AddHour(7, 1)
+			}
+			s.AddDay(day(9), 1)
+			s.AddHour(7, 1)
+		}, Cadence{Weekly, 7, int(time.Monday)}},
+		{"calls on Mondays and Thursdays alike are not weekly on either", func(s *Series) {
+			for w := range 13 {
+				s.AddDay(day(7*w), 1)
+				s.AddDay(day(7*w+3), 1)
+				s.AddHour(7, 2)
+			}
+		}, Cadence{AdHoc, -1, -1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := window()
+			tt.fill(s)
+			if diff := cmp.Diff(tt.want, s.Cadence()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

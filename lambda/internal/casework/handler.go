@@ -83,6 +83,8 @@ type Handler struct {
 	DeadLetter Rejecter
 	// Evidence is optional: without it the ticket carries the runbook only.
 	Evidence Investigator
+	// Owners is optional: it names who owns the account in every ticket (owner.go).
+	Owners OwnerLookup
 	// Contain is optional; it runs after the evidence, only when there is evidence.
 	Contain Container
 	Lang    report.Lang

@@ -33,6 +33,7 @@ func (h *Handler) report(ctx context.Context, log *slog.Logger, c ledger.Case, k
 	}
 	r := report.New(kind, f, c.Resolve)
 	r.Lang = h.Lang
+	r = h.withOwner(ctx, log, r)
 	if kind == report.Resolved {
 		return r, nil
 	}

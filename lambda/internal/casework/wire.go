@@ -22,6 +22,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/metrics"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/owner"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
@@ -37,8 +38,11 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 	awsCfg.Retryer = metrics.CountThrottles(awsCfg.Retryer, rec)
 	me := &self{sts: sts.NewFromConfig(awsCfg)}
 	policy := &accountPolicy{self: me, allowed: cfg.AllowedAccounts, orgID: cfg.OrganizationID}
+	var owners OwnerLookup
 	if cfg.OrganizationID != "" {
-		policy.org = organizations.NewFromConfig(awsCfg)
+		org := organizations.NewFromConfig(awsCfg)
+		policy.org = org
+		owners = &owner.Owners{API: org, Tags: cfg.OwnerTags}
 	}
 	ev := newLiveEvidence(ctx, cfg, awsCfg, me, log)
 	h := &Handler{
@@ -50,6 +54,7 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 		Refused:    sink.Refused,
 		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
 		Evidence:   ev,
+		Owners:     owners,
 		Lang:       lang,
 		Metrics:    rec,
 		Follow:     FollowUp{Settings: cfg.FollowUp, Observer: ev},

@@ -61,6 +61,7 @@ type keyAgg struct {
 	agents        map[Text]int
 	tools         map[Tool]int
 	actions       map[string]*actionAgg
+	activity      map[string]*callerDays // by source address, as ips; see activity.go
 	inside        int
 	outside       int
 }
@@ -175,7 +176,7 @@ func (u *Usage) agg(m map[string]*keyAgg, id string) *keyAgg {
 func newKeyAgg() *keyAgg {
 	return &keyAgg{
 		regions: map[string]int{}, ips: map[string]int{}, agents: map[Text]int{},
-		tools: map[Tool]int{}, actions: map[string]*actionAgg{},
+		tools: map[Tool]int{}, actions: map[string]*actionAgg{}, activity: map[string]*callerDays{},
 	}
 }
 
@@ -196,6 +197,7 @@ func addCall(k *keyAgg, r *Record, inside bool) {
 	bump(k.regions, string(capText(r.AWSRegion, capShort)), maxIPs)
 	ip := string(capText(r.SourceIP, capShort))
 	bump(k.ips, ip, maxIPs)
+	k.addActivity(ip, t)
 	if inside {
 		k.inside++
 	} else {
@@ -300,6 +302,7 @@ func merge(dst, src *keyAgg) {
 	for v, n := range src.ips {
 		bumpN(dst.ips, v, n, maxIPs)
 	}
+	dst.mergeActivity(src)
 	for v, n := range src.agents {
 		bumpN(dst.agents, v, n, maxAgents)
 	}

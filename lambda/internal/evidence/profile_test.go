@@ -58,8 +58,10 @@ func TestUsageProfilesEachKey(t *testing.T) {
 			ID: "AKIA…MPLE", KeyID: "AKIAIOSFODNN7EXAMPLE", Calls: 11, Errors: 1, FirstUse: t0.Add(-time.Hour), LastUse: t0.Add(9 * time.Hour),
 			Regions: []Count{{"ap-northeast-1", 11}},
 			SourceIPs: []IPCount{
-				{IP: "54.250.10.11", Calls: 10, InsideAWS: true, AWSRegion: "ap-northeast-1", AWSService: "EC2", IPRanges: "2026-11-01-00-00-00"},
-				{IP: "203.0.113.9", Calls: 1, IPRanges: "2026-11-01-00-00-00"},
+				{IP: "54.250.10.11", Calls: 10, InsideAWS: true, AWSRegion: "ap-northeast-1", AWSService: "EC2", IPRanges: "2026-11-01-00-00-00",
+					Activity: &Activity{FirstDay: "2026-10-01", PerDay: []int{10}, Hours: hours(map[int]int{0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1})}},
+				{IP: "203.0.113.9", Calls: 1, IPRanges: "2026-11-01-00-00-00",
+					Activity: &Activity{FirstDay: "2026-09-30", PerDay: []int{1}, Hours: hours(map[int]int{23: 1})}},
 			},
 			Tools: []Count{{"AWS SDK for Go", 10}, {"AWS CLI", 1}},
 			UserAgents: []AgentCount{
@@ -78,6 +80,15 @@ func TestUsageProfilesEachKey(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Summary (-want +got):\n%s", diff)
 	}
+}
+
+// hours is a caller's calls per hour of day from the hours that had any.
+func hours(m map[int]int) []int {
+	out := make([]int, 24)
+	for h, n := range m {
+		out[h] = n
+	}
+	return out
 }
 
 func TestUsageKeepsHostileStringsCappedAndCountsExact(t *testing.T) {

@@ -63,8 +63,11 @@ func TestSessionsOfTheRootKeyCountTowardTheKey(t *testing.T) {
 		Inside, Outside               int
 	}{3, 2, 1, t0, t0.Add(2 * time.Hour),
 		[]IPCount{
-			{IP: "54.250.10.11", Calls: 2, InsideAWS: true, AWSRegion: "ap-northeast-1", AWSService: "EC2", IPRanges: "2026-11-01-00-00-00"},
-			{IP: "203.0.113.9", Calls: 1, IPRanges: "2026-11-01-00-00-00"},
+			{IP: "54.250.10.11", Calls: 2, InsideAWS: true, AWSRegion: "ap-northeast-1", AWSService: "EC2", IPRanges: "2026-11-01-00-00-00",
+				// the session's calls are the key's caller's, hour by hour
+				Activity: &Activity{FirstDay: "2026-10-01", PerDay: []int{2}, Hours: hours(map[int]int{1: 1, 2: 1})}},
+			{IP: "203.0.113.9", Calls: 1, IPRanges: "2026-11-01-00-00-00",
+				Activity: &Activity{FirstDay: "2026-10-01", PerDay: []int{1}, Hours: hours(map[int]int{0: 1})}},
 		},
 		[]Count{{"boto3 (Python)", 2}, {"AWS CLI", 1}},
 		[]string{"ec2:TerminateInstances", "iam:CreateUser", "sts:GetSessionToken"},

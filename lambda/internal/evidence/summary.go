@@ -21,6 +21,8 @@ type IPCount struct {
 	AWSService string `json:"aws_service,omitempty"`
 	// IPRanges is the createDate of the AWS ranges that placed the address, inside or outside.
 	IPRanges string `json:"ip_ranges,omitempty"`
+	// Activity is when the address called: calls per UTC day and per hour of day.
+	Activity *Activity `json:"activity,omitempty"`
 }
 
 // AgentCount is a user agent with its tool and calls.
@@ -145,7 +147,7 @@ func (u *Usage) Summary() Summary {
 		for _, c := range counts(k.ips) {
 			pl := u.place(c.Value)
 			p.SourceIPs = append(p.SourceIPs, IPCount{IP: Text(c.Value), Calls: c.Calls, InsideAWS: pl.inside,
-				AWSRegion: pl.region, AWSService: pl.service, IPRanges: pl.ranges})
+				AWSRegion: pl.region, AWSService: pl.service, IPRanges: pl.ranges, Activity: k.activity[c.Value].activity()})
 		}
 		tools := map[string]int{}
 		for t, n := range k.tools {

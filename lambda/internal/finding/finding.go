@@ -72,6 +72,9 @@ type Finding struct {
 	ProductName string // OCSF metadata.product.name
 	GeneratorID string
 	AccountID   string // the account the finding is about
+	// AccountName is ASFF AwsAccountName or OCSF cloud.account.name: untrusted text, often
+	// absent; the ticket shows it when Organizations names no account.
+	AccountName string
 	Region      string
 	Title       string
 	// Control is what the finding names its control by: the SecurityControlId where present,
@@ -100,15 +103,16 @@ func (f Finding) Case() string {
 // asff is the subset of the AWS Security Finding Format read by Parse. The SDK's
 // securityhub/types.AwsSecurityFinding has no JSON tags, so it cannot decode events.
 type asff struct {
-	ID            *string           `json:"Id"`
-	ProductArn    *string           `json:"ProductArn"`
-	GeneratorID   string            `json:"GeneratorId"`
-	AwsAccountID  *string           `json:"AwsAccountId"`
-	Region        string            `json:"Region"`
-	Title         string            `json:"Title"`
-	UpdatedAt     string            `json:"UpdatedAt"`
-	ProductFields map[string]string `json:"ProductFields"`
-	Severity      *struct {
+	ID             *string           `json:"Id"`
+	ProductArn     *string           `json:"ProductArn"`
+	GeneratorID    string            `json:"GeneratorId"`
+	AwsAccountID   *string           `json:"AwsAccountId"`
+	AwsAccountName string            `json:"AwsAccountName"`
+	Region         string            `json:"Region"`
+	Title          string            `json:"Title"`
+	UpdatedAt      string            `json:"UpdatedAt"`
+	ProductFields  map[string]string `json:"ProductFields"`
+	Severity       *struct {
 		Label string `json:"Label"`
 	} `json:"Severity"`
 	Compliance *struct {
@@ -195,6 +199,7 @@ func parseFinding(raw json.RawMessage, eventRegion string) (Finding, error) {
 		ProductARN:  *a.ProductArn,
 		GeneratorID: a.GeneratorID,
 		AccountID:   *a.AwsAccountID,
+		AccountName: a.AwsAccountName,
 		Region:      a.Region,
 		Title:       a.Title,
 		RecordState: a.RecordState,

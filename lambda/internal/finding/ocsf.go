@@ -15,7 +15,8 @@ type ocsf struct {
 	ClassUID *int `json:"class_uid"`
 	Cloud    *struct {
 		Account *struct {
-			UID string `json:"uid"`
+			UID  string `json:"uid"`
+			Name string `json:"name"`
 		} `json:"account"`
 		Region string `json:"region"`
 	} `json:"cloud"`
@@ -79,6 +80,7 @@ func parseOCSF(raw json.RawMessage, eventRegion string) (Finding, error) {
 		ProductARN:  o.Metadata.Product.UID,
 		ProductName: o.Metadata.Product.Name,
 		AccountID:   o.Cloud.Account.UID,
+		AccountName: o.Cloud.Account.Name,
 		Region:      o.Cloud.Region,
 		Title:       o.FindingInfo.Title,
 		Severity:    o.Severity,

@@ -137,7 +137,11 @@ func (r Report) JiraDescription() ADF {
 	d := newADFDoc(jiraDescriptionMax)
 	var body []ADF
 	add := func(n ...ADF) { body = append(body, n...) }
-	add(para(text(fmt.Sprintf(t.intro, account, orDash(field(r.severity(f.Severity), capSeverity))))), para(text(t.unlimited)))
+	add(para(text(fmt.Sprintf(t.intro, account, orDash(field(r.severity(f.Severity), capSeverity))))))
+	for _, l := range r.ownerLines(field) {
+		add(para(text(l)))
+	}
+	add(para(text(t.unlimited)))
 	if ev := r.Evidence; ev != nil {
 		a := ev.Advice
 		c := jiraLists
@@ -174,6 +178,16 @@ func (r Report) JiraDescription() ADF {
 			if len(items) > 0 {
 				add(bullets(items...))
 			}
+			// The chart is a code span, so that Jira shows it in a monospaced font: the line is
+			// rendered around a mark that no escaped value can hold, and split there.
+			if al := r.activityLines(k, sparkWide, c.addresses, func(s string) string { return field(s, capAddress) },
+				func(s string) string { return chartMark + s + chartMark }); len(al) > 0 {
+				var rows []ADF
+				for _, l := range al[1:] {
+					rows = append(rows, chartPara(l))
+				}
+				add(para(text(al[0])), bullets(rows...))
+			}
 		}
 		for _, cn := range a.Cautions {
 			add(para(text(fmt.Sprintf(t.caution, field(r.msg(cn), capCaution)))))
@@ -208,7 +222,8 @@ func (r Report) JiraDescription() ADF {
 	footer := []ADF{
 		para(text(t.account+": "), code(r.Account, capAccount), text(" "+t.region+": "), code(f.Region, capRegion)),
 		para(text(t.finding+": "), code(f.ID, capFindID)),
-		para(link(t.findingLink, r.FindingURL()), text(" · "), link(t.credentialsLink, r.CredentialsURL())),
+		para(link(t.findingLink, r.FindingURL()), text(" · "), link(t.credentialsLink, r.CredentialsURL()),
+			text(" · "), link(r.say("link.event_history", nil), r.EventHistoryURL())),
 	}
 	reserve := d.cost(footer...) + jiraNoticeReserve
 	for _, n := range body {
@@ -321,4 +336,22 @@ func (r Report) JiraResolution() ADF {
 		para(text(fmt.Sprintf(t.resolvedIntro, orDash(field(r.Account, capAccount)), orDash(field(r.resolvedReason(r.Reason), capReason))))),
 		para(link(t.findingLink, r.FindingURL())),
 	}}
+}
+
+// chartMark brackets a chart inside a rendered line; field turns every control character of a
+// value into a space, so only the renderer can put it there.
+const chartMark = "\x00"
+
+// chartPara renders a line whose chart is bracketed by chartMark, the chart as code.
+func chartPara(line string) ADF {
+	parts := strings.Split(line, chartMark)
+	var nodes []ADF
+	for i, p := range parts {
+		if i%2 == 1 {
+			nodes = append(nodes, code(p, sparkWide))
+			continue
+		}
+		nodes = append(nodes, text(p))
+	}
+	return para(nodes...)
 }

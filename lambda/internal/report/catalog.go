@@ -144,3 +144,11 @@ func (r Report) findMoreDetail(st advice.Step, esc func(string) string) string {
 
 // modeText names a containment mode.
 func (r Report) modeText(m contain.Mode) string { return r.say("mode."+string(m), nil) }
+
+// owner and activity: the catalogs' keys of owner.go and activity.go are
+//
+//	owner.<part>           the account's name, OU path and tags
+//	activity.<part>        the per-caller chart's title and lines
+//	cadence.<kind>[.hour]  package activity's cadence kinds; {hour} is two digits, {weekday} weekday.<n>
+//	weekday.<n>            time.Weekday n, as "on …" takes it
+//	link.event_history     the CloudTrail event history link's label

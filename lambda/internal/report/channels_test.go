@@ -11,6 +11,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 )
 
 // partialEvidence is the sample's account read live with holes: a Region throttled for part of
@@ -43,12 +44,17 @@ func unusedEvidence(ev investigation.Result) investigation.Result {
 // reports returns the three situations every channel renders: a case opened with evidence, one
 // opened without (the evidence failed), and a resolution.
 func reports(t *testing.T, lang Lang, agent string) map[string]Report {
-	withEvidence := New(Opened, sampleFinding(), "")
+	// Organizations names the account, its OUs and the tags the settings chose.
+	withEvidence := New(Opened, sampleFinding(), "").WithOwner(sampleOwner())
 	ev := sampleEvidence(t, agent)
 	withEvidence.Evidence = &ev
+	// Without Organizations, the ticket names the account id alone.
 	noEvidence := New(Opened, sampleFinding(), "")
 	noEvidence.EvidenceError = "the finding is about account 111122223333 and the function runs in 444455556666"
-	resolved := New(Resolved, sampleFinding(), "control passed")
+	// Organizations says nothing: the finding's AwsAccountName names the account.
+	named := sampleFinding()
+	named.AccountName = "payments-prod"
+	resolved := New(Resolved, named, "control passed").WithOwner(route.Account{ID: "111122223333"})
 	contained := withEvidence
 	contained.Containment = &contain.Outcome{Mode: contain.DeleteUnused, Account: "111122223333",
 		Keys: []string{"AKIA…0001", "AKIA…0002"}, Actions: []contain.Action{
@@ -102,7 +108,7 @@ func TestChannelsGolden(t *testing.T) {
 					validADF(t, "description", r.JiraDescription())
 					golden(t, "jira-"+base+".json", pretty(t, map[string]any{"summary": r.JiraSummary(), "description": r.JiraDescription()}))
 					item := r.OpsItem()
-					markdownLinks(t, item.Description, 2)
+					markdownLinks(t, item.Description, 3)
 					golden(t, "opsitem-"+base+".json", pretty(t, r.OpsItem()))
 				} else {
 					validADF(t, "resolution", r.JiraResolution())
@@ -112,6 +118,14 @@ func TestChannelsGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+// sampleOwner is what Organizations says of the sample's account: a name, two levels of OUs and
+// the tags the settings chose.
+func sampleOwner() route.Account {
+	return route.Account{ID: "111122223333", Name: "payments-prod",
+		OUs:  []route.OU{{ID: "ou-ab12-workload1", Name: "Workloads"}, {ID: "ou-ab12-paymnts1", Name: "Payments"}},
+		Tags: map[string]string{"owner": "payments-oncall@example.com", "team": "payments"}}
 }
 
 // hostile is a user agent a key holder could send: mentions, markdown, a link, HTML, control

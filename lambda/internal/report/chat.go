@@ -25,9 +25,13 @@ func (r Report) Chat() []byte {
 	n.Metadata.EventType = "IAM4RootAccessKey"
 	n.Metadata.RelatedResources = []string{"arn:" + r.partition() + ":iam::" + account + ":root"}
 	n.Metadata.AdditionalContext = map[string]string{"account": account, "region": chatText(orDash(f.Region), capRegion)}
+	if name := chatText(r.Owner.Name, capOwnerName); strings.TrimSpace(name) != "" {
+		n.Metadata.AdditionalContext["accountName"] = textcap.Runes(name, chatContextMax)
+	}
 	if r.Kind == Resolved {
 		n.Content.Title = textcap.Runes(":white_check_mark: "+fmt.Sprintf(t.titleResolved, account), chatTitleMax)
-		n.Content.Description = textcap.Runes(fmt.Sprintf(t.resolvedIntro, account, chatCode(r.resolvedReason(r.Reason), capReason)), chatDescriptionMax)
+		n.Content.Description = textcap.Runes(strings.Join(append([]string{fmt.Sprintf(t.resolvedIntro, account,
+			chatCode(r.resolvedReason(r.Reason), capReason))}, r.ownerLines(chatCode)...), "\n"), chatDescriptionMax)
 		n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.titleResolved, account), chatTitleMax)
 		n.Content.Keywords = []string{"IAM.4", "resolved"}
 		return mustJSON(n)
@@ -35,7 +39,9 @@ func (r Report) Chat() []byte {
 	n.Content.Title = textcap.Runes(":rotating_light: "+fmt.Sprintf(t.titleOpened, account), chatTitleMax)
 	n.Metadata.Summary = textcap.Runes(fmt.Sprintf(t.titleOpened, account), chatTitleMax)
 	n.Content.Keywords = []string{"IAM.4", chatText(orDash(r.severity(f.Severity)), chatKeywordMax)}
-	desc := []string{fmt.Sprintf(t.intro, account, chatCode(r.severity(f.Severity), capSeverity)), t.unlimited}
+	desc := []string{fmt.Sprintf(t.intro, account, chatCode(r.severity(f.Severity), capSeverity))}
+	desc = append(desc, r.ownerLines(chatCode)...)
+	desc = append(desc, t.unlimited)
 	var steps []string
 	if ev := r.Evidence; ev != nil {
 		c := chatLists
@@ -55,6 +61,8 @@ func (r Report) Chat() []byte {
 			}
 			desc = append(desc, fmt.Sprintf(t.key, chatCode(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))+
 				": "+strings.Join(from, ", "))
+			desc = append(desc, r.activityLines(k, sparkNarrow, c.addresses, func(s string) string { return chatCode(s, capAddress) },
+				func(s string) string { return "`" + s + "`" })...)
 		}
 		if cl := r.containmentLines(func(s string) string { return chatCode(s, capCaution) }); len(cl) > 0 {
 			desc = append(desc, cl...)
@@ -75,12 +83,14 @@ func (r Report) Chat() []byte {
 		b.must(fmt.Sprintf(t.moreLines, b.dropped))
 	}
 	n.Content.Description = b.String()
-	// The last step is the link to the finding; FindingURL keeps it short.
-	shown, _ := head(steps, chatNextSteps-1)
+	// The last steps are the links to the finding and to the root's event history; FindingURL
+	// keeps the first short.
+	shown, _ := head(steps, chatNextSteps-2)
 	for _, s := range shown {
 		n.Content.NextSteps = append(n.Content.NextSteps, textcap.Runes(s, chatNextStepMax))
 	}
-	n.Content.NextSteps = append(n.Content.NextSteps, "<"+r.FindingURL()+"|"+t.findingLink+">")
+	n.Content.NextSteps = append(n.Content.NextSteps, "<"+r.FindingURL()+"|"+t.findingLink+">",
+		"<"+r.EventHistoryURL()+"|"+r.say("link.event_history", nil)+">")
 	return mustJSON(n)
 }
 

@@ -23,10 +23,12 @@ func (r Report) Email() (subject, body string) {
 	case Resolved:
 		subject = fmt.Sprintf(catalog[English].subjectResolved, account)
 		line(t.resolvedIntro, account, field(r.resolvedReason(r.Reason), capReason))
+		lines = append(lines, r.ownerLines(field)...)
 		line("")
 	default:
 		subject = fmt.Sprintf(catalog[English].subjectOpened, account)
 		line(t.intro, account, orDash(field(r.severity(f.Severity), capSeverity)))
+		lines = append(lines, r.ownerLines(field)...)
 		line("%s", t.unlimited)
 		line("")
 		lines = append(lines, r.emailEvidence()...)
@@ -39,6 +41,7 @@ func (r Report) Email() (subject, body string) {
 		"",
 		fmt.Sprintf("%s:  %s", t.findingLink, r.FindingURL()),
 		fmt.Sprintf("%s: %s", t.credentialsLink, r.CredentialsURL()),
+		fmt.Sprintf("%s: %s", r.say("link.event_history", nil), r.EventHistoryURL()),
 	}
 	reserve := b.cost(footer...) + emailNoticeReserve
 	for _, l := range lines {
@@ -105,6 +108,10 @@ func (r Report) emailEvidence() []string {
 		}
 		if more > 0 {
 			line("  "+t.moreActions, more)
+		}
+		for _, l := range r.activityLines(k, sparkWide, c.addresses, func(s string) string { return field(s, capAddress) },
+			func(s string) string { return s }) {
+			line("  %s", l)
 		}
 	}
 	for _, k := range a.Keys {

@@ -39,5 +39,12 @@ func (r Report) SecurityHubNote(tickets map[string]string) string {
 	if ev := r.Evidence; ev != nil {
 		parts = append(parts, fmt.Sprintf(t.decision, r.decisionText(string(ev.Advice.Decision))))
 	}
+	// The account's name last: the note is cut at its end when it is long.
+	if strings.TrimSpace(r.Owner.Name) != "" {
+		if ev := r.Evidence; ev != nil {
+			parts[len(parts)-1] += r.messages()["period"] // the decision's sentence ends before the name
+		}
+		parts = append(parts, r.say("owner.name", map[string]string{"name": field(r.Owner.Name, capOwnerName)}))
+	}
 	return textcap.Runes(inert(strings.Join(parts, " ")), noteMax)
 }

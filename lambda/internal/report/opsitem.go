@@ -52,6 +52,12 @@ func (r Report) opsDescription(keys, omitted []string) string {
 	var lines []string
 	line := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 	line(md(t.intro)+" "+md(t.unlimited), account, mdCode(r.severity(f.Severity), capSeverity))
+	if ol := r.ownerLines(mdCode); len(ol) > 0 {
+		line("")
+		for _, l := range ol {
+			line("- %s", l)
+		}
+	}
 	if ev := r.Evidence; ev != nil {
 		c := opsLists
 		line("")
@@ -93,6 +99,19 @@ func (r Report) opsDescription(keys, omitted []string) string {
 				line("- %s %s", mdCode(st.ID, capKey), md(title))
 			}
 		}
+		// The charts come after the checklist: when the description is full, they go first.
+		for _, k := range ev.Keys {
+			al := r.activityLines(k, sparkNarrow, c.addresses, func(s string) string { return mdCode(s, capAddress) },
+				func(s string) string { return "`" + s + "`" })
+			if len(al) == 0 {
+				continue
+			}
+			line("")
+			line("**%s** %s", mdCode(k.ID, capKey), md(al[0]))
+			for _, l := range al[1:] {
+				line("- %s", l)
+			}
+		}
 	} else {
 		line("")
 		line(md(t.noEvidence), mdCode(r.EvidenceError, capError))
@@ -109,6 +128,7 @@ func (r Report) opsDescription(keys, omitted []string) string {
 		fmt.Sprintf("- %s: %s", md(t.region), mdCode(f.Region, capRegion)),
 		fmt.Sprintf("- [%s](%s)", md(t.findingLink), r.FindingURL()),
 		fmt.Sprintf("- [%s](%s)", md(t.credentialsLink), r.CredentialsURL()),
+		fmt.Sprintf("- [%s](%s)", md(r.say("link.event_history", nil)), r.EventHistoryURL()),
 	}
 	if len(keys) > 0 {
 		footer = append(footer, "", md(fmt.Sprintf(t.opsData, strings.Join(keys, ", "))))
@@ -168,6 +188,10 @@ func (r Report) opsData() (data map[string]string, keys, omitted []string) {
 	put("iam4:case", field(r.Case, capCase))
 	put("iam4:finding", field(r.Finding.ID, capFindID))
 	put("iam4:link", r.FindingURL())
+	if o := r.Owner; strings.TrimSpace(o.Name) != "" || len(o.OUs) > 0 || len(o.Tags) > 0 {
+		b, _ := json.Marshal(r.ownerData())
+		put("iam4:owner", string(inertJSON(b)))
+	}
 	if c := r.Containment; c != nil && c.Mode != contain.Off {
 		b, _ := json.Marshal(c)
 		put("iam4:containment", string(inertJSON(b)))
@@ -195,6 +219,21 @@ func (r Report) opsData() (data map[string]string, keys, omitted []string) {
 	}
 	b, _ := json.Marshal(summary)
 	put("iam4:keys", string(inertJSON(b)))
+	// Every caller's chart and cadence, which the description holds only as far as it has room.
+	var activity []string
+	for _, k := range ev.Keys {
+		al := r.activityLines(k, sparkWide, opsKeyAddresses, func(s string) string { return field(s, capAddress) },
+			func(s string) string { return s })
+		if len(al) > 0 {
+			activity = append(activity, field(k.ID, capKey)+" "+al[0])
+			for _, l := range al[1:] {
+				activity = append(activity, "  "+l)
+			}
+		}
+	}
+	if len(activity) > 0 {
+		put("iam4:activity", strings.Join(activity, "\n"))
+	}
 	r.opsPolicies(put, &keys, &omitted)
 	if doc, _ := r.evidenceWithin(opsDataTotalMaxBytes - total); doc != nil && put("iam4:evidence", string(doc)) {
 		keys = append(keys, "iam4:evidence")

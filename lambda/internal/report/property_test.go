@@ -20,6 +20,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
@@ -82,7 +83,7 @@ func largestReport(t *testing.T, rng *rand.Rand, lang Lang, keys, resources int)
 			FirstUse: time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC), LastUse: time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)}
 		for i := range maxIPs {
 			p.SourceIPs = append(p.SourceIPs, evidence.IPCount{IP: capped(rng, capShortRunes), Calls: i + 1, InsideAWS: i%2 == 0,
-				AWSRegion: "us-east-1", AWSService: "EC2"})
+				AWSRegion: "us-east-1", AWSService: "EC2", Activity: largestActivity(i)})
 			p.Regions = append(p.Regions, evidence.Count{Value: string(capped(rng, capShortRunes)), Calls: i})
 		}
 		for i := range maxAgents {
@@ -99,21 +100,52 @@ func largestReport(t *testing.T, rng *rand.Rand, lang Lang, keys, resources int)
 		sum.Keys = append(sum.Keys, p)
 		sum.AccessKeyCalls += p.Calls
 	}
+	// A year and a day: the longest window evidence keeps each caller's days for.
 	res := investigation.Result{Account: string(capped(rng, 12)), Summary: sum, Partial: true,
-		WindowStart: time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC), WindowEnd: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+		WindowStart: activityEnd.AddDate(0, 0, -365), WindowEnd: activityEnd}
 	res.Advice = advice.Advise(advice.Input{Usage: sum, Now: res.WindowEnd})
 	for range 20 {
 		res.Advice.Cautions = append(res.Advice.Cautions, advice.Msg(advice.CautionReportUnreadable, "error", hostileText(rng, 2000)))
 		res.Advice.Policies.Notes = append(res.Advice.Policies.Notes, advice.PolicyNote{Code: advice.NoteUnmapped, Action: hostileText(rng, 200),
 			Params: map[string]string{"error": hostileText(rng, 2000), "call": hostileText(rng, 200)}})
 	}
-	r := New(Opened, f, "")
+	r := New(Opened, f, "").WithOwner(hostileOwner(rng))
 	r.Lang, r.Evidence, r.EvidenceError = lang, &res, hostileText(rng, mib)
 	r.Containment = &contain.Outcome{Mode: contain.DeleteUnused, Refused: contain.RefusedOther, RefusedError: hostileText(rng, mib),
 		Actions: []contain.Action{
 			{Key: "AKIA…0001", Do: "kept", Why: advice.Msg(contain.WhyRecheckFailed, "error", hostileText(rng, mib))},
 			{Key: "AKIA…0002", Do: "deleted", Why: advice.Msg(contain.WhyUsedSeen, "calls", hostileText(rng, 5000), "days", "90")}}}
 	return r
+}
+
+// activityEnd is the last day of the largest report's window.
+var activityEnd = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// largestActivity is a caller's activity at its largest: a call on every one of the 366 days
+// evidence keeps, in every hour, and calls before them.
+func largestActivity(i int) *evidence.Activity {
+	a := &evidence.Activity{FirstDay: activityEnd.AddDate(0, 0, -365).Format(time.DateOnly), Hours: make([]int, 24), Older: i}
+	for d := range 366 {
+		a.PerDay = append(a.PerDay, 1+(d*i)%97)
+	}
+	for h := range a.Hours {
+		a.Hours[h] = i + h
+	}
+	return a
+}
+
+// hostileOwner is what a member account's administrator can make Organizations say: a name, OU
+// names and tags far beyond their caps and hostile, more OUs than the five levels Organizations
+// allows, and more tags than any ticket shows.
+func hostileOwner(rng *rand.Rand) route.Account {
+	a := route.Account{Name: hostileText(rng, 1<<20), Tags: map[string]string{}}
+	for range 8 {
+		a.OUs = append(a.OUs, route.OU{ID: hostileText(rng, 200), Name: hostileText(rng, 4096)})
+	}
+	for range 50 {
+		a.Tags[hostileText(rng, 300)] = hostileText(rng, 1000)
+	}
+	return a
 }
 
 // forbiddenRune is checked against a list written here, not against the renderer's own
@@ -229,7 +261,7 @@ func checkEmail(t *testing.T, r Report) {
 		t.Errorf("e-mail body: %d bytes, SNS takes %d", len(body), snsMessageMaxBytes)
 	}
 	inertText(t, "e-mail body", body, true)
-	for _, want := range []string{r.t().findingLink + ":", r.t().credentialsLink + ":"} {
+	for _, want := range []string{r.t().findingLink + ":", r.t().credentialsLink + ":", r.say("link.event_history", nil) + ": https://"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("e-mail lost its line %q", want)
 		}
@@ -258,7 +290,8 @@ func checkChat(t *testing.T, r Report) {
 	inertText(t, "chat description", c.Description, true)
 	for i, s := range c.NextSteps {
 		inertText(t, "chat next step", s, false)
-		last := i == len(c.NextSteps)-1
+		// The last two steps are the links: the finding and the root's event history.
+		last := i >= len(c.NextSteps)-2
 		if last {
 			if !strings.HasPrefix(s, "<https://") || strings.Count(s, "<") != 1 {
 				t.Errorf("chat link step: %q", textcap.Runes(s, 200))
@@ -353,12 +386,13 @@ func checkOpsItem(t *testing.T, r Report) {
 	inertText(t, "OpsItem description", item.Description, true)
 	tt := r.t()
 	for _, want := range []string{"- " + md(tt.account) + ": `", "- " + md(tt.region) + ": `",
-		"- [" + md(tt.findingLink) + "](https://", "- [" + md(tt.credentialsLink) + "](https://"} {
+		"- [" + md(tt.findingLink) + "](https://", "- [" + md(tt.credentialsLink) + "](https://",
+		"- [" + md(r.say("link.event_history", nil)) + "](https://"} {
 		if !strings.Contains(item.Description, want) {
 			t.Errorf("OpsItem description lost its line %q", want)
 		}
 	}
-	markdownLinks(t, item.Description, 2)
+	markdownLinks(t, item.Description, 3)
 	total := 0
 	for k, v := range item.Data {
 		if len(k) > opsDataKeyMax || len(v) > opsDataValueMaxBytes || strings.TrimSpace(v) == "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 )
 
 // Kind says whether a report opens a case or closes it.
@@ -39,6 +40,9 @@ type Report struct {
 	EvidenceError string
 	// Containment is what the opt-in containment did (nil when off).
 	Containment *contain.Outcome
+	// Owner is who owns the account: Organizations' name, OU path and chosen tags (WithOwner),
+	// else the finding's account name. Untrusted text, made safe by each rendering.
+	Owner route.Account
 }
 
 // New builds the report of a case from the finding that triggered it.
@@ -47,7 +51,8 @@ func New(kind Kind, f finding.Finding, reason string) Report {
 	if p := strings.SplitN(f.ProductARN, ":", 3); len(p) == 3 && p[0] == "arn" && p[1] != "" {
 		partition = p[1]
 	}
-	return Report{Kind: kind, Case: f.Case(), Account: f.AccountID, Partition: partition, Finding: f, Reason: reason}
+	return Report{Kind: kind, Case: f.Case(), Account: f.AccountID, Partition: partition, Finding: f, Reason: reason,
+		Owner: route.Account{ID: f.AccountID, Name: f.AccountName}}
 }
 
 // FindingURL links to the finding in the Security Hub console of its Region. A finding id
@@ -76,6 +81,18 @@ const findingURLMax = 1000
 // and deleted (only the root user can open it).
 func (r Report) CredentialsURL() string {
 	return "https://" + consoleHost(r.partition()) + "/iam/home#/security_credentials"
+}
+
+// EventHistoryURL links to CloudTrail's event history in the finding's Region, filtered to the
+// root user: root events carry the user name "root" (the lookup attribute Username, as the
+// CloudTrail user guide looks them up), and the console reads the filter from the fragment.
+// Events of global services (IAM, STS, sign-in) are in us-east-1's history (aws partition).
+func (r Report) EventHistoryURL() string {
+	host := consoleHost(r.partition())
+	if region := r.region(); region != "" {
+		return fmt.Sprintf("https://%s.%s/cloudtrail/home?region=%s#/events?Username=root", region, host, region)
+	}
+	return "https://" + host + "/cloudtrail/home#/events?Username=root"
 }
 
 func consoleHost(partition string) string {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 )
@@ -227,12 +228,27 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 			}
 		}
 	}
+	from, to, charted := activityWindow(r.WindowStart, r.WindowEnd, r.Keys)
 	for _, k := range r.Keys {
 		p("")
 		p(t.key, k.ID, t.count(int64(k.Calls), "call"), k.Errors, utc(k.FirstUse), utc(k.LastUse))
 		groups, unkept := groupCallers(k.SourceIPs)
 		p("%s", t.callers)
 		callerLines(p, t, groups, unkept)
+		if charted {
+			// Labels padded to one width, so that the charts line up in the terminal's font.
+			width := 0
+			for _, g := range groups {
+				width = max(width, utf8.RuneCountInString(plain(g.label, 64)))
+			}
+			pad := func(s string) string {
+				s = plain(s, 64)
+				return s + strings.Repeat(" ", max(width-utf8.RuneCountInString(s), 0))
+			}
+			for _, l := range rep.activityFor(k, from, to, sparkWide, len(groups), pad, func(s string) string { return s }) {
+				p("  %s", l)
+			}
+		}
 		for _, a := range k.UserAgents {
 			if a.Agent == overflowValue {
 				p(t.moreAgents, t.count(int64(a.Calls), "call"))

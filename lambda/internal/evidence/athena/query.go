@@ -69,8 +69,11 @@ type Query struct {
 }
 
 // Result columns, in order. Every column is a group key or an aggregate, so the engine returns
-// one row per distinct caller shape, not one per event: the function's memory follows the
-// number of distinct callers, never the number of calls.
+// one row per distinct caller shape and hour, not one per event: the function's memory follows
+// the number of distinct callers and the hours they called in, never the number of calls. The
+// hour (the first 13 characters of eventtime, "2026-10-26T02") is a group key that is not a
+// column: every row's calls fall within one hour, so its first and last times place them on
+// their day and hour exactly, which the ticket's activity chart and cadence need.
 var resultColumns = []string{
 	"key_id", "event_type", "event_source", "event_name", "event_category", "aws_region",
 	"source_ip", "user_agent", "invoked_by", "from_console", "has_session", "failed",
@@ -149,6 +152,6 @@ func (q Query) SQL(t Table) (string, error) {
   json_format(CAST(slice(array_agg(DISTINCT json_format(CAST(resources AS JSON))) FILTER (WHERE cardinality(resources) > 0), 1, %d) AS JSON)) AS resource_sets
 FROM %s
 WHERE %s
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, substr(eventtime, 1, 13)
 `, maxResourceSets, table, strings.Join(where, "\n  AND ")), nil
 }

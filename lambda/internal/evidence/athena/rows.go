@@ -126,7 +126,8 @@ var sessionMark = json.RawMessage(`{"attributes":{}}`)
 
 // feed adds the row's calls to u one by one, so that Usage keeps its own caps, counts and
 // classification exactly as for LookupEvents records; the loop costs time in proportion to the
-// calls, never memory. The first call carries the first time, the others the last; the calls
+// calls, never memory. The first call carries the first time, the others the last (both in
+// the row's hour, so each call's day and hour are its own); the calls
 // that named no resource carry none, the next one all the row's ARNs.
 func (r row) feed(u *evidence.Usage) {
 	rec := evidence.Record{
