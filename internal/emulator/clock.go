@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -30,5 +31,25 @@ func (s *Server) SetRootKeys(account string, change func(keys []RootKey) []RootK
 		return fmt.Errorf("account %s: %d root keys; IAM allows two", account, len(keys))
 	}
 	a.root.Keys = keys
+	return nil
+}
+
+// AddFindings imports ASFF findings after the start, as Security Hub imports a control's
+// finding when its periodic check runs.
+func (s *Server) AddFindings(raws ...json.RawMessage) error {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	for i, raw := range raws {
+		var f map[string]any
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return fmt.Errorf("finding %d: %w", i, err)
+		}
+		id, _ := f["Id"].(string)
+		key := findingKey(jsonPath(f, "ProductArn"), id)
+		if _, ok := s.hub.findings[key]; !ok {
+			s.hub.order = append(s.hub.order, key)
+		}
+		s.hub.findings[key] = f
+	}
 	return nil
 }

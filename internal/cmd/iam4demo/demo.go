@@ -58,7 +58,8 @@ type Outcome struct {
 	ResolvedJira        string
 	ResolvedNote        string
 	InitMs              float64
-	InvokeMs            []float64 // each invocation: FAILED, the duplicate, PASSED
+	InvokeMs            []float64    // each invocation: FAILED, the duplicate, PASSED
+	FollowUp            []Transition // the second account's case, step by step (followup.go)
 }
 
 const (
@@ -98,7 +99,9 @@ func scenario(findings []json.RawMessage) *emulator.Scenario {
 			{Region: "us-east-1", Count: 2, Days: 30, Kind: "signin", IPs: []string{"203.0.113.25"}, UserAgent: "Mozilla/5.0"},
 		},
 		Findings: findings,
-		Jira:     &emulator.Jira{Email: jiraUser, Token: jiraToken, Projects: []string{"SEC"}},
+		Members:  []emulator.Member{followMember()},
+		Jira: &emulator.Jira{Email: jiraUser, Token: jiraToken, Projects: []string{"SEC"},
+			Transitions: []string{"In Progress", "Ready to delete", "Done"}},
 	}
 }
 
@@ -179,6 +182,9 @@ func Run(ctx context.Context, w io.Writer, o Options) (Outcome, error) {
 		"AWS_ENDPOINT_URL=" + motoURL,
 		"AWS_ENDPOINT_URL_CLOUDTRAIL=" + emu, "AWS_ENDPOINT_URL_IAM=" + emu, "AWS_ENDPOINT_URL_ACCOUNT=" + emu,
 		"AWS_ENDPOINT_URL_SSM=" + emu, "AWS_ENDPOINT_URL_SECURITYHUB=" + emu,
+		// The emulator's STS hands out member credentials, for the follow-up's member account.
+		"AWS_ENDPOINT_URL_STS=" + emu, contract.EnvAllowedAccounts + "=" + followAccount,
+		contract.EnvJiraStatuses + "=" + followJiraStatuses,
 		"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=local-secret", "AWS_REGION=" + localaws.Region,
 		"AWS_DEFAULT_REGION=" + localaws.Region, "AWS_EC2_METADATA_DISABLED=true",
 		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
@@ -320,6 +326,12 @@ func Run(ctx context.Context, w io.Writer, o Options) (Outcome, error) {
 	}
 	say("\n== Lambda runtime interface emulator: INIT %.1f ms; invocations (FAILED with evidence, duplicate, PASSED): %s",
 		out.InitMs, strings.Join(inv, ", "))
+
+	// 4. A second account's case, followed to the end on a simulated clock.
+	fr := &followRun{w: say, invokeURL: invokeURL, emu: emu, table: name, srv: srv, moto: moto, emailQ: emailQueue, chatQ: chatQueue}
+	if out.FollowUp, err = fr.followUp(ctx, memberFinding()); err != nil {
+		return out, fmt.Errorf("follow-up: %w\n%s", err, logs.String())
+	}
 	return out, nil
 }
 

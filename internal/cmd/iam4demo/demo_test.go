@@ -1,8 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
-	"io"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,8 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/followup.golden")
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
@@ -31,10 +36,12 @@ func TestDemoEndToEnd(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build bootstrap: %v\n%s", err, out)
 	}
-	out, err := Run(t.Context(), io.Discard, Options{Bootstrap: bootstrap, RIE: rie, MotoURL: testenv.Moto(t)})
+	var printed bytes.Buffer
+	out, err := Run(t.Context(), &printed, Options{Bootstrap: bootstrap, RIE: rie, MotoURL: testenv.Moto(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkFollowUp(t, out.FollowUp, printed.String())
 
 	checks := []struct {
 		name string
@@ -79,4 +86,49 @@ func hasLabels(got any, want ...string) bool {
 		}
 	}
 	return true
+}
+
+// checkFollowUp checks the second story: every state walked, each transition told once to every
+// channel, and the printed section as the golden file has it (the scenario's clock makes it the
+// same on every run).
+func checkFollowUp(t *testing.T, steps []Transition, printed string) {
+	t.Helper()
+	type seen struct {
+		Emails, Chats, JiraComments int
+		Jira, OpsItem               string
+	}
+	want := []seen{
+		{1, 1, 0, "To Do", "Open, iam4:state -"}, // opened by the real-time CreateAccessKey
+		{1, 1, 1, "In Progress", "InProgress, iam4:state deactivated"},
+		{1, 1, 1, "In Progress", "InProgress, iam4:state verifying"},
+		{1, 1, 1, "In Progress", "Open, iam4:state used_again"},
+		{1, 1, 1, "In Progress", "InProgress, iam4:state deactivated"},
+		{1, 1, 1, "In Progress", "InProgress, iam4:state verifying"},
+		{1, 1, 1, "Ready to delete", "InProgress, iam4:state ready_to_delete"},
+		{1, 1, 1, "Done", "Resolved, iam4:state closed"},
+	}
+	var got []seen
+	for _, s := range steps {
+		got = append(got, seen{len(s.Emails), len(s.Chats), s.JiraComment, s.JiraStatus, s.OpsItem})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("follow-up, step by step (-want +got):\n%s", diff)
+	}
+	section := printed[strings.Index(printed, "\n== Follow-up")+1:]
+	golden := filepath.Join("testdata", "followup.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(section), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(b), section); diff != "" {
+		t.Errorf("printed follow-up (-want +got):\n%s", diff)
+	}
 }

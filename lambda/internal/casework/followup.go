@@ -300,6 +300,7 @@ func (h *Handler) deliverTransition(ctx context.Context, log *slog.Logger, c led
 				ids = append(ids, id)
 			}
 			slices.Sort(ids)
+			noted := 0
 			for _, id := range ids {
 				f, err := decodeFinding(c.Findings[id])
 				if err != nil {
@@ -311,8 +312,9 @@ func (h *Handler) deliverTransition(ctx context.Context, log *slog.Logger, c led
 				if err := n.Note(ctx, f, note); err != nil {
 					return "", err
 				}
+				noted++
 			}
-			return fmt.Sprintf("%d findings", len(ids)), nil
+			return fmt.Sprintf("%d findings", noted), nil
 		}
 		next, err := h.updateStep(ctx, log, c, owner, "securityhub", a.Seq, true, act)
 		if errors.Is(err, ledger.ErrFenced) {

@@ -25,8 +25,9 @@ type Observer interface {
 // with the rest of the round.
 const recheckBatch = 50
 
-// recheckMargin is left free before the invocation's deadline for the last case's deliveries.
-const recheckMargin = 2 * time.Minute
+// recheckMargin is left free before the invocation's deadline for the last case's deliveries
+// (the evidence keeps its own margin, evidenceMargin, inside a case).
+const recheckMargin = 45 * time.Second
 
 // roundKey names the ledger blob that marks the day's re-check round and its start.
 func roundKey(day time.Time) string { return "recheck#" + day.UTC().Format(time.DateOnly) }
@@ -73,6 +74,7 @@ func (h *Handler) recheckRound(ctx context.Context, start time.Time) error {
 	if err != nil {
 		return fmt.Errorf("re-check: %w", err)
 	}
+	h.Log.InfoContext(ctx, "re-check round", "round", start, "due", len(cases))
 	batch := h.Follow.Batch
 	if batch <= 0 {
 		batch = recheckBatch
@@ -131,7 +133,7 @@ func (h *Handler) recheckCase(ctx context.Context, c ledger.Case, round time.Tim
 		log.InfoContext(ctx, "credential report older than the case's last change", "report", obs.At, "since", state.Since)
 		obs.Keys, obs.KeysKnown = nil, false
 	}
-	return h.follow(ctx, log, c.ID, ledger.Observed{ID: "recheck/" + round.Format(time.DateOnly), Obs: obs, Recheck: true})
+	return h.follow(ctx, log, c.ID, ledger.Observed{ID: "recheck/" + round.UTC().Format(time.RFC3339Nano), Obs: obs, Recheck: true})
 }
 
 // reportKeys are the root's keys as the credential report shows them (slots and creation times;
