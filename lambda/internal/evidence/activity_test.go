@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/internal/emulator"
 )
 
 func TestCallerActivity(t *testing.T) {
@@ -116,5 +118,39 @@ func BenchmarkCallerActivity(b *testing.B) {
 	var c callerDays
 	for i := 0; b.Loop(); i++ {
 		c.add(t0.Add(time.Duration(i%(366*24))*time.Hour), 1)
+	}
+}
+
+// Event history fills each caller's activity as the records do: every call on its day, spread
+// over the window the emulator generates, in two Regions read in parallel.
+func TestLookupEventsFillsEachCallersActivity(t *testing.T) {
+	s := &emulator.Scenario{Rate: &emulator.Rate{PerSecond: 1000, Burst: 1000}, Generate: []emulator.Generator{
+		{Region: "us-east-1", Count: 60, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"}, UserAgent: "aws-cli/2.15.0"},
+		{Region: "eu-west-1", Count: 45, Days: 45, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"198.51.100.4", "203.0.113.7"}, UserAgent: "aws-cli/2.15.0"},
+	}}
+	url, _ := emulate(t, s)
+	u := NewUsage(nil)
+	c := &Collector{Client: clients(url, 3), Regions: []string{"us-east-1", "eu-west-1"}, Rate: 1000, Now: func() time.Time { return scenarioNow }}
+	if _, err := c.Collect(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+	k := u.Summary().Keys[0]
+	for _, ip := range k.SourceIPs {
+		a := ip.Activity
+		if a == nil {
+			t.Fatalf("%s: no activity", ip.IP)
+		}
+		hours := 0
+		for _, n := range a.Hours {
+			hours += n
+		}
+		if total(a) != ip.Calls || hours != ip.Calls || a.Older != 0 {
+			t.Errorf("%s: %d calls, activity counts %d by day and %d by hour, %d older", ip.IP, ip.Calls, total(a), hours, a.Older)
+		}
+		a.Days(func(day time.Time, _ int) {
+			if day.Before(scenarioNow.AddDate(0, 0, -46)) || day.After(scenarioNow) {
+				t.Errorf("%s: a call on %s, outside the generated window", ip.IP, day.Format(time.DateOnly))
+			}
+		})
 	}
 }

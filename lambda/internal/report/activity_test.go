@@ -123,3 +123,27 @@ func TestCadenceSaysItInBothLanguages(t *testing.T) {
 		})
 	}
 }
+
+func TestEventHistoryURLIsTheRootsInItsPartition(t *testing.T) {
+	tests := []struct {
+		name, productARN, region, want string
+	}{
+		{"aws", "arn:aws:securityhub:us-west-2::product/aws/securityhub", "us-west-2",
+			"https://us-west-2.console.aws.amazon.com/cloudtrail/home?region=us-west-2#/events?Username=root"},
+		{"China", "arn:aws-cn:securityhub:cn-north-1::product/aws/securityhub", "cn-north-1",
+			"https://cn-north-1.console.amazonaws.cn/cloudtrail/home?region=cn-north-1#/events?Username=root"},
+		{"GovCloud", "arn:aws-us-gov:securityhub:us-gov-west-1::product/aws/securityhub", "us-gov-west-1",
+			"https://us-gov-west-1.console.amazonaws-us-gov.com/cloudtrail/home?region=us-gov-west-1#/events?Username=root"},
+		{"a Region without a Region's shape gives the console's default Region", "arn:aws:securityhub:us-west-2::product/aws/securityhub",
+			"us-west-2#/x?<script>", "https://console.aws.amazon.com/cloudtrail/home#/events?Username=root"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := sampleFinding()
+			f.ProductARN, f.Region = tt.productARN, tt.region
+			if got := New(Opened, f, "").EventHistoryURL(); got != tt.want {
+				t.Errorf("EventHistoryURL() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -29,8 +29,11 @@ func (OpsItem) Searchable(key string) bool {
 	return !strings.HasPrefix(key, "iam4:evidence") && !strings.HasPrefix(key, "iam4:policy-")
 }
 
-// opsNoticeReserve is the room kept in the description to say what did not fit.
-const opsNoticeReserve = 400
+// opsNoticeReserve is the room kept in the description to say what did not fit: a blank line
+// and the moreLines sentence, at most about 60 characters in either language, with room to spare.
+// (It was 400; in 2,048 characters the checklist needs that room more, now that the footer also
+// links the event history.)
+const opsNoticeReserve = 160
 
 // OpsItem renders the OpsItem of an opened case: a Markdown description whose untrusted values
 // are code spans (never markup, never links) and whose account, Region and links always fit, and
@@ -52,10 +55,14 @@ func (r Report) opsDescription(keys, omitted []string) string {
 	var lines []string
 	line := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 	line(md(t.intro)+" "+md(t.unlimited), account, mdCode(r.severity(f.Severity), capSeverity))
-	if ol := r.ownerLines(mdCode); len(ol) > 0 {
-		line("")
-		for _, l := range ol {
-			line("- %s", l)
+	// Who owns the account comes after the checklist: the description holds 2,048 characters,
+	// the title already names the account, and iam4:owner holds the owner whole.
+	owner := func() {
+		if ol := r.ownerLines(mdCode); len(ol) > 0 {
+			line("")
+			for _, l := range ol {
+				line("- %s", l)
+			}
 		}
 	}
 	if ev := r.Evidence; ev != nil {
@@ -99,6 +106,7 @@ func (r Report) opsDescription(keys, omitted []string) string {
 				line("- %s %s", mdCode(st.ID, capKey), md(title))
 			}
 		}
+		owner()
 		// The charts come after the checklist: when the description is full, they go first.
 		for _, k := range ev.Keys {
 			al := r.activityLines(k, sparkNarrow, c.addresses, func(s string) string { return mdCode(s, capAddress) },
@@ -106,11 +114,12 @@ func (r Report) opsDescription(keys, omitted []string) string {
 			if len(al) == 0 {
 				continue
 			}
-			line("")
-			line("**%s** %s", mdCode(k.ID, capKey), md(al[0]))
+			// One entry for the whole chart, so that a title never stands without its rows.
+			block := []string{"", fmt.Sprintf("**%s** %s", mdCode(k.ID, capKey), md(al[0]))}
 			for _, l := range al[1:] {
-				line("- %s", l)
+				block = append(block, "- "+l)
 			}
+			lines = append(lines, strings.Join(block, "\n"))
 		}
 	} else {
 		line("")
@@ -121,6 +130,7 @@ func (r Report) opsDescription(keys, omitted []string) string {
 		for _, s := range t.byHandSteps {
 			line("%s", md(s)) // numbered: a Markdown ordered list
 		}
+		owner()
 	}
 	// The rule ends the checklist, so the footer's list is a list of its own.
 	footer := []string{"", "---", "",
@@ -231,8 +241,8 @@ func (r Report) opsData() (data map[string]string, keys, omitted []string) {
 			}
 		}
 	}
-	if len(activity) > 0 {
-		put("iam4:activity", strings.Join(activity, "\n"))
+	if len(activity) > 0 && put("iam4:activity", strings.Join(activity, "\n")) {
+		keys = append(keys, "iam4:activity")
 	}
 	r.opsPolicies(put, &keys, &omitted)
 	if doc, _ := r.evidenceWithin(opsDataTotalMaxBytes - total); doc != nil && put("iam4:evidence", string(doc)) {
