@@ -47,6 +47,10 @@ var retentions = map[int]awslogs.RetentionDays{
 	3288: awslogs.RetentionDays_NINE_YEARS, 3653: awslogs.RetentionDays_TEN_YEARS,
 }
 
+// maxRoutesBytes bounds the routes setting's JSON: Lambda allows 4 KB of environment variables in
+// all (Lambda quotas), and the other settings take up to about 1.5 KB.
+const maxRoutesBytes = 2500
+
 // ReadSettings checks the whole CDK context: every key must be a setting (or the CDK's own), and
 // every value must pass the contract's validator.
 func ReadSettings(context map[string]any) (Settings, error) {
@@ -84,6 +88,10 @@ func ReadSettings(context map[string]any) (Settings, error) {
 			return Settings{}, fmt.Errorf("context: %s: %w", contract.CtxRoutes, err)
 		}
 		s.Responder.Routes = string(b)
+		if len(b) > maxRoutesBytes {
+			return Settings{}, fmt.Errorf("context: %s: %d bytes of JSON; the function's environment holds %d in all (Lambda quotas: 4 KB of environment variables), so keep the routes within %d",
+				contract.CtxRoutes, len(b), 4096, maxRoutesBytes)
+		}
 	}
 	if len(c.JiraStatuses) > 0 {
 		s.Responder.JiraStatuses = map[string]string{}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -103,6 +104,8 @@ func TestReadSettingsNamesTheBadKey(t *testing.T) {
 			"responderAccount: required with responderRegion=ap-northeast-1: IAM's events arrive in us-east-1"},
 		{"a route naming a topic by name", map[string]any{contract.CtxRoutes: `{"rules":[{"name":"a","ou":"ou-ab12-paymnts1","chatTopicArn":"pay-chat"}]}`},
 			`chatTopicArn "pay-chat" is not an SNS topic ARN`},
+		{"routes beyond the function's environment", map[string]any{contract.CtxRoutes: manyRoutes(40)},
+			"bytes of JSON; the function's environment holds 4096 in all"},
 		{"containment without the management account", map[string]any{contract.CtxContainment: "delete-unused", contract.CtxAllowedAccounts: "444455556666"},
 			"managementAccount: the management account's 12-digit id is required"},
 	}
@@ -125,4 +128,13 @@ func TestEveryRetentionTheContractAcceptsHasACDKValue(t *testing.T) {
 	if len(retentions) != len(contract.LogRetentions) {
 		t.Errorf("the app maps %d retentions, the contract lists %d", len(retentions), len(contract.LogRetentions))
 	}
+}
+
+// manyRoutes is a routes setting of n tag rules, each naming its own chat topic.
+func manyRoutes(n int) string {
+	var rules []string
+	for i := range n {
+		rules = append(rules, fmt.Sprintf(`{"name":"team-%02d","tags":{"team":"t%02d"},"chatTopicArn":"arn:aws:sns:us-east-1:111122223333:team-%02d"}`, i, i, i))
+	}
+	return `{"rules":[` + strings.Join(rules, ",") + `]}`
 }
