@@ -8,7 +8,7 @@ package responder
 // CloudTrail" and "Receiving read-only management events from AWS services"; the rule State enum
 // of botocore's events model):
 //   - CloudTrail delivers an API call to the default event bus of the account and Region where it
-//     is recorded, best effort. IAM is a global service recorded in its partition's IAM Region
+//     is recorded, best effort, and only when a trail with logging enabled records it. IAM is a global service recorded in its partition's IAM Region
 //     (us-east-1, cn-north-1, us-gov-west-1): a rule anywhere else never sees CreateAccessKey.
 //   - A rule in state ENABLED does not match read-only management events (Get…, List…,
 //     Describe…); only ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS does. A root key used for
