@@ -138,3 +138,56 @@ func manyRoutes(n int) string {
 	}
 	return `{"rules":[` + strings.Join(rules, ",") + `]}`
 }
+
+// TestFollowUpSettingsPassedToTheFunctionReadBackTheSame: what the app writes into the function's
+// environment is read at cold start, by the same validator, as the same routes, tags, days and
+// Jira statuses.
+func TestFollowUpSettingsPassedToTheFunctionReadBackTheSame(t *testing.T) {
+	ctx := map[string]any{
+		contract.CtxRoutes: map[string]any{"rules": []any{
+			map[string]any{"name": "payments", "ou": "ou-ab12-paymnts1", "jiraProject": "PAY"},
+			map[string]any{"name": "sandbox", "tags": map[string]any{"env": "sandbox"}, "digest": true,
+				"emailTopicArn": "arn:aws:sns:ap-northeast-1:444455556666:sandbox-mail"}},
+			"default": map[string]any{"chatTopicArn": "arn:aws:sns:ap-northeast-1:111122223333:sec-chat"}},
+		contract.CtxOwnerTags: "owner,env", contract.CtxVerifyDays: "10", contract.CtxStaleDays: "30",
+		contract.CtxJiraStatuses: "deactivated=In Progress,ready_to_delete=Ready to delete",
+		contract.CtxJiraURL:      "https://example.atlassian.net", contract.CtxJiraProject: "SEC",
+		contract.CtxJiraSecretARN: "arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:jira-AbCdEf",
+	}
+	s, err := ReadSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	synth, err := contract.Read(contract.Synth, func(k string) string { return text(ctx[k]) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.Responder
+	var statuses []string
+	for state, transition := range r.JiraStatuses {
+		statuses = append(statuses, state+"="+transition)
+	}
+	env := map[string]string{
+		contract.EnvTopicARN: "arn:aws:sns:ap-northeast-1:111122223333:iam4", contract.EnvLedgerTable: "iam4-ledger",
+		contract.EnvDeadLetterQueue: "https://sqs.ap-northeast-1.amazonaws.com/111122223333/iam4-dlq",
+		contract.EnvJiraURL:         r.Jira.URL, contract.EnvJiraProject: r.Jira.Project, contract.EnvJiraSecretARN: r.Jira.SecretARN,
+		contract.EnvRoutes: r.Routes, contract.EnvOwnerTags: strings.Join(r.OwnerTags, ","),
+		contract.EnvVerifyDays: fmt.Sprint(r.VerifyDays), contract.EnvStaleDays: fmt.Sprint(r.StaleDays),
+		contract.EnvJiraStatuses: strings.Join(statuses, ","),
+	}
+	cold, err := contract.Read(contract.ColdStart, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	type followUp struct {
+		Routes        any
+		Tags          []string
+		Verify, Stale int
+		Statuses      any
+	}
+	want := followUp{synth.Routes, synth.OwnerTags, synth.VerifyDays, synth.StaleDays, synth.JiraStatuses}
+	got := followUp{cold.Routes, cold.OwnerTags, cold.VerifyDays, cold.StaleDays, cold.JiraStatuses}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cold start reads (-synth +cold start):\n%s", diff)
+	}
+}
