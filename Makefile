@@ -148,3 +148,10 @@ smoke: ## check the deployed stack: a synthetic IAM.4 finding for your own accou
 .PHONY: bench-athena
 bench-athena: ## Athena evidence on the local engine: a year of an 8-account trail, 100k and 1M records (~5 min)
 	go run ./lambda/cmd/athenabench -records 1000000 -sizes 0.1,1
+
+# ---- lifecycle ----
+.PHONY: test-followup
+test-followup: ## the follow-up: ledger record, the walk through every state, frozen deliveries, signals, sink updates
+	go test -count=1 ./lambda/internal/ledger/... ./lambda/internal/followup/... ./lambda/internal/signal/...
+	go test -count=1 -run 'FollowUp|TransitionDelivery|RealTime|SignalOn|Observation' ./lambda/internal/casework/
+	go test -count=1 -run 'Update' ./lambda/internal/sink/

@@ -53,7 +53,7 @@ func (h *Handler) follow(ctx context.Context, log *slog.Logger, id string, o led
 		return err
 	}
 	if c.State == ledger.Open && c.FollowUp == nil {
-		start, err := h.startFollowUp(ctx, log, c, o.Obs)
+		start, err := h.startFollowUp(ctx, log, c, o)
 		if err != nil {
 			return err
 		}
@@ -85,7 +85,8 @@ func (h *Handler) follow(ctx context.Context, log *slog.Logger, id string, o led
 // startFollowUp begins a case's follow-up with the keys of the opening evidence, at the time the
 // ticket opened. Without a credential report in the evidence, the keys of the first full
 // observation stand in, so that a key the case always had is not announced as new.
-func (h *Handler) startFollowUp(ctx context.Context, log *slog.Logger, c ledger.Case, o followup.Observation) (followup.Case, error) {
+func (h *Handler) startFollowUp(ctx context.Context, log *slog.Logger, c ledger.Case, observed ledger.Observed) (followup.Case, error) {
+	o := observed.Obs
 	var keys []followup.Key
 	k, err := h.evidence(ctx, log, c, finding.Finding{}, "")
 	if err != nil {
@@ -106,9 +107,11 @@ func (h *Handler) startFollowUp(ctx context.Context, log *slog.Logger, c ledger.
 			keys = now.Keys
 		}
 	}
-	if o.Partial {
-		// A real-time CreateAccessKey that opened the case: its key is the case's own, known
-		// by id from now on, unless the report already shows it (by its creation time).
+	if f, err := trigger(c); err == nil && o.Partial && isSignalFinding(f.ID) &&
+		strings.TrimPrefix(f.ID, signalFinding) == strings.TrimPrefix(observed.ID, "event/") {
+		// The real-time CreateAccessKey that opened the case: its key is the case's own, known
+		// by id from now on, unless the report already shows it (by its creation time). Any
+		// other event's key is observed as usual, so a key created later is announced as new.
 		for _, nk := range o.Keys {
 			if nk.Created.IsZero() {
 				continue // an UpdateAccessKey names a key the case has (resolveKeys)
@@ -121,17 +124,18 @@ func (h *Handler) startFollowUp(ctx context.Context, log *slog.Logger, c ledger.
 	return followup.Start(openedAt(c, h.now()), keys), nil
 }
 
-// openedAt is when the case began: the time Security Hub (or CloudTrail, for a real-time event)
-// reported its triggering finding, else its first delivery step of the epoch.
+// openedAt is when the case began: its first delivery step of the epoch, or the time Security
+// Hub (or CloudTrail, for a real-time event) reported its trigger when that is later (a finding
+// Security Hub updated since, an event's time on a clock ahead of the ledger's).
 func openedAt(c ledger.Case, now time.Time) time.Time {
-	if f, err := trigger(c); err == nil && !f.UpdatedAt.IsZero() {
-		return f.UpdatedAt.UTC()
-	}
 	first := now
 	for name, st := range c.Steps {
 		if strings.HasPrefix(name, "open/") && st.Epoch == c.Epoch && st.At > 0 && time.Unix(st.At, 0).Before(first) {
 			first = time.Unix(st.At, 0)
 		}
+	}
+	if f, err := trigger(c); err == nil && f.UpdatedAt.After(first) {
+		first = f.UpdatedAt
 	}
 	return first.UTC()
 }

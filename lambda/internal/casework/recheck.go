@@ -57,7 +57,11 @@ func (h *Handler) continueRecheck(ctx context.Context) error {
 	if h.Follow.Observer == nil {
 		return nil
 	}
-	data, ok, err := h.Ledger.Kept(ctx, roundKey(h.now()))
+	key := roundKey(h.now())
+	if _, done, err := h.Ledger.Kept(ctx, key+"#done"); err != nil || done {
+		return err
+	}
+	data, ok, err := h.Ledger.Kept(ctx, key)
 	if err != nil || !ok {
 		return err
 	}
@@ -75,6 +79,11 @@ func (h *Handler) recheckRound(ctx context.Context, start time.Time) error {
 		return fmt.Errorf("re-check: %w", err)
 	}
 	h.Log.InfoContext(ctx, "re-check round", "round", start, "due", len(cases))
+	if len(cases) == 0 {
+		// The round is over: the sweep stops looking (one read instead of a scan every run).
+		_, err := h.Ledger.Keep(ctx, roundKey(start)+"#done", mustJSON(h.now().UTC()))
+		return err
+	}
 	batch := h.Follow.Batch
 	if batch <= 0 {
 		batch = recheckBatch

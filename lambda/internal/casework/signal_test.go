@@ -140,6 +140,14 @@ func TestRealTimeSignals(t *testing.T) {
 			want: signalOutcome{State: ledger.Open, FollowUp: followup.Deactivated, Made: 1, JiraIssues: 1, OpsItems: 1,
 				Emails: 4, Notified: 1},
 		},
+		{
+			name: "a root CreateAccessKey on a case the finding opened is a new key",
+			events: func(t *testing.T, r *followRig) []json.RawMessage {
+				return []json.RawMessage{r.failed.events[0], created(t, r)}
+			},
+			want: signalOutcome{State: ledger.Open, FollowUp: followup.NewKey, Made: 1, JiraIssues: 1, OpsItems: 1,
+				Emails: 4, Notified: 1},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

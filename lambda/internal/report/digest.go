@@ -87,11 +87,11 @@ func (d Digest) line(c DigestCase, esc func(s string, n int) string) string {
 	}
 	s := r.say("digest.case", map[string]string{
 		"account":    account,
-		"state":      Update{Report: r}.stateName(c.State),
+		"state":      Update{Report: r}.stateName(c.State, esc),
 		"since":      day(c.Since),
-		"state_days": strconv.Itoa(daysBetween(c.Since, d.At)),
+		"state_days": r.days(daysBetween(c.Since, d.At)),
 		"opened":     day(c.Opened),
-		"age":        strconv.Itoa(daysBetween(c.Opened, d.At)),
+		"age":        r.days(daysBetween(c.Opened, d.At)),
 	})
 	if len(c.Links) > 0 {
 		var refs []string
@@ -100,7 +100,7 @@ func (d Digest) line(c DigestCase, esc func(s string, n int) string) string {
 				refs = append(refs, esc(ch, capTool)+" "+esc(orDash(ref), capTicket))
 			}
 		}
-		s += " — " + r.say("digest.links", map[string]string{"links": strings.Join(refs, ", ")})
+		s += " — " + r.say("digest.links", map[string]string{"links": strings.Join(refs, r.messages()["list.sep"])})
 	}
 	return s
 }

@@ -112,15 +112,16 @@ func chatCode(s string, n int) string {
 }
 
 // asciiSubject keeps an SNS subject within its rules: printable ASCII only, no line breaks,
-// fewer than 100 characters.
+// fewer than 100 characters. It cuts first, so that the cut's own ellipsis becomes ASCII too
+// (each mapping below keeps or shrinks the length).
 func asciiSubject(s string) string {
-	s = strings.Map(func(r rune) rune {
+	s = strings.ReplaceAll(textcap.Bytes(s, snsSubjectMax), "…", "...")
+	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e {
 			return '?'
 		}
 		return r
 	}, s)
-	return textcap.Bytes(strings.ReplaceAll(s, "…", "..."), snsSubjectMax)
 }
 
 // inertJSON re-indents a JSON document and writes every hidden character inside its strings as

@@ -73,20 +73,24 @@ func (u Update) text(esc func(s string, n int) string) updateText {
 	p := map[string]string{
 		"account":       esc(orDash(r.Account), capAccount),
 		"at":            day(t.At),
-		"days_inactive": strconv.Itoa(t.DaysInactive),
-		"verify_days":   strconv.Itoa(verify),
-		"days_left":     strconv.Itoa(left),
+		"days_inactive": r.days(t.DaysInactive),
+		"verify_days":   r.days(verify),
+		"days_left":     r.days(left),
 		"last_used":     lastUsed,
 		"called_at":     day(t.CalledAt),
 		"key":           u.keyText(esc),
-		"days_still":    strconv.Itoa(t.DaysStill),
-		"from":          u.stateName(t.From),
-		"to":            u.stateName(t.To),
+		"days_still":    r.days(t.DaysStill),
+		"from":          u.stateName(t.From, esc),
+		"to":            u.stateName(t.To, esc),
 		"reason":        esc(orDash(string(t.Reason)), capReason),
 	}
+	next := "update.next." + string(t.To)
+	if _, ok := r.messages()[next]; !ok {
+		next = "update.next.other"
+	}
 	out := updateText{
-		title: u.title(esc(orDash(r.Account), capAccount)),
-		next:  r.say("update.next."+string(t.To), p),
+		title: u.title(esc(orDash(r.Account), capAccount), esc),
+		next:  r.say(next, p),
 		state: r.say("update.state_line", p),
 	}
 	what := "update.what." + string(t.Reason)
@@ -105,17 +109,22 @@ func (u Update) text(esc func(s string, n int) string) updateText {
 }
 
 // title is the update's title with the account already made safe; a state no catalog knows
-// shows its code.
-func (u Update) title(account string) string {
-	return u.Report.say("update.title."+string(u.T.To), map[string]string{"account": account})
+// (a newer producer than this renderer) is named by its code, made safe by esc.
+func (u Update) title(account string, esc func(s string, n int) string) string {
+	key := "update.title." + string(u.T.To)
+	if _, ok := u.Report.messages()[key]; !ok {
+		key = "update.title.other"
+	}
+	return u.Report.say(key, map[string]string{"account": account, "to": u.stateName(u.T.To, esc)})
 }
 
-// stateName names a state in the report's language; an unknown one shows as its code, inert.
-func (u Update) stateName(s followup.State) string {
+// stateName names a state in the report's language; an unknown one shows as its code, made
+// safe by esc.
+func (u Update) stateName(s followup.State, esc func(s string, n int) string) string {
 	if n, ok := u.Report.messages()["update.state."+string(s)]; ok {
 		return n
 	}
-	return orDash(field(string(s), capControl))
+	return esc(orDash(string(s)), capControl)
 }
 
 // keyText names the key a transition carries. followup labels a key "key <fingerprint>" or
@@ -145,7 +154,7 @@ func (u Update) Email() (subject, body string) {
 	tt := r.t()
 	en := u
 	en.Report.Lang = English
-	subject = asciiSubject(en.title(orDash(field(r.Account, capAccount))))
+	subject = asciiSubject(en.title(orDash(field(r.Account, capAccount)), field))
 	x := u.text(field)
 	lines := []string{x.what}
 	if x.caller != "" {
@@ -177,7 +186,7 @@ func (u Update) Chat() []byte {
 	x := u.text(chatCode)
 	n := chatNotification{Version: "1.0", Source: "custom"}
 	n.Content.TextType = "client-markdown"
-	title := u.title(account)
+	title := u.title(account, chatText)
 	n.Content.Title = textcap.Runes(updateEmoji[u.T.To]+" "+title, chatTitleMax)
 	desc := []string{x.what}
 	if x.caller != "" {
@@ -189,7 +198,8 @@ func (u Update) Chat() []byte {
 		textcap.Runes(x.next, chatNextStepMax),
 		"<" + r.FindingURL() + "|" + r.t().findingLink + ">",
 	}
-	n.Content.Keywords = []string{"IAM.4", chatText(string(u.T.To), chatKeywordMax)}
+	state := chatText(u.stateName(u.T.To, chatText), chatKeywordMax)
+	n.Content.Keywords = []string{"IAM.4", state}
 	n.Metadata.ThreadID = "iam4-" + account
 	n.Metadata.Summary = textcap.Runes(title, chatTitleMax)
 	n.Metadata.EventType = "IAM4RootAccessKeyUpdate"
@@ -197,7 +207,7 @@ func (u Update) Chat() []byte {
 	n.Metadata.AdditionalContext = map[string]string{
 		"account": account,
 		"region":  chatText(orDash(r.Finding.Region), capRegion),
-		"state":   chatText(string(u.T.To), chatContextMax),
+		"state":   state,
 	}
 	return mustJSON(n)
 }
@@ -294,4 +304,12 @@ func (u Update) SecurityHubNote() string {
 		}
 	}
 	return note
+}
+
+// days says a number of days in the report's language, singular or plural.
+func (r Report) days(n int) string {
+	if n == 1 {
+		return r.say("unit.day", map[string]string{"n": "1"})
+	}
+	return r.say("unit.days", map[string]string{"n": strconv.Itoa(n)})
 }
