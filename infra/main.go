@@ -27,6 +27,9 @@ func run() error {
 		return err
 	}
 	NewStack(app, s)
+	if needsSignalsStack(s) {
+		NewSignalsStack(app, s)
+	}
 	if len(s.EvidenceTargetOUs) > 0 {
 		NewEvidenceStackSetStack(app, s)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,10 @@ type Settings struct {
 	EvidenceTargetOUs []string
 	EvidenceCallAs    string
 	ResponderAccount  string
+	// ResponderRegion pins the responder's stack to a Region; outside its partition's IAM Region
+	// the app adds a stack there that forwards the real-time signals (RealTimeSignals).
+	ResponderRegion string
+	RealTimeSignals bool
 	// Responder configures the construct; the stack adds Code and Timeout.
 	Responder responder.Props
 }
@@ -42,6 +47,10 @@ var retentions = map[int]awslogs.RetentionDays{
 	3288: awslogs.RetentionDays_NINE_YEARS, 3653: awslogs.RetentionDays_TEN_YEARS,
 }
 
+// maxRoutesBytes bounds the routes setting's JSON: Lambda allows 4 KB of environment variables in
+// all (Lambda quotas), and the other settings take up to about 1.5 KB.
+const maxRoutesBytes = 2500
+
 // ReadSettings checks the whole CDK context: every key must be a setting (or the CDK's own), and
 // every value must pass the contract's validator.
 func ReadSettings(context map[string]any) (Settings, error) {
@@ -55,9 +64,11 @@ func ReadSettings(context map[string]any) (Settings, error) {
 		// contract.LogRetentions and this map list the same days; a test holds them together.
 		return Settings{}, fmt.Errorf("context: %s: no CDK retention for %d days", contract.CtxLogRetentionDays, c.LogRetentionDays)
 	}
+	hour := float64(c.RecheckHourUTC)
 	s := Settings{
 		StackName: c.StackName, CodeDir: c.CodeDir, TimeoutMinutes: float64(c.TimeoutMinutes),
 		EvidenceTargetOUs: c.EvidenceTargetOUs, EvidenceCallAs: c.EvidenceCallAs, ResponderAccount: c.ResponderAccount,
+		ResponderRegion: c.ResponderRegion, RealTimeSignals: c.RealTimeSignals,
 		Responder: responder.Props{
 			Emails: c.Emails, LogRetention: retention, MemoryMB: float64(c.MemoryMB),
 			ReservedConcurrency: float64(c.ReservedConcurrency), Regions: c.Regions, LookbackDays: float64(c.LookbackDays),
@@ -65,7 +76,33 @@ func ReadSettings(context map[string]any) (Settings, error) {
 			ActionTargetID:  c.ActionTargetID,
 			AllowedAccounts: c.AllowedAccounts, OrganizationID: c.OrganizationID,
 			Containment: c.Containment, ManagementAccount: c.ManagementAccount, ContainAllow: c.ContainAllow, ContainDeny: c.ContainDeny,
+			VerifyDays: float64(c.VerifyDays), StaleDays: float64(c.StaleDays), RecheckHourUTC: &hour,
+			OwnerTags: c.OwnerTags, DisableRealTimeSignals: !c.RealTimeSignals,
 		},
+	}
+	if !reflect.ValueOf(c.Routes).IsZero() {
+		// The function reads the same JSON back with route.Parse, which refuses unknown keys:
+		// re-encoding the parsed table writes only the keys it knows.
+		b, err := json.Marshal(c.Routes)
+		if err != nil {
+			return Settings{}, fmt.Errorf("context: %s: %w", contract.CtxRoutes, err)
+		}
+		s.Responder.Routes = string(b)
+		if len(b) > maxRoutesBytes {
+			return Settings{}, fmt.Errorf("context: %s: %d bytes of JSON; the function's environment holds %d in all (Lambda quotas: 4 KB of environment variables), so keep the routes within %d",
+				contract.CtxRoutes, len(b), 4096, maxRoutesBytes)
+		}
+	}
+	if len(c.JiraStatuses) > 0 {
+		s.Responder.JiraStatuses = map[string]string{}
+		for state, transition := range c.JiraStatuses {
+			s.Responder.JiraStatuses[string(state)] = transition
+		}
+	}
+	if s.RealTimeSignals && s.ResponderRegion != "" && s.ResponderAccount == "" &&
+		responder.IAMRegion(contract.PartitionFor(s.ResponderRegion).ID) != s.ResponderRegion {
+		return Settings{}, fmt.Errorf("context: %s: required with %s=%s: IAM's events arrive in %s, and the forwarding rules there name the responder's bus by its account",
+			contract.CtxResponderAccount, contract.CtxResponderRegion, s.ResponderRegion, responder.IAMRegion(contract.PartitionFor(s.ResponderRegion).ID))
 	}
 	if c.MemberRole != contract.DefaultMemberRole {
 		s.Responder.MemberRoleName = c.MemberRole

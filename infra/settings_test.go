@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -12,9 +13,12 @@ import (
 )
 
 func defaultSettings() Settings {
+	six := 6.0
 	return Settings{StackName: "Iam4Responder", CodeDir: "../build/lambda", TimeoutMinutes: 15, EvidenceCallAs: "SELF",
+		RealTimeSignals: true,
 		Responder: responder.Props{LogRetention: awslogs.RetentionDays_ONE_YEAR, MemoryMB: 512, LookbackDays: 90,
-			Language: "en", Containment: "off", ActionTargetID: contract.DefaultActionTargetID}}
+			Language: "en", Containment: "off", ActionTargetID: contract.DefaultActionTargetID,
+			VerifyDays: 7, StaleDays: 14, RecheckHourUTC: &six}}
 }
 
 func TestReadSettings(t *testing.T) {
@@ -48,6 +52,18 @@ func TestReadSettings(t *testing.T) {
 			contract.CtxEmails: []any{"ops@example.com"}, contract.CtxLogRetentionDays: 30.0, contract.CtxOpsCenter: true,
 		}, func(s *Settings) {
 			s.Responder.Emails, s.Responder.LogRetention, s.Responder.OpsCenter = []string{"ops@example.com"}, awslogs.RetentionDays_ONE_MONTH, true
+		}},
+		{"following a case to the end, routes as a cdk.json object", map[string]any{
+			contract.CtxRoutes: map[string]any{"rules": []any{map[string]any{"name": "sandbox", "tags": map[string]any{"env": "sandbox"},
+				"digest": true, "emailTopicArn": "arn:aws:sns:ap-northeast-1:444455556666:sandbox-mail"}}},
+			contract.CtxOwnerTags: "owner,team", contract.CtxVerifyDays: 10.0, contract.CtxStaleDays: "30",
+			contract.CtxRecheckHourUTC: 3.0, contract.CtxRealTimeSignals: false, contract.CtxResponderRegion: "ap-northeast-1",
+		}, func(s *Settings) {
+			three := 3.0
+			s.ResponderRegion, s.RealTimeSignals = "ap-northeast-1", false
+			r := &s.Responder
+			r.Routes = `{"rules":[{"name":"sandbox","tags":{"env":"sandbox"},"emailTopicArn":"arn:aws:sns:ap-northeast-1:444455556666:sandbox-mail","digest":true}],"default":{}}`
+			r.OwnerTags, r.VerifyDays, r.StaleDays, r.RecheckHourUTC, r.DisableRealTimeSignals = []string{"owner", "team"}, 10, 30, &three, true
 		}},
 	}
 	for _, tt := range tests {
@@ -84,6 +100,12 @@ func TestReadSettingsNamesTheBadKey(t *testing.T) {
 		{"Jira without its URL", map[string]any{contract.CtxJiraProject: "SEC",
 			contract.CtxJiraSecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:jira-AbCdEf"}, "jiraUrl: required with jiraProject"},
 		{"every channel off", map[string]any{contract.CtxSecurityHub: false}, "every channel is off"},
+		{"a responder outside IAM's Region without its account", map[string]any{contract.CtxResponderRegion: "ap-northeast-1"},
+			"responderAccount: required with responderRegion=ap-northeast-1: IAM's events arrive in us-east-1"},
+		{"a route naming a topic by name", map[string]any{contract.CtxRoutes: `{"rules":[{"name":"a","ou":"ou-ab12-paymnts1","chatTopicArn":"pay-chat"}]}`},
+			`chatTopicArn "pay-chat" is not an SNS topic ARN`},
+		{"routes beyond the function's environment", map[string]any{contract.CtxRoutes: manyRoutes(40)},
+			"bytes of JSON; the function's environment holds 4096 in all"},
 		{"containment without the management account", map[string]any{contract.CtxContainment: "delete-unused", contract.CtxAllowedAccounts: "444455556666"},
 			"managementAccount: the management account's 12-digit id is required"},
 	}
@@ -105,5 +127,67 @@ func TestEveryRetentionTheContractAcceptsHasACDKValue(t *testing.T) {
 	}
 	if len(retentions) != len(contract.LogRetentions) {
 		t.Errorf("the app maps %d retentions, the contract lists %d", len(retentions), len(contract.LogRetentions))
+	}
+}
+
+// manyRoutes is a routes setting of n tag rules, each naming its own chat topic.
+func manyRoutes(n int) string {
+	var rules []string
+	for i := range n {
+		rules = append(rules, fmt.Sprintf(`{"name":"team-%02d","tags":{"team":"t%02d"},"chatTopicArn":"arn:aws:sns:us-east-1:111122223333:team-%02d"}`, i, i, i))
+	}
+	return `{"rules":[` + strings.Join(rules, ",") + `]}`
+}
+
+// TestFollowUpSettingsPassedToTheFunctionReadBackTheSame: what the app writes into the function's
+// environment is read at cold start, by the same validator, as the same routes, tags, days and
+// Jira statuses.
+func TestFollowUpSettingsPassedToTheFunctionReadBackTheSame(t *testing.T) {
+	ctx := map[string]any{
+		contract.CtxRoutes: map[string]any{"rules": []any{
+			map[string]any{"name": "payments", "ou": "ou-ab12-paymnts1", "jiraProject": "PAY"},
+			map[string]any{"name": "sandbox", "tags": map[string]any{"env": "sandbox"}, "digest": true,
+				"emailTopicArn": "arn:aws:sns:ap-northeast-1:444455556666:sandbox-mail"}},
+			"default": map[string]any{"chatTopicArn": "arn:aws:sns:ap-northeast-1:111122223333:sec-chat"}},
+		contract.CtxOwnerTags: "owner,env", contract.CtxVerifyDays: "10", contract.CtxStaleDays: "30",
+		contract.CtxJiraStatuses: "deactivated=In Progress,ready_to_delete=Ready to delete",
+		contract.CtxJiraURL:      "https://example.atlassian.net", contract.CtxJiraProject: "SEC",
+		contract.CtxJiraSecretARN: "arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:jira-AbCdEf",
+	}
+	s, err := ReadSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	synth, err := contract.Read(contract.Synth, func(k string) string { return text(ctx[k]) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.Responder
+	var statuses []string
+	for state, transition := range r.JiraStatuses {
+		statuses = append(statuses, state+"="+transition)
+	}
+	env := map[string]string{
+		contract.EnvTopicARN: "arn:aws:sns:ap-northeast-1:111122223333:iam4", contract.EnvLedgerTable: "iam4-ledger",
+		contract.EnvDeadLetterQueue: "https://sqs.ap-northeast-1.amazonaws.com/111122223333/iam4-dlq",
+		contract.EnvJiraURL:         r.Jira.URL, contract.EnvJiraProject: r.Jira.Project, contract.EnvJiraSecretARN: r.Jira.SecretARN,
+		contract.EnvRoutes: r.Routes, contract.EnvOwnerTags: strings.Join(r.OwnerTags, ","),
+		contract.EnvVerifyDays: fmt.Sprint(r.VerifyDays), contract.EnvStaleDays: fmt.Sprint(r.StaleDays),
+		contract.EnvJiraStatuses: strings.Join(statuses, ","),
+	}
+	cold, err := contract.Read(contract.ColdStart, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	type followUp struct {
+		Routes        any
+		Tags          []string
+		Verify, Stale int
+		Statuses      any
+	}
+	want := followUp{synth.Routes, synth.OwnerTags, synth.VerifyDays, synth.StaleDays, synth.JiraStatuses}
+	got := followUp{cold.Routes, cold.OwnerTags, cold.VerifyDays, cold.StaleDays, cold.JiraStatuses}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cold start reads (-synth +cold start):\n%s", diff)
 	}
 }

@@ -32,6 +32,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/iam4-responder/iam4-responder/internal/localaws"
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 func main() {
@@ -159,17 +160,21 @@ func check(ctx context.Context, cfg aws.Config, stack string) error {
 			if err != nil {
 				return err
 			}
-			switch {
-			case rule.ScheduleExpression != nil: // the sweep
-				if aws.ToString(rule.ScheduleExpression) != "rate(5 minutes)" {
-					return fmt.Errorf("rule %s schedule %s", name, aws.ToString(rule.ScheduleExpression))
-				}
-			case !strings.Contains(aws.ToString(rule.EventPattern), "aws.securityhub"):
-				return fmt.Errorf("rule %s pattern %s", name, aws.ToString(rule.EventPattern))
-			}
 			targets, err := eb.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
 			if err != nil || len(targets.Targets) != 1 || targets.Targets[0].DeadLetterConfig == nil {
 				return fmt.Errorf("rule %s targets %v (%v)", name, targets, err)
+			}
+			expr, pattern := aws.ToString(rule.ScheduleExpression), aws.ToString(rule.EventPattern)
+			switch {
+			case expr == "rate(5 minutes)": // the sweep
+			case strings.HasPrefix(expr, "cron("): // the daily re-check and digest send their task
+				if !strings.Contains(aws.ToString(targets.Targets[0].Input), contract.TaskField) {
+					return fmt.Errorf("rule %s (%s) sends %q, want a task input", name, expr, aws.ToString(targets.Targets[0].Input))
+				}
+			case expr != "":
+				return fmt.Errorf("rule %s schedule %s", name, expr)
+			case !strings.Contains(pattern, "aws.securityhub") && !strings.Contains(pattern, contract.DetailTypeAPICall):
+				return fmt.Errorf("rule %s pattern %s", name, pattern)
 			}
 		}
 		return nil

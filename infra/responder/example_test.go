@@ -40,3 +40,24 @@ func Example() {
 	// provided.al2023 [arm64] bootstrap
 	// true true
 }
+
+// Forwarding the root user's key events to a responder in Tokyo: from the IAM Region of the
+// responder's own account (a stack of your own there), or from member accounts (the template a
+// StackSet deploys).
+func ExampleForwardSignals() {
+	bus := responder.BusARN("aws", "ap-northeast-1", "111122223333")
+	dir, _ := os.MkdirTemp("", "iam4-example")
+	defer os.RemoveAll(dir)
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	stack := awscdk.NewStack(app, jsii.String("Iam4Signals"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Region: jsii.String(responder.IAMRegion("aws"))}})
+	for _, rule := range responder.ForwardSignals(stack, "Forward", bus) {
+		fmt.Println(*rule.Node().Id())
+	}
+	member := responder.SignalForwardingTemplate(bus, "111122223333")
+	fmt.Println(*stack.Region(), len(member) > 0)
+	// Output:
+	// RootKeyChangeRule
+	// RootKeyUseRule
+	// us-east-1 true
+}

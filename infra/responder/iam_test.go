@@ -151,6 +151,10 @@ func TestEveryPartitionSynthesizesCleanly(t *testing.T) {
 			p.Jira = &JiraProps{URL: "https://example.atlassian.net", Project: "SEC",
 				SecretARN:       "arn:" + tt.partition + ":secretsmanager:" + tt.region + ":111122223333:secret:jira-AbCdEf",
 				SecretKMSKeyARN: "arn:" + tt.partition + ":kms:" + tt.region + ":111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
+			// Routing, a digest and owner tags: the follow-up's schedules, topics and look-ups.
+			p.Routes = `{"rules": [{"name": "sandbox", "tags": {"env": "sandbox"}, "digest": true,
+				"chatTopicArn": "arn:` + tt.partition + `:sns:` + tt.region + `:444455556666:sandbox-chat"}]}`
+			p.OwnerTags = []string{"owner"}
 			tpl, nag, path := synth(t, p, &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String(tt.region)})
 			if len(nag) > 0 {
 				t.Errorf("cdk-nag errors:\n%s", strings.Join(nag, "\n"))

@@ -85,6 +85,24 @@ type Props struct {
 	// DeliveryRetries is how often the rule retries delivering an event to the function, and
 	// the function's asynchronous invocation retries (at most 2); 10 and 2 when unset.
 	DeliveryRetries float64
+
+	// Following a case to the end (docs/followup.md). VerifyDays and StaleDays: 0 keeps the
+	// function's defaults (7 and 14).
+	VerifyDays float64
+	StaleDays  float64
+	// RecheckHourUTC is the hour (0–23, UTC) of the daily re-check; DefaultRecheckHourUTC when
+	// nil. The digest, when a route asks for one, goes out DigestMinute minutes later.
+	RecheckHourUTC *float64
+	// Routes is the routes setting's JSON (docs/followup.md), passed to the function as is: the
+	// function may publish to every topic it names, and a route with "digest" adds the digest
+	// schedule. The CDK app and the function check it with route.Parse.
+	Routes string
+	// OwnerTags are the account tags every ticket shows (Organizations ListTagsForResource).
+	OwnerTags []string
+	// JiraStatuses maps a follow-up state to the Jira transition to take (deactivated=In Progress).
+	JiraStatuses map[string]string
+	// DisableRealTimeSignals leaves out the rules on root access-key calls from CloudTrail.
+	DisableRealTimeSignals bool
 }
 
 // JiraProps configures the Jira Cloud sink. The secret, created by you, holds
@@ -115,6 +133,11 @@ type Responder struct {
 	DeadLetterQueue awssqs.Queue
 	Rules           []awsevents.Rule
 	Sweep           awsevents.Rule // the scheduled sweep of unfinished cases
+	Recheck         awsevents.Rule // the daily re-check of every case that is not closed
+	Digest          awsevents.Rule // the daily digest; nil unless a route asks for one
+	// SignalRules are the real-time rules on root access-key calls (none with
+	// DisableRealTimeSignals).
+	SignalRules []awsevents.Rule
 	// ActionTarget is the Security Hub custom action "Respond to IAM.4".
 	ActionTarget awssecurityhub.CfnActionTarget
 	// Dashboard shows the function's metrics (cases, evidence, sinks, containment).
@@ -272,6 +295,8 @@ func New(scope constructs.Construct, id string, props Props) *Responder {
 		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(SweepMinutes))),
 		Targets:     &[]awsevents.IRuleTarget{target},
 	})
+
+	r.followUp(props)
 
 	r.alarms()
 	r.dashboard()

@@ -48,6 +48,7 @@ type Settings struct {
 	EvidenceTargetOUs   []string
 	EvidenceCallAs      string
 	ResponderAccount    string
+	ResponderRegion     string // the responder's Region, where member accounts forward root-key events
 	JiraSecretKMSKey    string // the customer managed key that encrypts the Jira secret, if any
 
 	// The function only.
@@ -147,6 +148,7 @@ const (
 	CtxEvidenceTargetOUs   = "evidenceTargetOus"
 	CtxEvidenceCallAs      = "evidenceCallAs"
 	CtxResponderAccount    = "responderAccount"
+	CtxResponderRegion     = "responderRegion"
 	CtxContainment         = "containment"
 	CtxManagementAccount   = "managementAccount"
 	CtxContainAllow        = "containmentAllow"
@@ -189,6 +191,7 @@ var table = []setting{
 	{CtxEvidenceTargetOUs, "", func(s *Settings, v string) error { return listInto(&s.EvidenceTargetOUs, v, checkOU) }},
 	{CtxEvidenceCallAs, "", func(s *Settings, v string) error { return oneOf(&s.EvidenceCallAs, v, "SELF", "DELEGATED_ADMIN") }},
 	{CtxResponderAccount, "", func(s *Settings, v string) error { return into(&s.ResponderAccount, v, CheckAccountID) }},
+	{CtxResponderRegion, "", func(s *Settings, v string) error { return into(&s.ResponderRegion, v, ValidRegion) }},
 	{CtxJiraSecretKMSKey, "", func(s *Settings, v string) error { return into(&s.JiraSecretKMSKey, v, checkKMSKeyARN) }},
 
 	{"", EnvTopicARN, func(s *Settings, v string) error { return into(&s.TopicARN, v, checkTopicARN) }},

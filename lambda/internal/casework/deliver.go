@@ -89,7 +89,7 @@ func (h *Handler) phase(ctx context.Context, log *slog.Logger, c ledger.Case, ow
 	}
 	var errs []error
 	if steps != "" {
-		for _, s := range h.Sinks {
+		for _, s := range h.sinksFor(ctx, accountOf(c.ID)) {
 			next, err := h.step(ctx, log, c, owner, s, steps, rep)
 			if errors.Is(err, ledger.ErrFenced) {
 				return err

@@ -85,6 +85,8 @@ type Handler struct {
 	Evidence Investigator
 	// Owners is optional: it names who owns the account in every ticket (owner.go).
 	Owners OwnerLookup
+	// Routes is optional: each account's cases go to its route's channels (route.go).
+	Routes *Routes
 	// Contain is optional; it runs after the evidence, only when there is evidence.
 	Contain Container
 	Lang    report.Lang
@@ -142,6 +144,9 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 	}
 	if isTask(raw, contract.TaskRecheck) {
 		return h.Recheck(ctx)
+	}
+	if isTask(raw, contract.TaskDigest) {
+		return h.Digest(ctx)
 	}
 	if isAPICall(raw) {
 		return h.Signal(ctx, raw)

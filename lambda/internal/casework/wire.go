@@ -24,6 +24,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/internal/metrics"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/owner"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/route"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
 
@@ -39,18 +40,24 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 	me := &self{sts: sts.NewFromConfig(awsCfg)}
 	policy := &accountPolicy{self: me, allowed: cfg.AllowedAccounts, orgID: cfg.OrganizationID}
 	var owners OwnerLookup
-	if cfg.OrganizationID != "" {
+	// The stack grants the Organizations look-ups under the same condition (infra/responder,
+	// grantOwnerLookup).
+	if cfg.OrganizationID != "" || len(cfg.OwnerTags) > 0 || len(cfg.Routes.Rules) > 0 {
 		org := organizations.NewFromConfig(awsCfg)
-		policy.org = org
+		if cfg.OrganizationID != "" {
+			policy.org = org
+		}
 		owners = &owner.Owners{API: org, Tags: cfg.OwnerTags}
 	}
 	ev := newLiveEvidence(ctx, cfg, awsCfg, me, log)
+	topics := sns.NewFromConfig(awsCfg)
+	base := sinks(cfg, awsCfg, topics)
 	h := &Handler{
 		Log:        log,
 		Accounts:   policy,
 		Ledger:     &ledger.Ledger{Store: ledger.Dynamo{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.LedgerTable}},
 		Lease:      cfg.ClaimLease,
-		Sinks:      sinks(cfg, awsCfg),
+		Sinks:      base,
 		Refused:    sink.Refused,
 		DeadLetter: DeadLetter{API: sqs.NewFromConfig(awsCfg), QueueURL: cfg.DeadLetterQueue},
 		Evidence:   ev,
@@ -80,12 +87,19 @@ func New(ctx context.Context, cfg config.Config, awsCfg aws.Config, log *slog.Lo
 			o.Retryer = retry.AddWithErrorCodes(o.Retryer, "LimitExceededException")
 		})}
 	}
+	if len(cfg.Routes.Rules) > 0 || cfg.Routes.Default != (route.Channels{}) {
+		h.Routes = &Routes{Table: cfg.Routes, SNS: topics}
+		for _, s := range base {
+			if j, ok := s.(sink.Jira); ok {
+				h.Routes.Jira = &j
+			}
+		}
+	}
 	return h, nil
 }
 
 // sinks builds the channels the configuration switches on; the e-mail is always there.
-func sinks(cfg config.Config, awsCfg aws.Config) []CaseSink {
-	topics := sns.NewFromConfig(awsCfg)
+func sinks(cfg config.Config, awsCfg aws.Config, topics *sns.Client) []CaseSink {
 	out := []CaseSink{sink.Email{SNS: sink.SNS{API: topics, TopicARN: cfg.TopicARN}}}
 	if cfg.ChatTopicARN != "" {
 		out = append(out, sink.Chat{SNS: sink.SNS{API: topics, TopicARN: cfg.ChatTopicARN}})
