@@ -7,12 +7,12 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
-// Security Hub's EventBridge envelope (Security Hub user guide, "EventBridge event formats").
+// Security Hub's EventBridge envelope, as the function parses it.
 const (
-	source                 = "aws.securityhub"
-	detailTypeImported     = "Security Hub Findings - Imported"
-	detailTypeCustomAction = "Security Hub Findings - Custom Action"
-	detailTypeImportedV2   = "Findings Imported V2" // the new Security Hub, OCSF findings
+	source                 = contract.SourceSecurityHub
+	detailTypeImported     = contract.DetailTypeImported
+	detailTypeCustomAction = contract.DetailTypeCustomAction
+	detailTypeImportedV2   = contract.DetailTypeImportedV2
 )
 
 // RulePattern is one EventBridge rule the responder needs.

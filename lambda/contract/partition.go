@@ -97,6 +97,15 @@ func PartitionFor(region string) Partition {
 	panic("contract: partitions.json has no aws partition") // checked by the tests
 }
 
+// regionShape is the form of every AWS Region name (us-east-1, cn-north-1, us-gov-west-1,
+// eu-isoe-west-1), including Regions newer than the SDK's metadata.
+var regionShape = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+
+// RegionShaped reports whether s has a Region name's shape. Untrusted text (a finding's Region,
+// a query's Regions) is checked with it before it goes into a host name, a link or SQL;
+// settings are checked with ValidRegion, against the SDK's metadata.
+func RegionShaped(s string) bool { return len(s) <= 32 && regionShape.MatchString(s) }
+
 // ValidRegion checks a Region name against the SDK's partition metadata.
 func ValidRegion(region string) error {
 	if _, ok := PartitionOf(region); ok {

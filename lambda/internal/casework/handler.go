@@ -266,5 +266,5 @@ func isSweep(raw []byte) bool {
 		Source     string `json:"source"`
 		DetailType string `json:"detail-type"`
 	}
-	return json.Unmarshal(raw, &env) == nil && env.Source == "aws.events" && env.DetailType == "Scheduled Event"
+	return json.Unmarshal(raw, &env) == nil && env.Source == contract.SourceEvents && env.DetailType == contract.DetailTypeScheduled
 }

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -24,14 +23,13 @@ import (
 )
 
 // Source is the EventBridge source of every Security Hub event.
-const Source = "aws.securityhub"
+const Source = contract.SourceSecurityHub
 
-// Detail types of the events the responder accepts.
+// Detail types of the events the responder accepts (the contract's, which the rules match).
 const (
-	DetailTypeImported     = "Security Hub Findings - Imported"
-	DetailTypeCustomAction = "Security Hub Findings - Custom Action"
-	// DetailTypeImportedV2 is the new Security Hub's event, carrying OCSF findings.
-	DetailTypeImportedV2 = "Findings Imported V2"
+	DetailTypeImported     = contract.DetailTypeImported
+	DetailTypeCustomAction = contract.DetailTypeCustomAction
+	DetailTypeImportedV2   = contract.DetailTypeImportedV2
 )
 
 // Generation says which Security Hub format a finding came in, and so which API writes it back.
@@ -258,23 +256,11 @@ func identify(a asff) (string, bool) {
 // maxID is the ASFF limit on a finding id (AwsSecurityFinding.Id, Security Hub API reference).
 const maxID = 512
 
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-
 // isRegion checks the shape of a Region name ("us-west-2", "us-gov-east-1"); the name ends up in
 // console links and API endpoints.
-func isRegion(s string) bool { return regionPattern.MatchString(s) }
+func isRegion(s string) bool { return contract.RegionShaped(s) }
 
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isAccountID(s string) bool { return contract.CheckAccountID(s) == nil }
 
 // strictDecode decodes one JSON value and rejects trailing data, so that a concatenation of two
 // events is an error rather than half an event.

@@ -3,13 +3,13 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/textcap"
 )
 
@@ -161,13 +161,9 @@ func appendEscape(b []byte, r rune) []byte {
 	return append(b, '\\', 'u', hex[r>>12&0xF], hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF])
 }
 
-// regionShape is the form of every AWS Region name (us-east-1, cn-north-1, us-gov-west-1,
-// eu-isoe-west-1); anything else is never put into a host name.
-var regionShape = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-
 // region returns the finding's Region when it has a Region's shape, else "".
 func (r Report) region() string {
-	if reg := r.Finding.Region; len(reg) <= capRegion && regionShape.MatchString(reg) {
+	if reg := r.Finding.Region; len(reg) <= capRegion && contract.RegionShaped(reg) {
 		return reg
 	}
 	return ""

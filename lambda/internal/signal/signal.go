@@ -15,11 +15,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
 )
 
 // DetailType is the detail-type EventBridge gives CloudTrail management events.
-const DetailType = "AWS API Call via CloudTrail"
+const DetailType = contract.DetailTypeAPICall
 
 // Kind is what a signal says happened.
 type Kind string
@@ -190,17 +191,7 @@ func (s Signal) Throttle() string {
 	return fmt.Sprintf("used/%s/%s/%s", s.SourceIP, agent, s.At.Truncate(Window).Format("2006-01-02T15"))
 }
 
-func isAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isAccount(s string) bool { return contract.CheckAccountID(s) == nil }
 
 // clip cuts s to at most n bytes on a rune boundary and drops invalid UTF-8.
 func clip(s string, n int) string {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
 // Table names the CloudTrail table: the Athena user guide's table ("Create the table for
@@ -55,11 +57,6 @@ func (t Table) Check() error {
 	return nil
 }
 
-var (
-	accountID  = regexp.MustCompile(`^[0-9]{12}$`)
-	regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-)
-
 // Query is one query the collector sends: the account, the Regions (none: every Region the
 // table projects) and the half-open time window [From, To).
 type Query struct {
@@ -93,7 +90,7 @@ func (q Query) SQL(t Table) (string, error) {
 	if err := t.Check(); err != nil {
 		return "", err
 	}
-	if !accountID.MatchString(q.Account) {
+	if contract.CheckAccountID(q.Account) != nil {
 		return "", fmt.Errorf("athena: account %q is not a 12-digit id", q.Account)
 	}
 	if !q.From.Before(q.To) {
@@ -110,7 +107,7 @@ func (q Query) SQL(t Table) (string, error) {
 		slices.Sort(rs)
 		quoted := make([]string, 0, len(rs))
 		for _, r := range slices.Compact(rs) {
-			if !regionName.MatchString(r) {
+			if !contract.RegionShaped(r) {
 				return "", fmt.Errorf("athena: %q is not a Region name", r)
 			}
 			quoted = append(quoted, "'"+r+"'")
