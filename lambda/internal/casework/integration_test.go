@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/faults"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/awsenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
@@ -158,7 +160,7 @@ func startLocal(t *testing.T, tune ...func(*emulator.Scenario, *config.Config)) 
 	if tuned.Regions != nil {
 		cfg.Regions = tuned.Regions
 	}
-	awsCfg, err := investigation.LoadAWS(t.Context())
+	awsCfg, err := awsenv.Load(os.Getenv, investigation.Retryer) // the function's own loader
 	if err != nil {
 		t.Fatal(err)
 	}
