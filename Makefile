@@ -65,7 +65,7 @@ cfn-lint: synth ## lint the freshly synthesized template (W3005 is the DependsOn
 deploy-local: build tools ## cdk bootstrap + cdk deploy into a moto_server of its own, then check the resources
 	go run ./infra/localdeploy -cdk-prefix $(CDK_PREFIX) -app infra
 
-lint: ## gofmt, go vet, staticcheck, go mod tidy -diff and no large tracked file (cfn-lint runs in make test)
+lint: bootstrap-size ## gofmt, go vet, staticcheck, go mod tidy -diff, no large tracked file, the bootstrap's size budget (cfn-lint runs in make test)
 	@out=$$(gofmt -l lambda infra internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go run $(STATICCHECK) ./...
@@ -155,3 +155,14 @@ test-followup: ## the follow-up: ledger record, the walk through every state, fr
 	go test -count=1 ./lambda/internal/ledger/... ./lambda/internal/followup/... ./lambda/internal/signal/...
 	go test -count=1 -run 'FollowUp|TransitionDelivery|RealTime|SignalOn|Observation' ./lambda/internal/casework/
 	go test -count=1 -run 'Update' ./lambda/internal/sink/
+
+# ---- house ----
+# The Lambda bootstrap's budget in bytes (linux/arm64, stripped, as make build makes it). Issue 12
+# asked for 15 MB; it measured 16,908,450 bytes when the budget was set: 2.3 MB of it is the
+# Security Hub client's GetFindings deserializer (every ASFF resource type), see docs/development.md.
+BOOTSTRAP_BUDGET ?= 17500000
+.PHONY: bootstrap-size
+bootstrap-size: $(BOOTSTRAP) ## fail when the Lambda bootstrap is over BOOTSTRAP_BUDGET bytes
+	@size=$$(stat -c %s $(BOOTSTRAP)); echo "bootstrap: $$size bytes (budget $(BOOTSTRAP_BUDGET))"; \
+	if [ "$$size" -gt $(BOOTSTRAP_BUDGET) ]; then \
+		echo "the bootstrap grew over its budget: find the cause with go tool nm -size -sort size (docs/development.md)"; exit 1; fi

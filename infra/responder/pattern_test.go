@@ -3,8 +3,6 @@ package responder
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/infra/eventpattern"
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
@@ -62,9 +61,10 @@ func rulePatterns(t *testing.T) map[string][]byte {
 	return out
 }
 
+// readEvent reads one of the project's shared finding events (internal/samples).
 func readEvent(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := samples.File(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,14 +238,19 @@ func TestRuleDeliversSamplesThroughMoto(t *testing.T) {
 		}
 	}
 
-	samples, err := filepath.Glob("testdata/*.json")
-	if err != nil || len(samples) == 0 {
-		t.Fatalf("no samples: %v", err)
+	var events []string // every shared sample that is an EventBridge event (not a bare OCSF finding)
+	for _, name := range samples.Findings() {
+		if _, ok := readEvent(t, name+".json")["detail-type"]; ok {
+			events = append(events, name+".json")
+		}
+	}
+	if len(events) < 8 {
+		t.Fatalf("%d sample events (%v), want at least 8", len(events), events)
 	}
 	want := map[string][]string{} // rule -> sample files it selects
 	sent := map[string]int{}      // detail type -> samples sent
-	for _, path := range samples {
-		ev := readEvent(t, filepath.Base(path))
+	for _, path := range events {
+		ev := readEvent(t, path)
 		raw, _ := json.Marshal(ev)
 		detail, _ := json.Marshal(ev["detail"])
 		detailType := ev["detail-type"].(string)
@@ -270,8 +275,8 @@ func TestRuleDeliversSamplesThroughMoto(t *testing.T) {
 		selected += len(w)
 	}
 	// Every IAM.4 sample is selected (FAILED to respond, PASSED to resolve); the SQS.1 one is not.
-	if wantSelected := len(samples) - 1; selected != wantSelected {
-		t.Errorf("the rules select %d of the %d samples (%v), want %d", selected, len(samples), want, wantSelected)
+	if wantSelected := len(events) - 1; selected != wantSelected {
+		t.Errorf("the rules select %d of the %d samples (%v), want %d", selected, len(events), want, wantSelected)
 	}
 
 	for rule, url := range queues {

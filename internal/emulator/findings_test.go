@@ -3,8 +3,6 @@ package emulator
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -14,12 +12,15 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 )
 
-// sampleFinding is the finding of a testdata event, changed by edit.
+// sampleFinding is the finding of one of the project's shared sample events (internal/samples),
+// changed by edit; the GetFindings tests change the fields they filter on, and say which.
 func sampleFinding(t *testing.T, name string, edit func(map[string]any)) json.RawMessage {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := samples.File(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,12 +82,12 @@ func (s *Server) generateCredentialReport(w http.ResponseWriter, acct *account) 
 	state, description := "COMPLETE", "Report is ready"
 	switch {
 	case acct.report.requested.IsZero():
-		acct.report.requested = time.Now()
+		acct.report.requested = s.clockLocked()
 		state, description = "STARTED", "No report exists. Starting a new report generation task"
 		if s.scenario.ReportDelay == 0 {
 			state = "COMPLETE"
 		}
-	case time.Since(acct.report.requested) < time.Duration(s.scenario.ReportDelay):
+	case s.clockLocked().Sub(acct.report.requested) < time.Duration(s.scenario.ReportDelay):
 		state, description = "INPROGRESS", "Report generation in progress"
 	}
 	s.mu.Unlock()
@@ -100,13 +100,13 @@ func (s *Server) generateCredentialReport(w http.ResponseWriter, acct *account) 
 
 func (s *Server) getCredentialReport(w http.ResponseWriter, acct *account) {
 	s.mu.Lock()
-	requested := acct.report.requested
+	requested, now := acct.report.requested, s.clockLocked()
 	s.mu.Unlock()
 	switch {
 	case requested.IsZero():
 		writeXMLError(w, http.StatusGone, "ReportNotPresent", "Credential report not present.")
 		return
-	case time.Since(requested) < time.Duration(s.scenario.ReportDelay):
+	case now.Sub(requested) < time.Duration(s.scenario.ReportDelay):
 		writeXMLError(w, http.StatusNotFound, "ReportInProgress", "Credential report is being generated.")
 		return
 	}

@@ -24,6 +24,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	buckets map[string]*bucket // per account and Region, for LookupEvents
+	tick    func() time.Time   // the clock of the rate limit and the report's generation; see SetClock
 
 	hub        hub
 	ops        opsCenter
@@ -39,8 +40,8 @@ type Server struct {
 	offset atomic.Int64 // Advance's shift of the scenario's clock
 }
 
-// New builds a server for a scenario. now is the clock (time.Now when nil); a scenario's own
-// "now" fixes the history's position but the rate limit always runs on real time.
+// New builds a server for a scenario. A scenario's own "now" fixes the history's position; the
+// rate limit runs on real time unless SetClock gives it another clock.
 func New(s *Scenario, log *slog.Logger) (*Server, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -195,7 +196,24 @@ func writeJSONError(w http.ResponseWriter, status int, code, message string) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": message})
 }
 
-// bucket is a token bucket on real time.
+// SetClock makes now the clock of LookupEvents' rate limit and of the credential report's
+// generation, which otherwise run on real time, so that a test can say exactly when a bucket
+// refills or a report is ready however slowly the machine answers.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tick = now
+}
+
+// clockLocked is the rate limit's and the report's clock; s.mu must be held.
+func (s *Server) clockLocked() time.Time {
+	if s.tick != nil {
+		return s.tick()
+	}
+	return time.Now()
+}
+
+// bucket is a token bucket on the server's clock (real time unless SetClock was called).
 type bucket struct {
 	tokens float64
 	last   time.Time
@@ -211,7 +229,7 @@ func (s *Server) allow(acct, region string) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.clockLocked()
 	b, ok := s.buckets[region]
 	if !ok {
 		b = &bucket{tokens: float64(rate.Burst), last: now}

@@ -6,6 +6,7 @@ package samples
 
 import (
 	"embed"
+	"fmt"
 	"path"
 )
 
@@ -22,6 +23,23 @@ func CloudTrail(name string) ([]byte, error) {
 
 // IAM returns the IAM sample iam/<name> (with its extension, e.g. "credential-report-root.csv").
 func IAM(name string) ([]byte, error) { return files.ReadFile(path.Join("iam", name)) }
+
+// File returns the sample whose file name is name ("iam4-consolidated-failed.json",
+// "credential-report-root.csv"), whichever folder holds it: the names are unique across folders,
+// which TestFileNamesAreUnique keeps true, so tests that used to read a copy under testdata/ keep
+// their file names.
+func File(name string) ([]byte, error) {
+	for _, dir := range folders {
+		b, err := files.ReadFile(path.Join(dir, name))
+		if err == nil {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("samples: no sample named %q in %v", name, folders)
+}
+
+// folders are the embedded folders, in the order File searches them.
+var folders = []string{"findings", "cloudtrail", "iam"}
 
 // Findings lists the names of every finding event, without the extension.
 func Findings() []string { return list("findings") }

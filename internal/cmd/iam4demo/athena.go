@@ -71,7 +71,7 @@ func athenaSection(ctx context.Context, say func(string, ...any), a athenaRun) (
 		contract.EnvTopicARN+"="+topic, contract.EnvLedgerTable+"="+name, contract.EnvChatTopicARN+"=",
 		contract.EnvOpsCenter+"=off", contract.EnvSecurityHub+"=off",
 		contract.EnvJiraURL+"=", contract.EnvJiraProject+"=", contract.EnvJiraLabels+"=", contract.EnvJiraPriorities+"=",
-		contract.EnvJiraSecretARN+"=")
+		contract.EnvJiraSecretARN+"=", contract.EnvJiraStatuses+"=")
 	cmd := exec.CommandContext(ctx, a.rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port), a.bootstrap)
 	cmd.Env = env
 	logs := &lineLog{}

@@ -316,7 +316,7 @@ func Run(ctx context.Context, w io.Writer, o Options) (Outcome, error) {
 		subject, opsID, out.ResolvedOpsItem, out.ResolvedJira, out.ResolvedNote)
 
 	// The emulator prints an invocation's REPORT line just after answering it.
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if out.InitMs, out.InvokeMs = logs.durations(); len(out.InvokeMs) >= 3 {
 			break
 		}

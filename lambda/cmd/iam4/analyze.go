@@ -139,7 +139,7 @@ func outputFlags(format, lang string) (report.Lang, error) {
 // s3Client builds an S3 client from the standard configuration. With an endpoint override
 // (a local S3 such as moto) it uses path-style addresses, which need no DNS per bucket.
 func s3Client(ctx context.Context) (*s3.Client, error) {
-	cfg, err := investigation.LoadAWS(ctx)
+	cfg, err := loadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func investigate(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	cfg, err := investigation.LoadAWS(ctx)
+	cfg, err := loadAWS(ctx)
 	if err != nil {
 		return err
 	}

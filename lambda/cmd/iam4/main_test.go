@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 )
 
 // runCLI runs iam4 as main does and returns its output and exit code.
@@ -34,8 +36,34 @@ func runWith(t *testing.T, ctx context.Context, stdin io.Reader, args ...string)
 	return out.String(), errOut.String(), code
 }
 
+// sampleFile writes the project's shared sample name (internal/samples) into a temporary folder
+// and returns its path: the CLI reads it as it reads an operator's file.
+func sampleFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := samples.File(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// cloudTrailSamples are the shared CloudTrail samples; with testdata/'s fixture they are the
+// records of testdata/render/result.json.
+var cloudTrailSamples = []string{
+	"cloudtrail-iamuser-longterm-key-apicall.json", "cloudtrail-lookupevents-root-response-doc.json",
+	"cloudtrail-root-accesskey-event-ADAPTED.json", "cloudtrail-root-console-signin-mfa.json",
+	"root-console-signin.json",
+}
+
 func TestAnalyzeSplitsConsoleAndKeyUse(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.json")
+	files := []string{filepath.Join("testdata", "fixture-root-console-call-akia.json")}
+	for _, name := range cloudTrailSamples {
+		files = append(files, sampleFile(t, name))
+	}
 	out, stderr, code := runCLI(t, append([]string{"analyze", "--format", "json"}, files...)...)
 	if code != exitFound {
 		t.Fatalf("exit %d, want %d (root key use found)\n%s", code, exitFound, stderr)
@@ -108,8 +136,8 @@ func TestExitCodes(t *testing.T) {
 		args []string
 		want int
 	}{
-		{"root key use found", []string{"analyze", "testdata/cloudtrail-root-accesskey-event-ADAPTED.json"}, exitFound},
-		{"no root key use", []string{"analyze", "testdata/root-console-signin.json"}, exitClean},
+		{"root key use found", []string{"analyze", sampleFile(t, "cloudtrail-root-accesskey-event-ADAPTED.json")}, exitFound},
+		{"no root key use", []string{"analyze", sampleFile(t, "root-console-signin.json")}, exitClean},
 		{"no command", nil, exitUsage},
 		{"unknown command", []string{"nope"}, exitUsage},
 		{"analyze without input", []string{"analyze"}, exitUsage},
@@ -156,7 +184,7 @@ func TestHelpOnEachCommandExitsZeroWithDescriptionFormatsAndExamples(t *testing.
 }
 
 func TestFlagsAfterFileNames(t *testing.T) {
-	out, stderr, code := runCLI(t, "analyze", "testdata/root-console-signin.json", "--format", "json", "--quiet")
+	out, stderr, code := runCLI(t, "analyze", sampleFile(t, "root-console-signin.json"), "--format", "json", "--quiet")
 	if code != exitClean {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}

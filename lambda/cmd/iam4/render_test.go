@@ -14,8 +14,8 @@ import (
 
 var updateRender = flag.Bool("update", false, "rewrite the golden files in testdata/render/")
 
-// resultFile is `iam4 analyze --format json testdata/*.json` of the real CloudTrail records in
-// testdata (see testdata/render/SOURCES.md).
+// resultFile is `iam4 analyze --format json` of the shared CloudTrail samples and testdata's
+// fixture (see testdata/render/SOURCES.md).
 const resultFile = "testdata/render/result.json"
 
 // TestRenderGolden previews every channel in both languages, for an opened and a resolved case,

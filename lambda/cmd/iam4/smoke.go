@@ -23,7 +23,6 @@ import (
 
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
-	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/sink"
 )
@@ -76,7 +75,7 @@ func smoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *function == "" || *table == "" {
 		return usagef("smoke: --function and --ledger are required (the stack outputs FunctionName and LedgerTable)")
 	}
-	cfg, err := investigation.LoadAWS(ctx)
+	cfg, err := loadAWS(ctx)
 	if err != nil {
 		return err
 	}

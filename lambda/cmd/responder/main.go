@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/iam4-responder/iam4-responder/lambda/internal/awsenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/casework"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
@@ -28,7 +29,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	awsCfg, err := investigation.LoadAWS(ctx)
+	awsCfg, err := awsenv.Load(os.Getenv, investigation.Retryer)
 	if err != nil {
 		return err
 	}

@@ -3,22 +3,21 @@ package advice
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 )
 
-// reportFile parses a credential report from testdata; edit, when set, rewrites the CSV first
-// (the test names what it changes).
+// reportFile parses one of the shared credential report samples (internal/samples); edit, when
+// set, rewrites the CSV first (the test names what it changes).
 func reportFile(t *testing.T, name string, edit func(string) string) *evidence.RootReport {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := samples.File(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +56,7 @@ func neverUsedKey(t *testing.T) *evidence.ReportKey {
 // rootCall is the real-shaped root call signed with AKIAIOSFODNN7EXAMPLE, moved to at.
 func rootCall(t *testing.T, at time.Time) evidence.KeyProfile {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "cloudtrail-root-accesskey-event-ADAPTED.json"))
+	b, err := samples.File("cloudtrail-root-accesskey-event-ADAPTED.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
@@ -30,9 +31,10 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+// sample reads one of the project's shared samples (internal/samples).
 func sample(t *testing.T, name string) json.RawMessage {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := samples.File(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -487,7 +489,10 @@ func TestTheScheduledSweepFinishesACaseItsOwnerLeft(t *testing.T) {
 	if _, _, err := r.h.Ledger.Arrive(t.Context(), f.Case(), left); err != nil {
 		t.Fatal(err)
 	}
-	sweep := sample(t, "eventbridge-scheduled-event-ADAPTED.json")
+	sweep, err := os.ReadFile(filepath.Join("testdata", "eventbridge-scheduled-event-ADAPTED.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := r.h.Handle(t.Context(), sweep); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/faults"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
+	"github.com/iam4-responder/iam4-responder/lambda/internal/awsenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/config"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/ledger"
@@ -158,7 +160,7 @@ func startLocal(t *testing.T, tune ...func(*emulator.Scenario, *config.Config)) 
 	if tuned.Regions != nil {
 		cfg.Regions = tuned.Regions
 	}
-	awsCfg, err := investigation.LoadAWS(t.Context())
+	awsCfg, err := awsenv.Load(os.Getenv, investigation.Retryer) // the function's own loader
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,6 +405,9 @@ func (l *local) findingsV2(t *testing.T) []map[string]any {
 func TestBothSecurityHubGenerationsAreOneCase(t *testing.T) {
 	l := startLocal(t)
 	events := []json.RawMessage{sample(t, "iam4-consolidated-failed.json"), sample(t, "ocsf-iam4-failed.json")}
+	// The two arrive at once: moto's conditional writes are not atomic, so the race runs on the
+	// atomic in-memory store (as in TestEndToEndOneTicketPerSinkUnderDuplicatesAndTheLifecycle).
+	l.h.Ledger = &ledger.Ledger{Store: &ledger.Memory{}, Now: l.clock.Now}
 	var wg sync.WaitGroup
 	errs := make([]error, len(events))
 	for i, ev := range events {
@@ -422,7 +427,7 @@ func TestBothSecurityHubGenerationsAreOneCase(t *testing.T) {
 	}
 	v2 := l.findingsV2(t)
 	if len(v2) != 1 || v2[0]["status_id"] != 2.0 || !strings.Contains(fmt.Sprint(v2[0]["comment"]), "jira SEC-1") {
-		t.Errorf("OCSF finding: status %v, comment %v", v2[0]["status_id"], v2[0]["comment"])
+		t.Errorf("OCSF findings = %v, want one In Progress (status 2) naming jira SEC-1", v2)
 	}
 	notified := 0
 	for _, f := range l.findings(t) {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
@@ -44,10 +43,14 @@ const (
 
 var regions = []string{home, "us-east-1"}
 
-// testdata reads a file of testdata/ as a JSON object.
-func testdata(t *testing.T, name string) map[string]any {
+// sample reads one of the project's shared samples (internal/samples) as a JSON object. The tests
+// change, and say where: the account the finding is about (and the account part of its id), the
+// fields a forger or Security Hub itself would set (ProductArn, GeneratorId, workflow, record
+// state, compliance), and, for the CloudTrail record, the key id, the event time and the event
+// id, to place a rotated key's old calls in the lookback.
+func sample(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := samples.File(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +65,7 @@ func testdata(t *testing.T, name string) map[string]any {
 // returns the event and the finding as Security Hub would hold it.
 func asff(t *testing.T, account string, edit func(f map[string]any)) ([]byte, json.RawMessage) {
 	t.Helper()
-	ev := testdata(t, "iam4-consolidated-failed.json")
+	ev := sample(t, "iam4-consolidated-failed.json")
 	f := ev["detail"].(map[string]any)["findings"].([]any)[0].(map[string]any)
 	f["Id"] = strings.ReplaceAll(f["Id"].(string), admin, account)
 	f["AwsAccountId"] = account
@@ -77,7 +80,7 @@ func asff(t *testing.T, account string, edit func(f map[string]any)) ([]byte, js
 // ocsf is the same for the new Security Hub's OCSF event.
 func ocsf(t *testing.T, account string, edit func(f map[string]any)) ([]byte, json.RawMessage) {
 	t.Helper()
-	ev := testdata(t, "ocsf-iam4-failed.json")
+	ev := sample(t, "ocsf-iam4-failed.json")
 	f := ev["detail"].(map[string]any)["findings"].([]any)[0].(map[string]any)
 	info := f["finding_info"].(map[string]any)
 	info["uid"] = strings.ReplaceAll(info["uid"].(string), admin, account)
@@ -106,7 +109,7 @@ func formerCalls(t *testing.T, now time.Time, n int) []json.RawMessage {
 	t.Helper()
 	var out []json.RawMessage
 	for i := range n {
-		r := testdata(t, "cloudtrail-root-accesskey-event-ADAPTED.json")
+		r := sample(t, "cloudtrail-root-accesskey-event-ADAPTED.json")
 		r["userIdentity"].(map[string]any)["accessKeyId"] = formerKey
 		r["eventTime"] = now.AddDate(0, 0, -31-i).UTC().Format(time.RFC3339)
 		r["eventID"] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)

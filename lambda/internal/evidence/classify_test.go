@@ -2,18 +2,18 @@ package evidence
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 )
 
-// The files in testdata/ are copies of the project's shared samples (see their SOURCES.md).
+// readFile reads one of the project's shared samples (internal/samples, see its SOURCES.md).
 // Records the samples lack are built below from the root-key sample by changing the fields the
 // CloudTrail user guide documents for each case; every case names its source.
 
 func readFile(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := samples.File(name)
 	if err != nil {
 		t.Fatal(err)
 	}

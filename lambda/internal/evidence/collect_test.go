@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -138,6 +139,31 @@ func TestCollectSurvivesForcedThrottling(t *testing.T) {
 	}
 }
 
+// deadlineAt is a context whose deadline passes when the test says so, not when a clock does:
+// Err is context.DeadlineExceeded once trip was called, as it is for a Lambda's deadline.
+type deadlineAt struct {
+	context.Context
+	when time.Time
+	done chan struct{}
+	once sync.Once
+}
+
+func newDeadlineAt(parent context.Context, when time.Time) *deadlineAt {
+	return &deadlineAt{Context: parent, when: when, done: make(chan struct{})}
+}
+
+func (c *deadlineAt) Deadline() (time.Time, bool) { return c.when, true }
+func (c *deadlineAt) Done() <-chan struct{}       { return c.done }
+func (c *deadlineAt) trip()                       { c.once.Do(func() { close(c.done) }) }
+func (c *deadlineAt) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
 func TestCollectStopsAtTheDeadlineAndSaysWhatIsMissing(t *testing.T) {
 	s := &emulator.Scenario{Generate: []emulator.Generator{
 		{Region: "ap-northeast-1", Count: 2000, Days: 30, Key: "AKIAIOSFODNN7EXAMPLE", IPs: []string{"203.0.113.7"}},
@@ -145,10 +171,21 @@ func TestCollectStopsAtTheDeadlineAndSaysWhatIsMissing(t *testing.T) {
 	}}
 	url, _ := emulate(t, s)
 	u := NewUsage(nil)
+	// The deadline passes once us-east-1 is read (one page) and ap-northeast-1 has given three of
+	// its forty pages, however slowly the machine runs.
+	ctx := newDeadlineAt(t.Context(), time.Now().Add(time.Hour))
+	var mu sync.Mutex
+	pages := map[string]int{}
 	c := &Collector{Client: clients(url, 3), Regions: []string{"ap-northeast-1", "us-east-1"},
-		Margin: 500 * time.Millisecond, Now: func() time.Time { return scenarioNow }}
-	ctx, cancel := context.WithTimeout(t.Context(), 2500*time.Millisecond)
-	defer cancel()
+		Margin: 500 * time.Millisecond, Now: func() time.Time { return scenarioNow },
+		Progress: func(region string, n, _ int) {
+			mu.Lock()
+			defer mu.Unlock()
+			pages[region] = n
+			if pages["ap-northeast-1"] >= 3 && pages["us-east-1"] >= 1 {
+				ctx.trip()
+			}
+		}}
 	cov, err := c.Collect(ctx, u)
 	if err != nil {
 		t.Fatal(err)
@@ -161,10 +198,17 @@ func TestCollectStopsAtTheDeadlineAndSaysWhatIsMissing(t *testing.T) {
 		!strings.Contains(g.Reason, "deadline") {
 		t.Errorf("gap = %+v (window %v – %v)", g, cov.Start, cov.End)
 	}
-	read := u.Summary().AccessKeyCalls
-	// About 2 s at 2 pages a second, plus us-east-1's 20.
-	if read < 100 || read > 300 {
-		t.Errorf("read %d calls before the deadline", read)
+	// Every page read is counted, and only those: 50 calls a page in ap-northeast-1 (at least the
+	// three before the deadline, and not all forty) and us-east-1's 20.
+	got := map[string]int{}
+	for _, r := range cov.Regions {
+		got[r.Region] = r.Pages
+	}
+	if ap := got["ap-northeast-1"]; ap < 3 || ap >= 40 || got["us-east-1"] != 1 {
+		t.Fatalf("pages read = %v, want 3 to 39 in ap-northeast-1 and 1 in us-east-1", got)
+	}
+	if read, want := u.Summary().AccessKeyCalls, 50*got["ap-northeast-1"]+20; read != want {
+		t.Errorf("read %d calls, want %d (the pages read)", read, want)
 	}
 }
 

@@ -3,6 +3,8 @@ package evidence
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -31,7 +33,11 @@ type corpusLabel struct {
 func loadCorpus(t testing.TB) []corpusEntry {
 	t.Helper()
 	var c []corpusEntry
-	if err := json.Unmarshal(readFile(t, "corpus/records.json"), &c); err != nil {
+	raw, err := os.ReadFile(filepath.Join("testdata", "corpus", "records.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
 		t.Fatal(err)
 	}
 	if len(c) < 200 {

@@ -2,21 +2,20 @@ package finding
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 )
 
-// The files in testdata/ are copies of the project's shared samples (see their SOURCES.md):
+// readSample reads one of the project's shared samples (internal/samples, see its SOURCES.md):
 // Security Hub user-guide findings in their EventBridge envelopes.
-
 func readSample(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := samples.File(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -187,18 +186,6 @@ func (o Options) window(c Clients) time.Duration {
 		return athena.DefaultLookback
 	}
 	return o.Lookback
-}
-
-// LoadAWS loads the SDK configuration once per process with Retryer, which slows down on
-// CloudTrail's ThrottlingException instead of failing. Endpoints come from the standard
-// variables (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which is how local runs point the
-// function and the CLI at moto and the emulator. The Lambda and the CLI share it.
-func LoadAWS(ctx context.Context) (aws.Config, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(Retryer))
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	return cfg, nil
 }
 
 // InputSkip names a file that was not read, or not to the end, and why.

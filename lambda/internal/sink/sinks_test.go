@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/finding"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/report"
@@ -27,7 +26,7 @@ import (
 // sampleFinding is the consolidated FAILED sample, parsed by the intake.
 func sampleFinding(t *testing.T) (finding.Finding, map[string]any) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "iam4-consolidated-failed.json"))
+	raw, err := samples.File("iam4-consolidated-failed.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +210,7 @@ func TestChatPublishesTheNotificationJSON(t *testing.T) {
 }
 
 func TestSecurityHubWriteBackV2(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "ocsf-iam4-failed.json"))
+	raw, err := samples.File("ocsf-iam4-failed.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,10 +19,22 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 )
 
+// sample reads one of the project's shared CloudTrail samples (internal/samples).
 func sample(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := samples.File(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// local reads a record kept in testdata/ because no other package uses it (see SOURCES.md there).
+func local(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -109,7 +121,7 @@ func TestEachFileIsRecognisedOnItsOwn(t *testing.T) {
 	keyCall := sample(t, "cloudtrail-root-accesskey-event-ADAPTED.json")
 	userCall := sample(t, "cloudtrail-iamuser-longterm-key-apicall.json")
 	mfa := sample(t, "cloudtrail-root-console-signin-mfa.json")
-	digest := sample(t, "cloudtrail-digest-userguide.json")
+	digest := local(t, "cloudtrail-digest-userguide.json")
 	lines := string(compact(t, keyCall)) + "\n" + string(compact(t, userCall)) + "\n" + string(compact(t, mfa)) + "\n"
 	cloudwatch := "2015-03-18T19:03:36.000Z " + string(compact(t, keyCall)) + "\n" +
 		"2015-03-18T19:04:36.000Z " + string(compact(t, userCall)) + "\n"
@@ -227,7 +239,7 @@ func tree(t testing.TB) string {
 			write(rel, gz(t, logFile(t, withAccount(t, keyCall, acct), userCall, withAccount(t, keyCall, acct))))
 		}
 		write(fmt.Sprintf("AWSLogs/o-exampleorg/%s/CloudTrail-Digest/us-east-1/2026/10/01/%s_CloudTrail-Digest_us-east-1_trail_us-east-1_20261001T000000Z.json.gz",
-			acct, acct), gz(t, sample(t, "cloudtrail-digest-userguide.json")))
+			acct, acct), gz(t, local(t, "cloudtrail-digest-userguide.json")))
 	}
 	write("AWSLogs/README.txt", []byte("synced with aws s3 sync"))
 	return dir
