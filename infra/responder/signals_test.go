@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/infra/eventpattern"
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
@@ -33,7 +34,14 @@ func readJSON(t *testing.T, path string) map[string]any {
 // enveloped puts a bare CloudTrail record in the envelope EventBridge delivers it in.
 func enveloped(t *testing.T, name string) map[string]any {
 	t.Helper()
-	rec := readJSON(t, filepath.Join("testdata", "cloudtrail", name))
+	b, err := samples.File(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
 	detailType := contract.DetailTypeAPICall
 	if rec["eventType"] == "AwsConsoleSignIn" {
 		detailType = "AWS Console Sign In via CloudTrail"

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/iam4-responder/iam4-responder/internal/localaws"
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/internal/trailgen"
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
@@ -36,7 +37,7 @@ func TestLambdaOpensTheTicketFromAthena(t *testing.T) {
 			testenv.Missing(t, "aws-lambda-rie (make tools)", err)
 		}
 	}
-	event, err := os.ReadFile(filepath.Join("testdata", "events", "iam4-consolidated-failed.json"))
+	event, err := samples.File("iam4-consolidated-failed.json")
 	if err != nil {
 		t.Fatal(err)
 	}
