@@ -2,8 +2,6 @@ package responder
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,19 +12,16 @@ import (
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
-// signalTestdata holds the signal package's real-time events: real CloudTrail records in
-// EventBridge's envelope (their SOURCES.md names each origin).
-const signalTestdata = "../../lambda/internal/signal/testdata"
-
-func readJSON(t *testing.T, path string) map[string]any {
+// sampleJSON reads one of the project's samples (internal/samples) as JSON.
+func sampleJSON(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	b, err := samples.File(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var v map[string]any
 	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("%s: %v", path, err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	return v
 }
@@ -34,14 +29,7 @@ func readJSON(t *testing.T, path string) map[string]any {
 // enveloped puts a bare CloudTrail record in the envelope EventBridge delivers it in.
 func enveloped(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := samples.File(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec map[string]any
-	if err := json.Unmarshal(b, &rec); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	rec := sampleJSON(t, name)
 	detailType := contract.DetailTypeAPICall
 	if rec["eventType"] == "AwsConsoleSignIn" {
 		detailType = "AWS Console Sign In via CloudTrail"
@@ -88,7 +76,7 @@ func edited(ev map[string]any, edits ...func(map[string]any)) map[string]any {
 // rule, and nothing else does.
 func TestSignalRulesSelectExactlyTheRootKeyEvents(t *testing.T) {
 	signal := func(name string) func(t *testing.T) map[string]any {
-		return func(t *testing.T) map[string]any { return readJSON(t, filepath.Join(signalTestdata, name)) }
+		return func(t *testing.T) map[string]any { return sampleJSON(t, name) }
 	}
 	record := func(name string) func(t *testing.T) map[string]any {
 		return func(t *testing.T) map[string]any { return enveloped(t, name) }

@@ -1,7 +1,7 @@
 // Package samples holds the real and documented AWS samples that tests across the project
 // share — Security Hub finding events, CloudTrail records, credential reports — in one copy,
-// embedded. SOURCES.md says where each one comes from. Tests only: production code never
-// imports it.
+// embedded. SOURCES.md says where each one comes from. Tests and the demo read them; the
+// function's code never imports it (a test checks).
 package samples
 
 import (
@@ -10,7 +10,7 @@ import (
 	"path"
 )
 
-//go:embed findings/*.json cloudtrail/*.json iam/*.csv
+//go:embed findings/*.json cloudtrail/*.json iam/*.csv signals/*.json
 var files embed.FS
 
 // Finding returns the EventBridge finding event findings/<name>.json.
@@ -39,7 +39,7 @@ func File(name string) ([]byte, error) {
 }
 
 // folders are the embedded folders, in the order File searches them.
-var folders = []string{"findings", "cloudtrail", "iam"}
+var folders = []string{"findings", "cloudtrail", "iam", "signals"}
 
 // Findings lists the names of every finding event, without the extension.
 func Findings() []string { return list("findings") }

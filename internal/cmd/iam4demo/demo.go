@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,15 +26,24 @@ import (
 
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/localaws"
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 )
 
+// The events the demo sends are the project's real samples (internal/samples, whose SOURCES.md
+// names each origin).
 var (
-	//go:embed events/iam4-consolidated-failed.json
-	failedEvent []byte
-	//go:embed events/iam4-consolidated-passed.json
-	passedEvent []byte
+	failedEvent = mustSample("iam4-consolidated-failed.json")
+	passedEvent = mustSample("iam4-consolidated-passed.json")
 )
+
+func mustSample(name string) []byte {
+	b, err := samples.File(name)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
 
 // Options say where the pieces are.
 type Options struct {

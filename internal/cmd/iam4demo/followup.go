@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -21,16 +20,11 @@ import (
 )
 
 var (
-	//go:embed events/signal-root-createaccesskey.json
-	createKeyEvent []byte
-	//go:embed events/signal-root-updateaccesskey-inactive-ADAPTED.json
-	deactivateEvent []byte
-	//go:embed events/signal-root-updateaccesskey-active-ADAPTED.json
-	reactivateEvent []byte
-	//go:embed events/signal-root-key-call-ADAPTED.json
-	keyCallEvent []byte
-	//go:embed events/signal-root-deleteaccesskey-ADAPTED.json
-	deleteKeyEvent []byte
+	createKeyEvent  = mustSample("root-createaccesskey.json")
+	deactivateEvent = mustSample("root-updateaccesskey-inactive-ADAPTED.json")
+	reactivateEvent = mustSample("root-updateaccesskey-active-ADAPTED.json")
+	keyCallEvent    = mustSample("root-key-call-ADAPTED.json")
+	deleteKeyEvent  = mustSample("root-deleteaccesskey-ADAPTED.json")
 )
 
 // The follow-up story's account and key, and where its simulated clock starts: a fixed day, so

@@ -138,7 +138,7 @@ func (r *followRig) sweepFor(t *testing.T) {
 	t.Helper()
 	for range 12 {
 		r.clock.Advance(5 * time.Minute)
-		r.invoke(t, sample(t, "eventbridge-scheduled-event-ADAPTED.json"))
+		r.invoke(t, ownEvent(t, "eventbridge-scheduled-event-ADAPTED.json"))
 	}
 }
 
@@ -215,8 +215,8 @@ func walk(start time.Time) []walkStep {
 			dayAt(r, 3)
 			call := r.clock.Now().Add(-time.Hour)
 			r.world.set(func(w *world) { w.active, w.lastCall, w.lastUsed = true, call, &call })
-			ev := signalEvent(t, "signal-root-key-call-ADAPTED.json", call, "call-1")
-			again := signalEvent(t, "signal-root-key-call-ADAPTED.json", call.Add(5*time.Minute), "call-2")
+			ev := signalEvent(t, "root-key-call-ADAPTED.json", call, "call-1")
+			again := signalEvent(t, "root-key-call-ADAPTED.json", call.Add(5*time.Minute), "call-2")
 			r.invoke(t, ev, ev, again, recheckTask, recheckTask)
 			r.invoke(t, ev) // Lambda's retry of an event whose answer was lost
 		}, "Open used_again", "In Progress", 3},

@@ -41,6 +41,16 @@ func sample(t *testing.T, name string) json.RawMessage {
 	return b
 }
 
+// ownEvent reads one of this package's own test events (testdata/, see SOURCES.md there).
+func ownEvent(t *testing.T, name string) json.RawMessage {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // fakeSink records what it was asked to deliver.
 type fakeSink struct {
 	name     string

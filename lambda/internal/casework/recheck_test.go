@@ -1,13 +1,12 @@
 package casework
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/evidence"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
 )
@@ -15,7 +14,7 @@ import (
 // credentialReport parses a real credential report from the evidence package's samples.
 func credentialReport(t *testing.T, name string) *evidence.RootReport {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "evidence", "testdata", name))
+	b, err := samples.File(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func (r *followRig) signalOutcome(t *testing.T) signalOutcome {
 
 func TestRealTimeSignals(t *testing.T) {
 	created := func(t *testing.T, r *followRig) json.RawMessage {
-		return signalEvent(t, "signal-root-createaccesskey.json", r.clock.Now().Add(-time.Minute), "create-1")
+		return signalEvent(t, "root-createaccesskey.json", r.clock.Now().Add(-time.Minute), "create-1")
 	}
 	tests := []struct {
 		name   string
@@ -115,7 +115,7 @@ func TestRealTimeSignals(t *testing.T) {
 		{
 			name: "the root creating an IAM user's key is not a root key",
 			events: func(t *testing.T, r *followRig) []json.RawMessage {
-				return []json.RawMessage{signalEvent(t, "signal-root-createaccesskey-for-user.json", r.clock.Now(), "user-1")}
+				return []json.RawMessage{signalEvent(t, "root-createaccesskey-for-user.json", r.clock.Now(), "user-1")}
 			},
 			want: signalOutcome{},
 		},
@@ -135,7 +135,7 @@ func TestRealTimeSignals(t *testing.T) {
 			events: func(t *testing.T, r *followRig) []json.RawMessage {
 				r.world.set(func(w *world) { w.active = false })
 				return []json.RawMessage{r.failed.events[0],
-					signalEvent(t, "signal-root-updateaccesskey-inactive-ADAPTED.json", r.clock.Now(), "deactivate-1")}
+					signalEvent(t, "root-updateaccesskey-inactive-ADAPTED.json", r.clock.Now(), "deactivate-1")}
 			},
 			want: signalOutcome{State: ledger.Open, FollowUp: followup.Deactivated, Made: 1, JiraIssues: 1, OpsItems: 1,
 				Emails: 4, Notified: 1},
@@ -170,7 +170,7 @@ func TestSignalOnAnOpeningCaseIsRetried(t *testing.T) {
 	// The opener froze before its tickets went out: the case is opening.
 	r.freezer.At = "evidence kept"
 	if out := r.deliver(t, r.failed.events[0], func() {
-		ev := signalEvent(t, "signal-root-updateaccesskey-inactive-ADAPTED.json", r.clock.Now(), "deactivate-1")
+		ev := signalEvent(t, "root-updateaccesskey-inactive-ADAPTED.json", r.clock.Now(), "deactivate-1")
 		err := r.h.Handle(lambdaContext(t), ev)
 		if err == nil {
 			t.Error("a signal on an opening case returned success: Lambda would not retry it")
