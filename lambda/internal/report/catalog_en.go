@@ -24,7 +24,7 @@ var messagesEN = messages{
 	"reason.all_outside":          "all {calls} calls came from outside AWS",
 	"reason.never_used":           "{state} key never used (credential report), no call in {days} days of complete CloudTrail",
 	"reason.used_before_lookback": "{state} key last used {last_used}, {days_since} days ago (credential report), before the {days}-day lookback; no call in it",
-	"reason.used_unexplained":     "{state} key used {last_used} in {region} (service {service}) per the credential report, but CloudTrail management events show no call of it: look for data events or Regions not read",
+	"reason.used_unexplained":     "{state} key used {last_used} in {region} (service {service}) per the credential report, but the CloudTrail read shows no call of it: look for data events, Regions not read, or days the evidence does not cover",
 	"reason.slot_insufficient":    "{state} key with no call found in {days} days, but the evidence cannot show it unused ({verdict})",
 	"reason.present_not_seen":     "IAM reports a root access key; no call with one was found in {days} days, but that proves nothing ({verdict})",
 

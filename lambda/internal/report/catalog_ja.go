@@ -27,7 +27,7 @@ var messagesJA = messages{
 	"reason.all_outside":          "{calls} 件の呼び出しはすべて AWS 外からです",
 	"reason.never_used":           "{state}キーです。認証情報レポートでは一度も使用されておらず、欠けのない {days} 日間の CloudTrail にも呼び出しはありません",
 	"reason.used_before_lookback": "{state}キーです。認証情報レポートでの最終使用は {last_used} ({days_since} 日前) で、{days} 日間の調査期間より前です。期間内の呼び出しはありません",
-	"reason.used_unexplained":     "{state}キーです。認証情報レポートでは {last_used} に {region} (サービス {service}) で使用されていますが、CloudTrail の管理イベントに該当する呼び出しはありません。データイベントや読み取っていないリージョンを確認してください",
+	"reason.used_unexplained":     "{state}キーです。認証情報レポートでは {last_used} に {region} (サービス {service}) で使用されていますが、読み取った CloudTrail に該当する呼び出しはありません。データイベント、読み取っていないリージョン、証跡が含まない日を確認してください",
 	"reason.slot_insufficient":    "{state}キーです。{days} 日間に呼び出しは見つかりませんが、未使用であることは証拠から示せません ({verdict})",
 	"reason.present_not_seen":     "IAM ではルートユーザーのアクセスキーがあると報告されています。{days} 日間にキーによる呼び出しは見つかりませんが、未使用の証明にはなりません ({verdict})",
 

@@ -246,7 +246,7 @@ func TestMessagesRenderWithTheirValues(t *testing.T) {
 		{"a state and a verdict are translated", Japanese, advice.Msg(advice.ReasonSlotInsufficient, "state", "inactive", "days", "90", "verdict", "report_unreadable"),
 			"非アクティブなキーです。90 日間に呼び出しは見つかりませんが、未使用であることは証拠から示せません (認証情報レポートを読み取れません)"},
 		{"an empty value says unknown", English, advice.Msg(advice.ReasonUnexplained, "state", "active", "last_used", "2026-10-31", "region", "", "service", "s3"),
-			"active key used 2026-10-31 in unknown (service s3) per the credential report, but CloudTrail management events show no call of it: look for data events or Regions not read"},
+			"active key used 2026-10-31 in unknown (service s3) per the credential report, but the CloudTrail read shows no call of it: look for data events, Regions not read, or days the evidence does not cover"},
 		{"an error text is quoted as it came", Japanese, advice.Msg(advice.CautionReportUnreadable, "error", "AccessDenied: not authorized"),
 			"認証情報レポートを読み取れませんでした: AccessDenied: not authorized"},
 		{"a code no catalog knows shows as code and values", Japanese, advice.Msg("reason.from_the_future", "calls", "2"),

@@ -118,7 +118,7 @@ var catalog = map[Lang]texts{
 			"none":              "no root access key exists",
 
 			// the decisions of the single "unused" rule (advice/unused.go)
-			"unexplained_use":       "the credential report shows use that CloudTrail event history does not explain: find those callers before deactivating",
+			"unexplained_use":       "the credential report shows use that the CloudTrail read does not explain: find those callers before deactivating",
 			"evidence_insufficient": "nothing shows the key used, but the evidence cannot show it unused: complete it before deactivating",
 			"no_key_calls":          "no call with a root access key was found in these records",
 		},
@@ -198,7 +198,7 @@ var catalog = map[Lang]texts{
 			"mixed":             "利用元は AWS の内外にあります。AWS 上の利用元は IAM ロールに、それ以外は IAM ユーザーのアクセスキーに置き換えてください",
 			"none":              "ルートユーザーのアクセスキーはありません",
 
-			"unexplained_use":       "認証情報レポートに CloudTrail のイベント履歴では説明できない使用があります。非アクティブ化の前にその利用元を特定してください",
+			"unexplained_use":       "認証情報レポートに、読み取った CloudTrail では説明できない使用があります。非アクティブ化の前にその利用元を特定してください",
 			"evidence_insufficient": "キーの使用は見つかりませんが、未使用であることは証明できません。非アクティブ化の前に証拠を補ってください",
 			"no_key_calls":          "これらのレコードにルートユーザーのアクセスキーによる呼び出しはありません",
 		},
