@@ -142,18 +142,35 @@ type EvidenceStackSetProps struct {
 // NewEvidenceStackSet adds the StackSet; deploy its stack in the management account or a
 // CloudFormation StackSets delegated administrator.
 func NewEvidenceStackSet(scope constructs.Construct, id string, props EvidenceStackSetProps) awscloudformation.CfnStackSet {
-	if props.CallAs == "" {
-		props.CallAs = "SELF"
+	return newOrgStackSet(scope, id, orgStackSet{
+		name: "iam4-responder-evidence-role", description: "iam4-responder evidence role in every member account",
+		callAs: props.CallAs, capability: "CAPABILITY_NAMED_IAM", targetOUs: props.TargetOUs,
+		regions: []string{props.Region}, template: EvidenceRoleTemplate(props.Role),
+	})
+}
+
+// orgStackSet is what differs between the service-managed StackSets the app deploys to the
+// organization's member accounts.
+type orgStackSet struct {
+	name, description, callAs, capability, template string
+	targetOUs, regions                              []string
+}
+
+// newOrgStackSet adds a service-managed StackSet that follows the OUs (new accounts get it,
+// removed ones lose it) and runs its Regions in parallel, tolerating a tenth of them failing.
+func newOrgStackSet(scope constructs.Construct, id string, o orgStackSet) awscloudformation.CfnStackSet {
+	if o.callAs == "" {
+		o.callAs = "SELF"
 	}
 	return awscloudformation.NewCfnStackSet(scope, jsii.String(id), &awscloudformation.CfnStackSetProps{
-		StackSetName:    jsii.String("iam4-responder-evidence-role"),
-		Description:     jsii.String("iam4-responder evidence role in every member account"),
+		StackSetName:    jsii.String(o.name),
+		Description:     jsii.String(o.description),
 		PermissionModel: jsii.String("SERVICE_MANAGED"),
-		CallAs:          jsii.String(props.CallAs),
+		CallAs:          jsii.String(o.callAs),
 		AutoDeployment: &awscloudformation.CfnStackSet_AutoDeploymentProperty{
 			Enabled: jsii.Bool(true), RetainStacksOnAccountRemoval: jsii.Bool(false),
 		},
-		Capabilities:     jsii.Strings("CAPABILITY_NAMED_IAM"),
+		Capabilities:     jsii.Strings(o.capability),
 		ManagedExecution: map[string]any{"Active": true},
 		OperationPreferences: &awscloudformation.CfnStackSet_OperationPreferencesProperty{
 			FailureTolerancePercentage: jsii.Number(10), MaxConcurrentPercentage: jsii.Number(25),
@@ -161,10 +178,10 @@ func NewEvidenceStackSet(scope constructs.Construct, id string, props EvidenceSt
 		},
 		StackInstancesGroup: []any{&awscloudformation.CfnStackSet_StackInstancesProperty{
 			DeploymentTargets: &awscloudformation.CfnStackSet_DeploymentTargetsProperty{
-				OrganizationalUnitIds: jsii.Strings(props.TargetOUs...),
+				OrganizationalUnitIds: jsii.Strings(o.targetOUs...),
 			},
-			Regions: jsii.Strings(props.Region),
+			Regions: jsii.Strings(o.regions...),
 		}},
-		TemplateBody: jsii.String(EvidenceRoleTemplate(props.Role)),
+		TemplateBody: jsii.String(o.template),
 	})
 }

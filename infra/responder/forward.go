@@ -125,29 +125,9 @@ type SignalStackSetProps struct {
 // NewSignalStackSet adds the service-managed StackSet of SignalForwardingTemplate; deploy it
 // with the management account's or a StackSets delegated administrator's credentials.
 func NewSignalStackSet(scope constructs.Construct, id string, props SignalStackSetProps) awscloudformation.CfnStackSet {
-	if props.CallAs == "" {
-		props.CallAs = "SELF"
-	}
-	return awscloudformation.NewCfnStackSet(scope, jsii.String(id), &awscloudformation.CfnStackSetProps{
-		StackSetName:    jsii.String("iam4-responder-signal-forwarding"),
-		Description:     jsii.String("iam4-responder: forward root access-key events of every member account"),
-		PermissionModel: jsii.String("SERVICE_MANAGED"),
-		CallAs:          jsii.String(props.CallAs),
-		AutoDeployment: &awscloudformation.CfnStackSet_AutoDeploymentProperty{
-			Enabled: jsii.Bool(true), RetainStacksOnAccountRemoval: jsii.Bool(false),
-		},
-		Capabilities:     jsii.Strings("CAPABILITY_IAM"),
-		ManagedExecution: map[string]any{"Active": true},
-		OperationPreferences: &awscloudformation.CfnStackSet_OperationPreferencesProperty{
-			FailureTolerancePercentage: jsii.Number(10), MaxConcurrentPercentage: jsii.Number(25),
-			RegionConcurrencyType: jsii.String("PARALLEL"),
-		},
-		StackInstancesGroup: []any{&awscloudformation.CfnStackSet_StackInstancesProperty{
-			DeploymentTargets: &awscloudformation.CfnStackSet_DeploymentTargetsProperty{
-				OrganizationalUnitIds: jsii.Strings(props.TargetOUs...),
-			},
-			Regions: jsii.Strings(props.Regions...),
-		}},
-		TemplateBody: jsii.String(SignalForwardingTemplate(props.Bus, props.ResponderAccount)),
+	return newOrgStackSet(scope, id, orgStackSet{
+		name: "iam4-responder-signal-forwarding", description: "iam4-responder: forward root access-key events of every member account",
+		callAs: props.CallAs, capability: "CAPABILITY_IAM", targetOUs: props.TargetOUs,
+		regions: props.Regions, template: SignalForwardingTemplate(props.Bus, props.ResponderAccount),
 	})
 }
