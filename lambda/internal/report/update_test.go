@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iam4-responder/iam4-responder/internal/samples"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
@@ -312,7 +314,7 @@ func TestChatNextStepsAreNeverCut(t *testing.T) {
 func TestRealEventsRenderThroughTheStateMachine(t *testing.T) {
 	read := func(name string) signal.Signal {
 		t.Helper()
-		raw, err := os.ReadFile(filepath.Join("testdata", "update", "events", name))
+		raw, err := samples.File(name)
 		if err != nil {
 			t.Fatal(err)
 		}
