@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -32,7 +33,12 @@ func athenaSection(ctx context.Context, say func(string, ...any), a athenaRun) (
 		return "", err
 	}
 	defer os.RemoveAll(dir)
-	files, err := trailgen.Place(dir, trailgen.Layout{OrgID: "o-exampleorgid"}, a.emu.TrailRecords())
+	records := a.emu.TrailRecords()
+	yearly, err := yearlyJob(records, time.Now().UTC().AddDate(0, 0, -200))
+	if err != nil {
+		return "", err
+	}
+	files, err := trailgen.Place(dir, trailgen.Layout{OrgID: "o-exampleorgid"}, append(records, yearly))
 	if err != nil {
 		return "", fmt.Errorf("write the trail: %w", err)
 	}
@@ -97,6 +103,36 @@ func athenaSection(ctx context.Context, say func(string, ...any), a athenaRun) (
 		shown = shown[:i]
 	}
 	say("\n---- E-mail, evidence from Athena ----\nSubject: %s\n\n%s\n…", subject, strings.TrimSpace(shown))
-	say("\nThe nightly job's S3 PutObject calls (data events) are in the ticket now: event history never holds them.")
+	say("\nThe nightly job's S3 PutObject calls (data events) are in the ticket now, and so is the second key's")
+	say("yearly job of 200 days ago (%s): event history holds neither, so above that key was only \"unused\".", yearlyJobIP)
 	return "Subject: " + subject + "\n\n" + body, nil
+}
+
+// yearlyJobIP is where the second key's yearly job runs: an address outside AWS (RFC 5737).
+const yearlyJobIP = "198.51.100.40"
+
+// yearlyJob is the call that explains the credential report's last use of the scenario's second
+// key, 200 days ago in us-east-1 (service iam): a yearly audit script's GenerateCredentialReport.
+// Event history keeps 90 days, so the emulator's scenario (a 90-day world) has no record of it; a
+// year of the organization trail does. It is the office caller's IAM record with that key, time,
+// address and action, so its shape is the emulator's CloudTrail record.
+func yearlyJob(records []json.RawMessage, at time.Time) (json.RawMessage, error) {
+	for _, raw := range records {
+		var rec map[string]any
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return nil, err
+		}
+		if rec["eventSource"] != "iam.amazonaws.com" {
+			continue
+		}
+		rec["userIdentity"].(map[string]any)["accessKeyId"] = "AKIAI44QH8DHBEXAMPLE"
+		rec["eventTime"] = at.Format(time.RFC3339)
+		rec["eventName"] = "GenerateCredentialReport"
+		rec["eventID"] = "5a7c3a1e-0d6b-4f4e-9a55-200d4ea1a001"
+		rec["sourceIPAddress"] = yearlyJobIP
+		rec["userAgent"] = "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64 prompt/off command/iam.generate-credential-report"
+		rec["readOnly"] = false
+		return json.Marshal(rec)
+	}
+	return nil, fmt.Errorf("the scenario has no IAM record to model the yearly job on")
 }
