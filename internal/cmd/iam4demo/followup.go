@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -199,6 +201,33 @@ func (f *followRun) newRound(ctx context.Context) error {
 	return err
 }
 
+// collect keeps the follow-up account's messages not seen before, by subject (a chat card by its
+// title). SQS hands a message out again after its visibility timeout: each is counted once.
+func (f *followRun) collect(msgs []sqstypes.Message, into *[]string, chat bool) {
+	for _, m := range msgs {
+		// SQS hands a message out again after its visibility timeout: count each once, and
+		// only the follow-up account's.
+		var env struct {
+			MessageID         string `json:"MessageId"`
+			MessageAttributes map[string]struct{ Value string }
+		}
+		_ = json.Unmarshal([]byte(aws.ToString(m.Body)), &env)
+		if f.seen[env.MessageID] || !strings.HasPrefix(env.MessageAttributes["iam4.delivery"].Value, followAccount+"/") {
+			continue
+		}
+		f.seen[env.MessageID] = true
+		subject, body := snsMessage(m.Body)
+		if chat {
+			var card struct {
+				Content struct{ Title string } `json:"content"`
+			}
+			_ = json.Unmarshal([]byte(body), &card)
+			subject = card.Content.Title
+		}
+		*into = append(*into, subject)
+	}
+}
+
 // received prints and returns what each channel got since the last step.
 func (f *followRun) received(ctx context.Context, day time.Time) (Transition, error) {
 	say := f.w
@@ -208,31 +237,15 @@ func (f *followRun) received(ctx context.Context, day time.Time) (Transition, er
 		into *[]string
 		chat bool
 	}{{f.emailQ, &t.Emails, false}, {f.chatQ, &t.Chats, true}} {
-		msgs, err := localaws.Drain(ctx, f.moto, q.url, 3*time.Second)
-		if err != nil {
-			return t, err
-		}
-		for _, m := range msgs {
-			// SQS hands a message out again after its visibility timeout: count each once, and
-			// only the follow-up account's.
-			var env struct {
-				MessageID         string `json:"MessageId"`
-				MessageAttributes map[string]struct{ Value string }
+		// Every step of the story moves the case, so each channel has a message for it: wait for
+		// it (a loaded machine may take a while), up to a bound.
+		deadline := time.Now().Add(20 * time.Second)
+		for before := len(*q.into); len(*q.into) == before && time.Now().Before(deadline); {
+			msgs, err := localaws.Drain(ctx, f.moto, q.url, 3*time.Second)
+			if err != nil {
+				return t, err
 			}
-			_ = json.Unmarshal([]byte(aws.ToString(m.Body)), &env)
-			if f.seen[env.MessageID] || !strings.HasPrefix(env.MessageAttributes["iam4.delivery"].Value, followAccount+"/") {
-				continue
-			}
-			f.seen[env.MessageID] = true
-			subject, body := snsMessage(m.Body)
-			if q.chat {
-				var card struct {
-					Content struct{ Title string } `json:"content"`
-				}
-				_ = json.Unmarshal([]byte(body), &card)
-				subject = card.Content.Title
-			}
-			*q.into = append(*q.into, subject)
+			f.collect(msgs, q.into, q.chat)
 		}
 	}
 	issue, err := jiraIssue(ctx, f.emu, "SEC-2")
