@@ -78,7 +78,14 @@ func athenaSection(ctx context.Context, say func(string, ...any), a athenaRun) (
 		contract.EnvOpsCenter+"=off", contract.EnvSecurityHub+"=off",
 		contract.EnvJiraURL+"=", contract.EnvJiraProject+"=", contract.EnvJiraLabels+"=", contract.EnvJiraPriorities+"=",
 		contract.EnvJiraSecretARN+"=", contract.EnvJiraStatuses+"=")
-	cmd := exec.CommandContext(ctx, a.rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port), a.bootstrap)
+	// The runtime API's own port too: its default (9001) is fixed, so two emulators at once
+	// (packages test in parallel) would collide.
+	apiPort, err := localaws.FreePort()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, a.rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port),
+		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), a.bootstrap)
 	cmd.Env = env
 	logs := &lineLog{}
 	cmd.Stdout, cmd.Stderr = logs, logs

@@ -209,7 +209,14 @@ func Run(ctx context.Context, w io.Writer, o Options) (Outcome, error) {
 		env = append(env, contract.EnvLanguage+"="+o.Lang)
 	}
 	bootstrap, _ := filepath.Abs(o.Bootstrap)
-	cmd := exec.CommandContext(ctx, rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port), bootstrap)
+	// The runtime API's own port too: its default (9001) is fixed, so two emulators at once
+	// (packages test in parallel) would collide.
+	apiPort, err := localaws.FreePort()
+	if err != nil {
+		return out, err
+	}
+	cmd := exec.CommandContext(ctx, rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port),
+		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), bootstrap)
 	cmd.Env = env
 	logs := &lineLog{}
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -342,8 +349,7 @@ func Run(ctx context.Context, w io.Writer, o Options) (Outcome, error) {
 		return out, fmt.Errorf("follow-up: %w\n%s", err, logs.String())
 	}
 
-	// 5. The Athena section runs a second function. The runtime interface emulator's runtime
-	// API port (9001) is fixed, so the first one stops before: this section stays last.
+	// 5. The Athena section runs a second function, with its own ledger; the first one is done.
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	if out.AthenaEmail, err = athenaSection(ctx, say, athenaRun{rie: rie, bootstrap: bootstrap, env: env, moto: moto,

@@ -80,7 +80,14 @@ func TestLambdaOpensTheTicketFromAthena(t *testing.T) {
 	}
 	// The held-out trail is dated in the past; the lookback reaches back over its year.
 	days := int(time.Since(trailgen.HeldOutNow.AddDate(-1, 0, 0)).Hours()/24) + 1
-	cmd := exec.CommandContext(t.Context(), rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port), bootstrap)
+	// The runtime API's own port too: its default (9001) is fixed, so two emulators at once
+	// (packages test in parallel) would collide.
+	apiPort, err := testenv.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port),
+		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), bootstrap)
 	cmd.Env = []string{
 		"AWS_ENDPOINT_URL=" + moto, "AWS_ENDPOINT_URL_CLOUDTRAIL=" + emu, "AWS_ENDPOINT_URL_IAM=" + emu,
 		"AWS_ENDPOINT_URL_ACCOUNT=" + emu, "AWS_ENDPOINT_URL_ATHENA=" + emu,

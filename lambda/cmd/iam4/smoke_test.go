@@ -85,7 +85,14 @@ func TestSmokeAgainstTheRealBootstrap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(t.Context(), rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port), bootstrap)
+	// The runtime API's own port too: its default (9001) is fixed, so two emulators at once
+	// (packages test in parallel) would collide.
+	apiPort, err := testenv.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port),
+		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), bootstrap)
 	cmd.Env = []string{
 		"AWS_ENDPOINT_URL=" + moto, "AWS_ENDPOINT_URL_CLOUDTRAIL=" + emuServer.URL, "AWS_ENDPOINT_URL_IAM=" + emuServer.URL,
 		"AWS_ENDPOINT_URL_ACCOUNT=" + emuServer.URL, "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=local-secret",
