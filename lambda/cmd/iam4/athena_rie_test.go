@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,27 +67,9 @@ func TestLambdaOpensTheTicketFromAthena(t *testing.T) {
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	emu := strings.TrimSpace(strings.TrimPrefix(line, "iam4 emulator listening on "))
 
-	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.CommandContext(t.Context(), "go", "build", "-tags", "lambda.norpc", "-o", bootstrap, "../responder")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the bootstrap: %v\n%s", err, out)
-	}
-	port, err := testenv.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The held-out trail is dated in the past; the lookback reaches back over its year.
 	days := int(time.Since(trailgen.HeldOutNow.AddDate(-1, 0, 0)).Hours()/24) + 1
-	// The runtime API's own port too: its default (9001) is fixed, so two emulators at once
-	// (packages test in parallel) would collide.
-	apiPort, err := testenv.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(t.Context(), rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port),
-		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), bootstrap)
-	cmd.Env = []string{
+	port, logs := startFunction(t, rie, []string{
 		"AWS_ENDPOINT_URL=" + moto, "AWS_ENDPOINT_URL_CLOUDTRAIL=" + emu, "AWS_ENDPOINT_URL_IAM=" + emu,
 		"AWS_ENDPOINT_URL_ACCOUNT=" + emu, "AWS_ENDPOINT_URL_ATHENA=" + emu,
 		"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=local-secret",
@@ -99,15 +80,7 @@ func TestLambdaOpensTheTicketFromAthena(t *testing.T) {
 		// As the stack sets them for an existing table (contract's athena rows).
 		contract.EnvAthenaDatabase + "=cloudtrail", contract.EnvAthenaTable + "=cloudtrail_logs",
 		contract.EnvAthenaWorkgroup + "=iam4", contract.EnvAthenaLookbackDays + "=" + strconv.Itoa(days),
-		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-	}
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	waitListening(t, port)
+	})
 
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost,
 		fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", port), bytes.NewReader(event))

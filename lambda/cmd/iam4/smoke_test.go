@@ -75,25 +75,7 @@ func TestSmokeAgainstTheRealBootstrap(t *testing.T) {
 	emuServer := httptest.NewServer(emu)
 	t.Cleanup(emuServer.Close)
 
-	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.CommandContext(t.Context(), "go", "build", "-tags", "lambda.norpc", "-o", bootstrap, "../responder")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the bootstrap: %v\n%s", err, out)
-	}
-	port, err := testenv.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The runtime API's own port too: its default (9001) is fixed, so two emulators at once
-	// (packages test in parallel) would collide.
-	apiPort, err := testenv.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(t.Context(), rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port),
-		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), bootstrap)
-	cmd.Env = []string{
+	port, logs := startFunction(t, rie, []string{
 		"AWS_ENDPOINT_URL=" + moto, "AWS_ENDPOINT_URL_CLOUDTRAIL=" + emuServer.URL, "AWS_ENDPOINT_URL_IAM=" + emuServer.URL,
 		"AWS_ENDPOINT_URL_ACCOUNT=" + emuServer.URL, "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=local-secret",
 		"AWS_REGION=" + localaws.Region, "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null",
@@ -103,15 +85,7 @@ func TestSmokeAgainstTheRealBootstrap(t *testing.T) {
 		// On: a smoke test must skip the write-back itself, or the function would fail on a
 		// finding Security Hub does not hold.
 		contract.EnvSecurityHub + "=on",
-		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-	}
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	waitListening(t, port)
+	})
 
 	rieURL := fmt.Sprintf("http://127.0.0.1:%d", port)
 	c := smokeClients{
@@ -199,4 +173,36 @@ func TestSmokeEventIsAMarkedSecurityHubFinding(t *testing.T) {
 			t.Errorf("product %s", f.ProductARN)
 		}
 	}
+}
+
+// startFunction builds the real bootstrap and runs it under the runtime interface emulator with
+// env, on ports of its own (the runtime API's default, 9001, is fixed, so two emulators at once,
+// as packages test in parallel, would collide). It returns the emulator's port and its logs.
+func startFunction(t *testing.T, rie string, env []string) (int, *syncBuffer) {
+	t.Helper()
+	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+	build := exec.CommandContext(t.Context(), "go", "build", "-tags", "lambda.norpc", "-o", bootstrap, "../responder")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the bootstrap: %v\n%s", err, out)
+	}
+	port, err := testenv.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiPort, err := testenv.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port),
+		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), bootstrap)
+	cmd.Env = append(env, "PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitListening(t, port)
+	return port, logs
 }
