@@ -68,6 +68,14 @@ func orDash(s string) string {
 	return s
 }
 
+// utc is the one time-of-day format of every rendering: minutes in UTC, said so, or a dash.
+func utc(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
 // day is the one date format of every rendering: the UTC calendar day, or a dash.
 func day(t time.Time) string {
 	if t.IsZero() {

@@ -38,7 +38,7 @@ func when(from, to, t time.Time) string {
 		return "-"
 	}
 	if to.Sub(from) < 24*time.Hour {
-		return t.UTC().Format("2006-01-02 15:04 UTC")
+		return utc(t)
 	}
 	return day(t)
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/iam4-responder/iam4-responder/lambda/internal/investigation"
@@ -130,14 +129,6 @@ func (t termTexts) count(n int64, unit string) string {
 	return fmt.Sprintf("%d %s", n, u[1])
 }
 
-// utc formats a time for the report: always UTC, and said so.
-func utc(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
 // Terminal renders an investigation for a person at a terminal, in lang. Every string that came
 // from CloudTrail goes through plain, so no escape sequence reaches the terminal.
 func Terminal(w io.Writer, r investigation.Result, lang Lang) error {
@@ -225,7 +216,7 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 			for _, k := range crep.Keys {
 				used := t.never
 				if k.LastUsed != nil {
-					used = fmt.Sprintf(t.usedOn, k.LastUsed.UTC().Format("2006-01-02"), plain(k.LastUsedService, 40), plain(k.LastUsedRegion, 40))
+					used = fmt.Sprintf(t.usedOn, day(*k.LastUsed), plain(k.LastUsedService, 40), plain(k.LastUsedRegion, 40))
 				}
 				p(t.slot, k.Slot, k.Active, used)
 			}
