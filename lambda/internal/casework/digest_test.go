@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iam4-responder/iam4-responder/internal/memstore"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/contract"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
@@ -31,7 +32,7 @@ func (o accountOwners) Lookup(_ context.Context, id string) (route.Account, erro
 
 // savedCase puts a case in the ledger as the opening left it: its Jira ticket open, and its
 // follow-up in state (none when state is "").
-func savedCase(t *testing.T, store *ledger.Memory, account string, state ledger.State, opened time.Time, fu followup.State) {
+func savedCase(t *testing.T, store *memstore.Store[ledger.Case], account string, state ledger.State, opened time.Time, fu followup.State) {
 	t.Helper()
 	c := ledger.Case{ID: account + "/IAM.4", State: state, Epoch: 1,
 		Steps: map[string]ledger.Step{"open/jira": {Status: ledger.Done, Ref: "SEC-" + account[:3], Epoch: 1, At: opened.Unix()}}}

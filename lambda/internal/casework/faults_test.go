@@ -22,6 +22,7 @@ import (
 
 	"github.com/iam4-responder/iam4-responder/internal/emulator"
 	"github.com/iam4-responder/iam4-responder/internal/faults"
+	"github.com/iam4-responder/iam4-responder/internal/memstore"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/contain"
@@ -111,7 +112,7 @@ type faultRig struct {
 	keys    *keyStore
 	h       *Handler
 	clock   *faults.Clock
-	store   *ledger.Memory
+	store   *memstore.Store[ledger.Case]
 	lossy   *faults.Lossy
 	sns     *countingSNS
 	url     string
@@ -129,7 +130,7 @@ var faultRegions = []string{"us-west-2", "eu-west-1", "ap-northeast-1"}
 
 func newFaultRig(t *testing.T, scenario ...func(*emulator.Scenario)) *faultRig {
 	t.Helper()
-	r := &faultRig{clock: faults.NewClock(time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC)), store: &ledger.Memory{},
+	r := &faultRig{clock: faults.NewClock(time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC)), store: memoryLedger(),
 		lossy: &faults.Lossy{}, sns: &countingSNS{}, freezer: &faults.Freezer{}, failed: &faultFindings{},
 		keys: &keyStore{present: map[string]bool{"AKIA…0002": true, "AKIA…5566": true}}}
 	var raws []json.RawMessage

@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iam4-responder/iam4-responder/internal/memstore"
 	"github.com/iam4-responder/iam4-responder/internal/samples"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/advice"
@@ -136,11 +137,21 @@ type rig struct {
 	jira  *fakeSink
 	wb    *fakeWriteBack
 	dead  *fakeRejecter
-	store *ledger.Memory
+	store *memstore.Store[ledger.Case]
+}
+
+// memoryLedger is the atomic in-memory store of case records.
+func memoryLedger() *memstore.Store[ledger.Case] {
+	return memstore.New(memstore.Schema[ledger.Case]{
+		Key:      func(c ledger.Case) string { return c.ID },
+		Version:  func(c ledger.Case) int64 { return c.Version },
+		Absent:   func(id string) ledger.Case { return ledger.Case{ID: id} },
+		Conflict: ledger.ErrConflict,
+	})
 }
 
 func newRig() *rig {
-	r := &rig{email: &fakeSink{name: "email"}, jira: &fakeSink{name: "jira"}, wb: &fakeWriteBack{}, dead: &fakeRejecter{}, store: &ledger.Memory{}}
+	r := &rig{email: &fakeSink{name: "email"}, jira: &fakeSink{name: "jira"}, wb: &fakeWriteBack{}, dead: &fakeRejecter{}, store: memoryLedger()}
 	r.h = &Handler{Log: quietLog(), Ledger: &ledger.Ledger{Store: r.store}, Sinks: []CaseSink{r.email, r.jira}, WriteBack: r.wb, DeadLetter: r.dead,
 		// The fakes' errors stand for a channel's refusal: nothing was delivered.
 		Refused: func(error) bool { return true }}

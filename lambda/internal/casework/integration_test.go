@@ -244,7 +244,7 @@ func TestEndToEndOneTicketPerSinkUnderDuplicatesAndTheLifecycle(t *testing.T) {
 	// Fifty concurrent events: the six findings of the case, duplicated. moto's conditional
 	// writes are not atomic, so this race runs on the atomic in-memory store; the sequential
 	// tests below run the DynamoDB store on the wire.
-	l.h.Ledger = &ledger.Ledger{Store: &ledger.Memory{}}
+	l.h.Ledger = &ledger.Ledger{Store: memoryLedger()}
 	var wg sync.WaitGroup
 	errs := make([]error, 50)
 	for i := range 50 {
@@ -407,7 +407,7 @@ func TestBothSecurityHubGenerationsAreOneCase(t *testing.T) {
 	events := []json.RawMessage{sample(t, "iam4-consolidated-failed.json"), sample(t, "ocsf-iam4-failed.json")}
 	// The two arrive at once: moto's conditional writes are not atomic, so the race runs on the
 	// atomic in-memory store (as in TestEndToEndOneTicketPerSinkUnderDuplicatesAndTheLifecycle).
-	l.h.Ledger = &ledger.Ledger{Store: &ledger.Memory{}, Now: l.clock.Now}
+	l.h.Ledger = &ledger.Ledger{Store: memoryLedger(), Now: l.clock.Now}
 	var wg sync.WaitGroup
 	errs := make([]error, len(events))
 	for i, ev := range events {

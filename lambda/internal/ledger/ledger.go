@@ -5,8 +5,8 @@
 // per sink and per phase, plus containment).
 //
 // Every change is a pure transition (transitions.go) applied to the whole record and stored with
-// a compare-and-swap on its version, so the DynamoDB store and the in-memory store run the same
-// table; only the storage differs. The package never delivers anything itself and never decides
+// a compare-and-swap on its version, so the DynamoDB store and the tests' in-memory store
+// (internal/memstore) run the same table; only the storage differs. The package never delivers anything itself and never decides
 // what a channel can repeat: it records what the caller tells it.
 package ledger
 

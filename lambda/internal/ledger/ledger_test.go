@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iam4-responder/iam4-responder/internal/memstore"
 	"github.com/iam4-responder/iam4-responder/internal/testenv"
 )
 
@@ -33,7 +34,17 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now
 
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
-func memLedger(c *clock) *Ledger { return &Ledger{Store: &Memory{}, Now: c.Now} }
+func memLedger(c *clock) *Ledger { return &Ledger{Store: newMemory(), Now: c.Now} }
+
+// newMemory is the atomic in-memory store of case records.
+func newMemory() *memstore.Store[Case] {
+	return memstore.New(memstore.Schema[Case]{
+		Key:      func(c Case) string { return c.ID },
+		Version:  func(c Case) int64 { return c.Version },
+		Absent:   func(id string) Case { return Case{ID: id} },
+		Conflict: ErrConflict,
+	})
+}
 
 // op is one call in a lifecycle scenario.
 type op struct {
