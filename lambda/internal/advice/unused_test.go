@@ -1,7 +1,6 @@
 package advice
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -66,10 +65,12 @@ func rootCall(t *testing.T, at time.Time) evidence.KeyProfile {
 	}
 	rec["eventTime"] = at.UTC().Format(time.RFC3339)
 	b, _ = json.Marshal(rec)
-	u := evidence.NewUsage(nil)
-	if _, err := evidence.ReadLog(bytes.NewReader(b), u.Add); err != nil {
+	var r evidence.Record
+	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
+	u := evidence.NewUsage(nil)
+	u.Add(&r)
 	keys := u.Summary().Keys
 	if len(keys) != 1 {
 		t.Fatalf("%d keys from the record, want 1", len(keys))

@@ -1,8 +1,6 @@
 package evidence
 
 import (
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"strings"
 	"testing"
@@ -130,65 +128,5 @@ func TestMaskKey(t *testing.T) {
 		if got := MaskKey(in); got != want {
 			t.Errorf("MaskKey(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestReadLogReadsEveryExportShape(t *testing.T) {
-	file := string(readFile(t, "root-console-signin.json"))
-	single := string(readFile(t, "cloudtrail-root-accesskey-event-ADAPTED.json"))
-	var gz bytes.Buffer
-	w := gzip.NewWriter(&gz)
-	w.Write([]byte(file))
-	w.Close()
-	lines := strings.ReplaceAll(strings.ReplaceAll(single, "\n", ""), "  ", "") + "\n" +
-		strings.ReplaceAll(strings.ReplaceAll(single, "\n", ""), "  ", "") + "\n"
-	tests := []struct {
-		name string
-		in   []byte
-		want int
-	}{
-		{"log file", []byte(file), 1},
-		{"gzip log file", gz.Bytes(), 1},
-		{"two log files back to back", []byte(file + file), 2},
-		{"one record", []byte(single), 1},
-		{"JSON lines", []byte(lines), 2},
-		{"empty log file", []byte(`{"Records": []}`), 0},
-		{"lookup-events output (user guide sample)", readFile(t, "cloudtrail-lookupevents-root-response-doc.json"), 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var names []string
-			n, err := ReadLog(bytes.NewReader(tt.in), func(r *Record) { names = append(names, r.EventName) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n != tt.want || len(names) != tt.want {
-				t.Errorf("read %d records (%v), want %d", n, names, tt.want)
-			}
-		})
-	}
-	var got []string
-	n, err := ReadLog(strings.NewReader(`{"Records": [{"eventTime": 5}, {"eventTime": "2026-10-01T00:00:00Z", "eventName": "ok"}]}`),
-		func(r *Record) { got = append(got, r.Unreadable) })
-	if err != nil || n != 2 {
-		t.Fatalf("a record with a bad eventTime stopped the log: %d records, %v", n, err)
-	}
-	if diff := cmp.Diff([]string{"eventTime is not an RFC 3339 time", ""}, got); diff != "" {
-		t.Errorf("reasons (-want +got):\n%s", diff)
-	}
-}
-
-func TestConsoleCallsKeepThePersonsAddress(t *testing.T) {
-	u := NewUsage(testRanges(t))
-	// Panther's aws_root_access_key_created fixture: the root creates a key from the console.
-	u.Add(record(t, "cloudtrail-root-accesskey-event-ADAPTED.json", func(m map[string]any) {
-		identity(m)["invokedBy"] = "signin.amazonaws.com"
-		identity(m)["sessionContext"] = consoleSession
-		m["sourceIPAddress"] = "198.51.100.23"
-		m["userAgent"] = "signin.amazonaws.com"
-	}))
-	s := u.Summary()
-	if diff := cmp.Diff([]Count{{"198.51.100.23", 1}}, s.ConsoleIPs); diff != "" || s.ConsoleCalls != 1 || s.ServiceCalls != 0 || len(s.Keys) != 0 {
-		t.Errorf("console %d, service %d, keys %d; console addresses (-want +got):\n%s", s.ConsoleCalls, s.ServiceCalls, len(s.Keys), diff)
 	}
 }
