@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/json"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,10 +101,22 @@ func sampleEvidence(t *testing.T, agent string) investigation.Result {
 	for i := range 3 {
 		rec(t0.AddDate(0, 0, 7*i).Add(6*time.Hour), "203.0.113.7", agent, "ec2.amazonaws.com", "DescribeInstances", "")
 	}
-	res, err := trailread.Analyze([]io.Reader{strings.NewReader(strings.Join(lines, "\n"))}, testRanges(t), t0)
+	// Read as `iam4 analyze` reads an export: the file through trailread, one summary per account.
+	path := filepath.Join(t.TempDir(), "trail.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	listing, err := trailread.Expand(t.Context(), []string{path}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ranges := testRanges(t)
+	acc := trailread.NewAccounts(ranges)
+	stats, err := trailread.Read(t.Context(), listing, trailread.Options{Strict: true}, acc.Add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := investigation.FromLogs(acc.Summaries(), stats, ranges, t0)
 	res.WindowStart, res.WindowEnd = time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	return res
 }

@@ -103,11 +103,6 @@ func walk(root string, l *Listing) error {
 	})
 }
 
-// FromReader makes an input of a stream already open, such as a file a caller opened itself.
-func FromReader(name string, r io.Reader) Input {
-	return Input{Name: name, open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(r), nil }}
-}
-
 func fileInput(path string, size int64) Input {
 	return Input{Name: path, Size: size, open: func(context.Context) (io.ReadCloser, error) { return os.Open(path) }}
 }
