@@ -75,8 +75,8 @@ func TestDemoEndToEnd(t *testing.T) {
 			strings.Contains(out.AthenaEmail, " UTC to ")},
 		{"Athena: no gap", !strings.Contains(out.AthenaEmail, "Gap:")},
 		// The second key's yearly job, 200 days ago: beyond event history, inside the trail's year.
-		{"Athena: the yearly job of the key event history called unused", strings.Contains(out.AthenaEmail, "from "+yearlyJobIP+": 1 calls, outside AWS") &&
-			strings.Contains(out.AthenaEmail, "action iam:GenerateCredentialReport: 1 calls")},
+		{"Athena: the yearly job of the key event history called unused", strings.Contains(out.AthenaEmail, "from "+yearlyJobIP+": 1 call, outside AWS") &&
+			strings.Contains(out.AthenaEmail, "action iam:GenerateCredentialReport: 1 call")},
 	}
 	for _, c := range checks {
 		if !c.ok {

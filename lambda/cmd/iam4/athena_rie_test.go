@@ -108,7 +108,7 @@ func TestLambdaOpensTheTicketFromAthena(t *testing.T) {
 		"action s3:GetObject: ",
 		"action s3:PutObject: ",
 		// The key last used 200 days before: outside event history's 90 days.
-		"Key AKIA…MPL0: 1 calls (0 failed)",
+		"Key AKIA…MPL0: 1 call (0 failed)",
 		"Source: Athena over the organization trail, management and data events (3 root data-event calls)",
 		"Source: CloudTrail event history, management events only (no S3 object or other data events)",
 	} {

@@ -146,7 +146,7 @@ func (r Report) JiraDescription() ADF {
 		a := ev.Advice
 		c := jiraLists
 		add(para(strong(fmt.Sprintf(t.decision, r.decisionText(string(a.Decision))))))
-		add(para(text(fmt.Sprintf(t.shows, r.window(), ev.AccessKeyCalls, ev.ConsoleCalls, ev.SignIns))))
+		add(para(text(fmt.Sprintf(t.shows, r.window(), r.count(int64(ev.AccessKeyCalls), "call"), r.count(int64(ev.ConsoleCalls), "console call"), r.count(int64(ev.SignIns), "sign-in")))))
 		for _, l := range r.sourceLines(ev.Sources, func(s string) string { return field(s, capError) }) {
 			add(para(text(l)))
 		}
@@ -161,23 +161,23 @@ func (r Report) JiraDescription() ADF {
 				items = append(items, para(code(string(ip.IP), capAddress), text(fmt.Sprintf(": %d, %s", ip.Calls, where))))
 			}
 			if more > 0 {
-				items = append(items, para(text(fmt.Sprintf(t.moreAddresses, more))))
+				items = append(items, para(text(fmt.Sprintf(t.moreAddresses, r.count(int64(more), "more address")))))
 			}
 			uas, more := head(k.UserAgents, c.agents)
 			for _, ua := range uas {
 				items = append(items, para(text(field(string(ua.Tool), capTool)+": "), code(string(ua.Agent), capAgent), text(fmt.Sprintf(" (%d)", ua.Calls))))
 			}
 			if more > 0 {
-				items = append(items, para(text(fmt.Sprintf(t.moreAgents, more))))
+				items = append(items, para(text(fmt.Sprintf(t.moreAgents, r.count(int64(more), "more user agent")))))
 			}
 			acts, more := head(k.Actions, c.actions)
 			for _, act := range acts {
 				items = append(items, para(code(act.Action, capAction), text(fmt.Sprintf(": %d", act.Calls))))
 			}
 			if more > 0 {
-				items = append(items, para(text(fmt.Sprintf(t.moreActions, more))))
+				items = append(items, para(text(fmt.Sprintf(t.moreActions, r.count(int64(more), "more action")))))
 			}
-			add(heading(fmt.Sprintf(t.key, field(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))))
+			add(heading(fmt.Sprintf(t.key, field(k.ID, capKey), r.count(int64(k.Calls), "call"), k.Errors, day(k.FirstUse), day(k.LastUse))))
 			if len(items) > 0 {
 				add(bullets(items...))
 			}
@@ -236,7 +236,7 @@ func (r Report) JiraDescription() ADF {
 		r.jiraPolicies(d, reserve)
 	}
 	if d.dropped > 0 {
-		d.must(para(text(fmt.Sprintf(t.moreLines, d.dropped))))
+		d.must(para(text(fmt.Sprintf(t.moreLines, r.count(int64(d.dropped), "more line")))))
 	}
 	if names := r.jiraAttachmentNames(); len(names) > 0 {
 		d.must(para(text(fmt.Sprintf(t.attached, strings.Join(names, ", ")))))
@@ -278,7 +278,7 @@ func (r Report) jiraPolicies(d *adfDoc, reserve int) {
 			}
 		}
 		actions := policyActions(doc)
-		room := d.max - reserve - d.size - d.cost(heading(title), codeBlock(""), para(text(fmt.Sprintf(t.morePolicy, len(actions), policyFile(p)))))
+		room := d.max - reserve - d.size - d.cost(heading(title), codeBlock(""), para(text(fmt.Sprintf(t.morePolicy, r.count(int64(len(actions)), "more action"), policyFile(p)))))
 		var shown []string
 		used := 0
 		for _, a := range actions {
@@ -293,7 +293,7 @@ func (r Report) jiraPolicies(d *adfDoc, reserve int) {
 		if len(shown) > 0 {
 			blocks = append(blocks, codeBlock(strings.Join(shown, "\n")))
 		}
-		blocks = append(blocks, para(text(fmt.Sprintf(t.morePolicy, len(actions)-len(shown), policyFile(p)))))
+		blocks = append(blocks, para(text(fmt.Sprintf(t.morePolicy, r.count(int64(len(actions)-len(shown)), "more action"), policyFile(p)))))
 		d.add(reserve, blocks...)
 		d.add(reserve, notes...)
 	}

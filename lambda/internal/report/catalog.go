@@ -1,6 +1,7 @@
 package report
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -36,6 +37,10 @@ func (r Report) messages() messages {
 	return messagesEN
 }
 
+// pluralForm is a word that agrees with a count param: {calls:call|calls} says "call" when calls
+// is 1 and "calls" otherwise. Languages without plurals (Japanese) do not use it.
+var pluralForm = regexp.MustCompile(`\{([a-z_]+):([^|{}]*)\|([^|{}]*)\}`)
+
 // translated are the params whose values are codes with a sentence of their own.
 var translated = []string{"state", "verdict"}
 
@@ -51,6 +56,13 @@ func (r Report) say(code string, params map[string]string) string {
 	if !strings.Contains(s, "{") {
 		return s
 	}
+	s = pluralForm.ReplaceAllStringFunc(s, func(m string) string {
+		f := pluralForm.FindStringSubmatch(m)
+		if params[f[1]] == "1" {
+			return f[2]
+		}
+		return f[3]
+	})
 	var kv []string
 	for name, v := range params {
 		switch {

@@ -164,8 +164,6 @@ var messagesJA = messages{
 	"digest.more":          "… このメッセージに収まらない未完了の対応がほか {count} 件あります。",
 	"digest.route.default": "既定",
 
-	"unit.day":                  "{n} 日",
-	"unit.days":                 "{n} 日",
 	"source.name.athena":        "Athena (組織の証跡)",
 	"source.name.lookup-events": "CloudTrail イベント履歴",
 	"source.athena.data":        "証跡の出典: Athena (組織の証跡、管理イベントとデータイベント、ルートのデータイベント {calls} 件) {from} から {to}。",

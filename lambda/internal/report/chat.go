@@ -58,9 +58,9 @@ func (r Report) Chat() []byte {
 				from = append(from, chatCode(string(ip.IP), capAddress)+" ("+where+")")
 			}
 			if more > 0 {
-				from = append(from, fmt.Sprintf(t.moreAddresses, more))
+				from = append(from, fmt.Sprintf(t.moreAddresses, r.count(int64(more), "more address")))
 			}
-			desc = append(desc, fmt.Sprintf(t.key, chatCode(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))+
+			desc = append(desc, fmt.Sprintf(t.key, chatCode(k.ID, capKey), r.count(int64(k.Calls), "call"), k.Errors, day(k.FirstUse), day(k.LastUse))+
 				": "+strings.Join(from, ", "))
 			desc = append(desc, r.activityLines(k, sparkNarrow, c.addresses, func(s string) string { return chatCode(s, capAddress) },
 				func(s string) string { return "`" + s + "`" })...)
@@ -81,7 +81,7 @@ func (r Report) Chat() []byte {
 		b.add(l, chatNoticeReserve)
 	}
 	if b.dropped > 0 {
-		b.must(fmt.Sprintf(t.moreLines, b.dropped))
+		b.must(fmt.Sprintf(t.moreLines, r.count(int64(b.dropped), "more line")))
 	}
 	n.Content.Description = b.String()
 	// The last steps are the links to the finding and to the root's event history; FindingURL

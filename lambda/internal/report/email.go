@@ -48,7 +48,7 @@ func (r Report) Email() (subject, body string) {
 		b.add(l, reserve)
 	}
 	if b.dropped > 0 {
-		b.must(fmt.Sprintf(t.moreLines, b.dropped))
+		b.must(fmt.Sprintf(t.moreLines, r.count(int64(b.dropped), "more line")))
 		b.must("")
 	}
 	for _, l := range footer {
@@ -80,35 +80,35 @@ func (r Report) emailEvidence() []string {
 	c := emailLists
 	line(t.decision, r.decisionText(string(a.Decision)))
 	line("")
-	line(t.shows, r.window(), ev.AccessKeyCalls, ev.ConsoleCalls, ev.SignIns)
+	line(t.shows, r.window(), r.count(int64(ev.AccessKeyCalls), "call"), r.count(int64(ev.ConsoleCalls), "console call"), r.count(int64(ev.SignIns), "sign-in"))
 	lines = append(lines, r.sourceLines(ev.Sources, func(s string) string { return field(s, capError) })...)
 	for _, k := range ev.Keys {
 		line("")
-		line(t.key, field(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))
+		line(t.key, field(k.ID, capKey), r.count(int64(k.Calls), "call"), k.Errors, day(k.FirstUse), day(k.LastUse))
 		ips, more := head(k.SourceIPs, c.addresses)
 		for _, ip := range ips {
 			where := t.outside
 			if ip.InsideAWS {
 				where = strings.TrimSpace(t.inside + " " + field(ip.AWSService+" "+ip.AWSRegion, capWhere))
 			}
-			line("  "+t.from, orDash(field(string(ip.IP), capAddress)), ip.Calls, where)
+			line("  "+t.from, orDash(field(string(ip.IP), capAddress)), r.count(int64(ip.Calls), "call"), where)
 		}
 		if more > 0 {
-			line("  "+t.moreAddresses, more)
+			line("  "+t.moreAddresses, r.count(int64(more), "more address"))
 		}
 		tools, more := head(k.Tools, c.tools)
 		for _, tool := range tools {
-			line("  "+t.tool, orDash(field(tool.Value, capTool)), tool.Calls)
+			line("  "+t.tool, orDash(field(tool.Value, capTool)), r.count(int64(tool.Calls), "call"))
 		}
 		if more > 0 {
-			line("  "+t.moreTools, more)
+			line("  "+t.moreTools, r.count(int64(more), "more tool"))
 		}
 		acts, more := head(k.Actions, c.actions)
 		for _, act := range acts {
-			line("  "+t.action, orDash(field(act.Action, capAction)), act.Calls)
+			line("  "+t.action, orDash(field(act.Action, capAction)), r.count(int64(act.Calls), "call"))
 		}
 		if more > 0 {
-			line("  "+t.moreActions, more)
+			line("  "+t.moreActions, r.count(int64(more), "more action"))
 		}
 		for _, l := range r.activityLines(k, sparkWide, c.addresses, func(s string) string { return field(s, capAddress) },
 			func(s string) string { return s }) {

@@ -107,8 +107,8 @@ func TestOversizePoliciesLandWhole(t *testing.T) {
 					t.Errorf("whole policy in the Jira description: %v, want %v", got, tc.jiraWhole)
 				}
 				if !tc.jiraWhole {
-					more := fmt.Sprintf(r.t().morePolicy, 0, "policy-"+group+".json")
-					more = more[strings.Index(more, "0")+1:]
+					more := fmt.Sprintf(r.t().morePolicy, "\x00", "policy-"+group+".json")
+					more = more[strings.Index(more, "\x00")+1:]
 					if !strings.Contains(desc, more) {
 						t.Errorf("the Jira description does not say the rest of the policy is attached (%q)", more)
 					}

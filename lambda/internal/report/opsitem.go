@@ -77,24 +77,24 @@ func (r Report) opsDescription(keys, omitted []string) string {
 			line("")
 		}
 		for _, k := range ev.Keys {
-			line("- "+md(t.key), mdCode(k.ID, capKey), k.Calls, k.Errors, day(k.FirstUse), day(k.LastUse))
+			line("- "+md(t.key), mdCode(k.ID, capKey), r.count(int64(k.Calls), "call"), k.Errors, day(k.FirstUse), day(k.LastUse))
 			ips, more := head(k.SourceIPs, c.addresses)
 			for _, ip := range ips {
 				where := t.outside
 				if ip.InsideAWS {
 					where = t.inside
 				}
-				line("  - "+md(t.from), mdCode(string(ip.IP), capAddress), ip.Calls, md(where))
+				line("  - "+md(t.from), mdCode(string(ip.IP), capAddress), r.count(int64(ip.Calls), "call"), md(where))
 			}
 			if more > 0 {
-				line("  - "+md(t.moreAddresses), more)
+				line("  - "+md(t.moreAddresses), r.count(int64(more), "more address"))
 			}
 			acts, more := head(k.Actions, c.actions)
 			for _, a := range acts {
-				line("  - "+md(t.action), mdCode(a.Action, capAction), a.Calls)
+				line("  - "+md(t.action), mdCode(a.Action, capAction), r.count(int64(a.Calls), "call"))
 			}
 			if more > 0 {
-				line("  - "+md(t.moreActions), more)
+				line("  - "+md(t.moreActions), r.count(int64(more), "more action"))
 			}
 		}
 		if cl := r.containmentLines(func(s string) string { return mdCode(s, capCaution) }); len(cl) > 0 {
@@ -159,7 +159,7 @@ func (r Report) opsDescription(keys, omitted []string) string {
 	}
 	if b.dropped > 0 {
 		b.must("")
-		b.must(md(fmt.Sprintf(t.moreLines, b.dropped)))
+		b.must(md(fmt.Sprintf(t.moreLines, r.count(int64(b.dropped), "more line"))))
 	}
 	for _, l := range footer {
 		b.must(l)

@@ -12,14 +12,14 @@ import (
 // are being reworked.
 var policyTitles = map[Lang]map[string]string{
 	English: {
-		"role": "Role %s for the callers on AWS at %s (%d calls):",
-		"user": "IAM user %s for the callers outside AWS at %s (%d calls):",
+		"role": "Role %s for the callers on AWS at %s (%s):",
+		"user": "IAM user %s for the callers outside AWS at %s (%s):",
 		"none": "No policy is needed from this evidence.",
 		"ref":  "Actions checked against %s.",
 	},
 	Japanese: {
-		"role": "AWS 上の呼び出し元 %[2]s 用のロール %[1]s（%[3]d 回の呼び出し）:",
-		"user": "AWS 外の呼び出し元 %[2]s 用の IAM ユーザー %[1]s（%[3]d 回の呼び出し）:",
+		"role": "AWS 上の呼び出し元 %[2]s 用のロール %[1]s（呼び出し %[3]s）:",
+		"user": "AWS 外の呼び出し元 %[2]s 用の IAM ユーザー %[1]s（呼び出し %[3]s）:",
 		"none": "この証拠からは付与すべき権限はありません。",
 		"ref":  "アクションは %s で確認済み。",
 	},
@@ -63,7 +63,7 @@ func (r Report) policyBlocks(d advice.Drafts, esc func(string) string) []policyB
 		if !ok {
 			format = lt["user"]
 		}
-		b := policyBlock{group: fileSafe(g.Name), title: fmt.Sprintf(format, esc(g.Name), strings.Join(ips, ", "), g.Calls),
+		b := policyBlock{group: fileSafe(g.Name), title: fmt.Sprintf(format, esc(g.Name), strings.Join(ips, ", "), r.count(int64(g.Calls), "call")),
 			json: g.Policy}
 		if g.Policy == nil {
 			b.notes = append(b.notes, lt["none"])

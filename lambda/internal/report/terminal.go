@@ -17,8 +17,8 @@ type termTexts struct {
 	read         string // %s files, %s skipped, %d digests, %d not CloudTrail, %d broken, %s records, %d root, %d undecodable
 	span         string // %s first, %s last
 	skipped      string // %s file, %s reason
-	moreSkipped  string // %d
-	accounts     string // %d
+	moreSkipped  string // %s more skipped files
+	accounts     string // %s accounts
 	account      string // %s
 	window       string // %s start, %s end
 	counts       string // root records, access-key, console, sign-ins, service, session, other
@@ -36,11 +36,11 @@ type termTexts struct {
 	moreActions  string // %s calls
 	unknown      string
 	ranges       string // %s
-	units        map[string][2]string
+	units        units
 	noRecords    string
-	attributed   string // %d session calls
-	duplicates   string // %d records
-	unreadable   string // %d records, %s reason
+	attributed   string // %s session calls
+	duplicates   string // %s records
+	unreadable   string // %s records, %s reason
 }
 
 var termCatalog = map[Lang]termTexts{
@@ -49,8 +49,8 @@ var termCatalog = map[Lang]termTexts{
 		read:        "Read %s (%s skipped: %d digest, %d not CloudTrail, %d broken), %s, %d of them the root's, %d undecodable.",
 		span:        "Events from %s to %s.",
 		skipped:     "  skipped %s: %s",
-		moreSkipped: "  … %d more skipped files (all of them in --format json, input.skipped)",
-		accounts:    "The logs cover %d accounts; each has its own section, decision and policy below.",
+		moreSkipped: "  … %s (all of them in --format json, input.skipped)",
+		accounts:    "The logs cover %s; each has its own section, decision and policy below.",
 		account:     "Account %s",
 		window:      "Account %s, %s to %s",
 		counts:      "Root records: %d; access-key calls %d, console calls %d, sign-ins %d, service calls %d, session calls %d, other %d",
@@ -70,21 +70,18 @@ var termCatalog = map[Lang]termTexts{
 		unknown:     "(no account id in the records)",
 		ranges:      "Inside/outside AWS decided with %s.",
 		noRecords:   "No root record in the logs read.",
-		attributed:  "  %d session calls were made with GetSessionToken sessions of a root key and count toward it.",
-		duplicates:  "  %d records read twice (same eventID) were counted once.",
-		unreadable:  "  %d records could not be read and were skipped: %s",
-		units: map[string][2]string{
-			"call": {"call", "calls"}, "file": {"file", "files"}, "record": {"record", "records"},
-			"address": {"address", "addresses"},
-		},
+		attributed:  "  Counted toward the key: %s made with its GetSessionToken sessions.",
+		duplicates:  "  Read twice (same eventID) and counted once: %s.",
+		unreadable:  "  Skipped as unreadable: %s, %s",
+		units:       unitNames[English],
 	},
 	Japanese: {
 		partial:     "部分的な結果: 途中で中断しました。以下は読み込んだ分だけの集計です。",
 		read:        "読み込み: %s (スキップ %s: ダイジェスト %d、CloudTrail 以外 %d、破損 %d)、%s、うちルート %d 件、解析不能 %d 件。",
 		span:        "イベントの期間: %s から %s。",
 		skipped:     "  スキップ %s: %s",
-		moreSkipped: "  … ほか %d ファイルをスキップ (一覧は --format json の input.skipped)",
-		accounts:    "ログには %d アカウントが含まれます。アカウントごとに判定とポリシーを示します。",
+		moreSkipped: "  … ほか %sをスキップ (一覧は --format json の input.skipped)",
+		accounts:    "ログには %sが含まれます。アカウントごとに判定とポリシーを示します。",
 		account:     "アカウント %s",
 		window:      "アカウント %s、%s から %s",
 		counts:      "ルートの記録: %d 件。アクセスキーによる呼び出し %d、コンソールからの呼び出し %d、サインイン %d、サービス経由 %d、セッション %d、その他 %d",
@@ -104,30 +101,18 @@ var termCatalog = map[Lang]termTexts{
 		unknown:     "(記録にアカウント ID なし)",
 		ranges:      "AWS 内外の判定には %s を使用しました。",
 		noRecords:   "読み込んだログにルートの記録はありません。",
-		attributed:  "  %d 件のセッション呼び出しは、ルートのアクセスキーで GetSessionToken により作成されたセッションによるもので、そのキーの利用として数えています。",
-		duplicates:  "  同じ eventID の記録 %d 件は 1 件として数えました。",
-		unreadable:  "  読み取れなかった記録 %d 件をスキップしました: %s",
-		units: map[string][2]string{
-			"call": {"件", "件"}, "file": {"ファイル", "ファイル"}, "record": {"レコード", "レコード"},
-			"address": {"アドレス", "アドレス"},
-		},
+		attributed:  "  %sのセッション呼び出しは、ルートのアクセスキーで GetSessionToken により作成されたセッションによるもので、そのキーの利用として数えています。",
+		duplicates:  "  同じ eventID の記録 %sは 1 件として数えました。",
+		unreadable:  "  読み取れなかった記録 %sをスキップしました: %s",
+		units:       unitNames[Japanese],
 	},
 }
 
 // keptAddresses is how many distinct source addresses package evidence keeps per key.
 const keptAddresses = 256
 
-// count writes n with its unit in the right form: "1 call", "2 calls", "2 件".
-func (t termTexts) count(n int64, unit string) string {
-	u, ok := t.units[unit]
-	if !ok {
-		return fmt.Sprint(n)
-	}
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, u[0])
-	}
-	return fmt.Sprintf("%d %s", n, u[1])
-}
+// count writes n with its unit in the terminal's language.
+func (t termTexts) count(n int64, unit string) string { return t.units.count(n, unit) }
 
 // Terminal renders an investigation for a person at a terminal, in lang. Every string that came
 // from CloudTrail goes through plain, so no escape sequence reaches the terminal.
@@ -156,12 +141,12 @@ func Terminal(w io.Writer, r investigation.Result, lang Lang) error {
 			p(t.skipped, plain(s.File, 200), plain(s.Reason, 200))
 		}
 		if n := in.BrokenFiles - min(len(in.Skipped), shown); n > 0 {
-			p(t.moreSkipped, n)
+			p(t.moreSkipped, t.count(int64(n), "more skipped file"))
 		}
 		p("")
 	}
 	if len(r.Accounts) > 0 {
-		p(t.accounts, len(r.Accounts))
+		p(t.accounts, t.count(int64(len(r.Accounts)), "account"))
 		for _, a := range r.Accounts {
 			p("")
 			id := plain(a.Account, 20)
@@ -202,13 +187,13 @@ func terminalBody(p func(string, ...any), t termTexts, rep Report, r investigati
 		callerLines(p, t, groups, unkept)
 	}
 	if r.SessionCallsAttributed > 0 {
-		p(t.attributed, r.SessionCallsAttributed)
+		p(t.attributed, t.count(int64(r.SessionCallsAttributed), "session call"))
 	}
 	if r.DuplicateRecords > 0 {
-		p(t.duplicates, r.DuplicateRecords)
+		p(t.duplicates, t.count(int64(r.DuplicateRecords), "skipped record"))
 	}
 	for _, sk := range r.SkippedRecords {
-		p(t.unreadable, sk.Records, plain(sk.Reason, 200))
+		p(t.unreadable, t.count(int64(sk.Records), "skipped record"), plain(sk.Reason, 200))
 	}
 	if r.Inventory != nil {
 		p(t.iamKeys, r.Inventory.KeysPresent)

@@ -40,12 +40,12 @@ type texts struct {
 	byHandSteps                    [3]string
 	decision                       string
 	window, windowLogs             string // %s start, %s end
-	shows                          string // %s window, %d key calls, %d console calls, %d sign-ins
-	key                            string // %s id, %d calls, %d failed, %s first, %s last
-	from                           string // %s ip, %d calls, %s where
+	shows                          string // %s window, %s key calls, %s console calls, %s sign-ins
+	key                            string // %s id, %s calls, %d failed, %s first, %s last
+	from                           string // %s ip, %s calls, %s where
 	inside, outside                string
-	moreAddresses, moreActions     string // %d
-	tool, action                   string // %s name, %d calls
+	moreAddresses, moreActions     string // %s more
+	tool, action                   string // %s name, %s calls
 	caution                        string
 	todo                           string
 	policy                         string
@@ -59,14 +59,14 @@ type texts struct {
 	shNoteResolved                 string               // %s reason
 	tickets                        string
 	containment, containRefused    string // %s mode; %s why
-	moreTools, moreAgents          string // %d
-	moreLines                      string // %d lines
+	moreTools, moreAgents          string // %s more
+	moreLines                      string // %s more lines
 	tooLarge                       string // %s what, %d bytes
 	evidenceJSON                   string
 	evidenceName                   string
 	policyName                     string // %s group
 	policyGroup                    string // %s group
-	morePolicy                     string // %d actions, %s file name
+	morePolicy                     string // %s more actions, %s file name
 	attached                       string // %s file names
 	opsData                        string // %s keys
 	opsOmitted                     string // %s keys
@@ -91,15 +91,15 @@ var catalog = map[Lang]texts{
 		decision:        "Decision: %s",
 		window:          "from %s to %s",
 		windowLogs:      "in the logs read",
-		shows:           "What CloudTrail shows %s: %d calls with a root access key, %d console calls, %d sign-ins.",
-		key:             "Key %s: %d calls (%d failed), first %s, last %s",
-		from:            "from %s: %d calls, %s",
+		shows:           "What CloudTrail shows %s: %s with a root access key, %s, %s.",
+		key:             "Key %s: %s (%d failed), first %s, last %s",
+		from:            "from %s: %s, %s",
 		inside:          "inside AWS",
 		outside:         "outside AWS",
-		moreAddresses:   "… %d more addresses",
-		moreActions:     "… %d more actions",
-		tool:            "tool %s: %d calls",
-		action:          "action %s: %d calls",
+		moreAddresses:   "… %s",
+		moreActions:     "… %s",
+		tool:            "tool %s: %s",
+		action:          "action %s: %s",
 		caution:         "Caution: %s",
 		todo:            "What to do:",
 		policy:          "Draft least-privilege policy for the replacement:",
@@ -141,15 +141,15 @@ var catalog = map[Lang]texts{
 		tickets:        "Tickets: %s.",
 		containment:    "Containment (%s):",
 		containRefused: "not acted on: %s",
-		moreTools:      "… %d more tools",
-		moreAgents:     "… %d more user agents",
-		moreLines:      "… %d more lines did not fit in this message.",
+		moreTools:      "… %s",
+		moreAgents:     "… %s",
+		moreLines:      "… %s did not fit in this message.",
 		tooLarge:       "%s (%d bytes) does not fit in this message; `iam4 investigate --format json` gives it whole.",
 		evidenceJSON:   "Full evidence (JSON):",
 		evidenceName:   "The full evidence",
 		policyName:     "The draft policy for %s",
 		policyGroup:    "Callers %s:",
-		morePolicy:     "… %d more actions; the full policy is attached (%s).",
+		morePolicy:     "… %s; the full policy is attached (%s).",
 		attached:       "Attached: %s.",
 		opsData:        "Full evidence and draft policies are in the operational data: %s.",
 		opsOmitted:     "Left out of the operational data for size: %s; `iam4 investigate --format json` gives them whole.",
@@ -172,15 +172,15 @@ var catalog = map[Lang]texts{
 		decision:        "判定: %s",
 		window:          "%s から %s",
 		windowLogs:      "読み込んだログ",
-		shows:           "CloudTrail の記録 (%s): ルートユーザーのアクセスキーによる呼び出し %d 件、コンソールからの呼び出し %d 件、サインイン %d 件。",
-		key:             "キー %s: 呼び出し %d 件 (失敗 %d 件)、初回 %s、最終 %s",
-		from:            "%s から: %d 件、%s",
+		shows:           "CloudTrail の記録 (%s): ルートユーザーのアクセスキーによる呼び出し %s、コンソールからの呼び出し %s、サインイン %s。",
+		key:             "キー %s: 呼び出し %s (失敗 %d 件)、初回 %s、最終 %s",
+		from:            "%s から: %s、%s",
 		inside:          "AWS 内",
 		outside:         "AWS 外",
-		moreAddresses:   "… ほか %d アドレス",
-		moreActions:     "… ほか %d アクション",
-		tool:            "ツール %s: %d 件",
-		action:          "アクション %s: %d 件",
+		moreAddresses:   "… ほか %s",
+		moreActions:     "… ほか %s",
+		tool:            "ツール %s: %s",
+		action:          "アクション %s: %s",
 		caution:         "注意: %s",
 		todo:            "対応手順:",
 		policy:          "移行先に付与する最小権限ポリシーの案:",
@@ -221,15 +221,15 @@ var catalog = map[Lang]texts{
 		tickets:        "チケット: %s。",
 		containment:    "封じ込め (%s):",
 		containRefused: "実施せず: %s",
-		moreTools:      "… ほか %d ツール",
-		moreAgents:     "… ほか %d ユーザーエージェント",
-		moreLines:      "… このメッセージに収まらない %d 行を省略しました。",
+		moreTools:      "… ほか %s",
+		moreAgents:     "… ほか %s",
+		moreLines:      "… このメッセージに収まらない %sを省略しました。",
 		tooLarge:       "%s (%d バイト) はこのメッセージに収まりません。`iam4 investigate --format json` で全体を確認できます。",
 		evidenceJSON:   "証跡の全体 (JSON):",
 		evidenceName:   "証跡の全体",
 		policyName:     "%s 向けのポリシー案",
 		policyGroup:    "利用元 %s:",
-		morePolicy:     "… ほか %d アクション。ポリシー全体は添付ファイル (%s) にあります。",
+		morePolicy:     "… ほか %s。ポリシー全体は添付ファイル (%s) にあります。",
 		attached:       "添付ファイル: %s。",
 		opsData:        "証跡の全体とポリシー案は運用データにあります: %s。",
 		opsOmitted:     "サイズのため運用データから省略: %s。`iam4 investigate --format json` で全体を確認できます。",

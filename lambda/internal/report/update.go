@@ -307,9 +307,4 @@ func (u Update) SecurityHubNote() string {
 }
 
 // days says a number of days in the report's language, singular or plural.
-func (r Report) days(n int) string {
-	if n == 1 {
-		return r.say("unit.day", map[string]string{"n": "1"})
-	}
-	return r.say("unit.days", map[string]string{"n": strconv.Itoa(n)})
-}
+func (r Report) days(n int) string { return r.count(int64(n), "day") }
