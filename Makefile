@@ -125,7 +125,7 @@ iam4: ## build the iam4 command line into build/iam4 (version stamped from git d
 	@build/iam4 --version
 
 bench-analyze: ## only the analyze bench: iam4 analyze vs gzip -dc vs jq on a generated 1 GB trail (ANALYZE_GB)
-	go run ./lambda/cmd/iam4bench -only analyze -analyze-gb $(or $(ANALYZE_GB),1)
+	go run ./internal/cmd/analyzebench -gb $(or $(ANALYZE_GB),1)
 
 # ---- delivery ----
 .PHONY: test-delivery
