@@ -40,7 +40,8 @@ import (
 )
 
 // serveEnv, when set to a scenario file, turns the test binary into the emulator serving it: it
-// prints its URL on a line and serves until killed.
+// prints its URL on a line and serves until killed or until its standard input closes (the
+// benchmark holds it open, so an interrupted benchmark leaves no emulator behind).
 const serveEnv = "IAM4_EVIDENCE_BENCH_SCENARIO"
 
 func TestMain(m *testing.M) {
@@ -67,6 +68,10 @@ func serveScenario(path string) error {
 	if err != nil {
 		return err
 	}
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
 	fmt.Printf("http://%s\n", ln.Addr())
 	return http.Serve(ln, srv)
 }
@@ -142,6 +147,10 @@ func startEmulator(b *testing.B, s *emulator.Scenario) *emulatorProcess {
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		b.Fatal(err)
+	}
+	// Never written: it closes when this process ends, however it ends, and the emulator with it.
+	if _, err := cmd.StdinPipe(); err != nil {
 		b.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
