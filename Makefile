@@ -73,9 +73,9 @@ lint: bootstrap-size ## gofmt, go vet, staticcheck, go mod tidy -diff, no large 
 	@big=$$(git ls-files -z | xargs -0 -r du -b 2>/dev/null | awk '$$1 > 1048576 {print $$2}' | grep -v -E '$(EMBEDDED_DATA)' || true); \
 	if [ -n "$$big" ]; then echo "tracked files over 1 MB (build output? only embedded data may be large):"; echo "$$big"; exit 1; fi
 
-bench: ## Go benchmarks, then the collector vs the rate limit vs the AWS CLI on the emulator (~2 min)
-	go test -run '^$$' -bench . -benchmem ./...
-	go run ./lambda/cmd/iam4bench
+bench: ## Go benchmarks (among them the collector vs the rate limit vs the AWS CLI on the emulator), then the analyze bench (~5 min)
+	go test -timeout 30m -run '^$$' -bench . -benchmem ./...
+	go run ./internal/cmd/analyzebench
 
 ip-ranges: ## refresh the embedded snapshot of AWS's ip-ranges.json (needs the internet)
 	curl -fsSL --max-time 60 $(IP_RANGES_URL) | gzip -9n > $(IP_RANGES).new
@@ -125,7 +125,7 @@ iam4: ## build the iam4 command line into build/iam4 (version stamped from git d
 	@build/iam4 --version
 
 bench-analyze: ## only the analyze bench: iam4 analyze vs gzip -dc vs jq on a generated 1 GB trail (ANALYZE_GB)
-	go run ./lambda/cmd/iam4bench -only analyze -analyze-gb $(or $(ANALYZE_GB),1)
+	go run ./internal/cmd/analyzebench -gb $(or $(ANALYZE_GB),1)
 
 # ---- delivery ----
 .PHONY: test-delivery
@@ -147,7 +147,7 @@ smoke: ## check the deployed stack: a synthetic IAM.4 finding for your own accou
 # ---- athena ----
 .PHONY: bench-athena
 bench-athena: ## Athena evidence on the local engine: a year of an 8-account trail, 100k and 1M records (~5 min)
-	go run ./lambda/cmd/athenabench -records 1000000 -sizes 0.1,1
+	go test -timeout 30m -count=1 -run '^$$' -bench AthenaEvidence -benchmem ./lambda/internal/evidence/athena -records 1000000 -sizes 0.1,1
 
 # ---- lifecycle ----
 .PHONY: test-followup
