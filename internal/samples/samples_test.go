@@ -86,20 +86,53 @@ func TestFileFindsEverySampleByItsName(t *testing.T) {
 	}
 }
 
-// TestTheFunctionNeverImportsSamples keeps the samples out of the function and the CLI: only test
-// files under lambda/ may import this package (go list's Imports leaves test imports out).
-func TestTheFunctionNeverImportsSamples(t *testing.T) {
-	const self = "github.com/iam4-responder/iam4-responder/internal/samples"
-	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", "-f", "{{.ImportPath}}",
-		"github.com/iam4-responder/iam4-responder/lambda/...").CombinedOutput()
+// goList runs go list with a template over the module's packages under lambda/.
+func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	args = append([]string{"list"}, append(args, "github.com/iam4-responder/iam4-responder/lambda/...")...)
+	out, err := exec.CommandContext(t.Context(), "go", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go %v: %v\n%s", args, err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 20 {
+		t.Fatalf("go list found %d packages under lambda/: %s", len(lines), out)
+	}
+	return lines
+}
+
+// TestLambdaHoldsProductionCodeOnly keeps test doubles, fixtures and tools out of the code that
+// ships: no package under lambda/ (test files aside: go list's Imports leaves them out) depends on
+// the samples, the test stores and helpers or the trail generator; the function itself depends
+// on nothing of the top-level internal/ at all (the CLI has `iam4 emulator`); and the only
+// commands under lambda/ are the function and the CLI.
+func TestLambdaHoldsProductionCodeOnly(t *testing.T) {
+	const module = "github.com/iam4-responder/iam4-responder/"
+	testOnly := []string{"internal/samples", "internal/memstore", "internal/testenv", "internal/faults",
+		"internal/localaws", "internal/trailgen"}
+	for _, dep := range goList(t, "-deps", "-f", "{{.ImportPath}}") {
+		for _, p := range testOnly {
+			if dep == module+p || strings.HasPrefix(dep, module+p+"/") {
+				t.Errorf("production code under lambda/ depends on %s (tests only)", dep)
+			}
+		}
+	}
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", "-f", "{{.ImportPath}}", module+"lambda/cmd/responder").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
-	deps := strings.Fields(string(out))
-	if len(deps) < 20 {
-		t.Fatalf("go list found %d packages under lambda/: %s", len(deps), out)
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, module+"internal/") {
+			t.Errorf("the Lambda function depends on %s", dep)
+		}
 	}
-	if slices.Contains(deps, self) {
-		t.Errorf("production code under lambda/ imports %s (tests only)", self)
+	var commands []string
+	for _, line := range goList(t, "-f", "{{.Name}} {{.ImportPath}}") {
+		if name, path, _ := strings.Cut(line, " "); name == "main" {
+			commands = append(commands, strings.TrimPrefix(path, module))
+		}
+	}
+	if want := []string{"lambda/cmd/iam4", "lambda/cmd/responder"}; !slices.Equal(commands, want) {
+		t.Errorf("commands under lambda/: %v, want only %v (tools and benches belong under internal/ or in _test.go files)", commands, want)
 	}
 }
