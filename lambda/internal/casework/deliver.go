@@ -59,12 +59,17 @@ func (h *Handler) work(ctx context.Context, log *slog.Logger, id, owner string) 
 	return errors.Join(fmt.Errorf("case %s still busy after %d phases", id, maxPhases), h.release(ctx, id, owner))
 }
 
-// release gives the lease back with its own few seconds: a delivery that failed because the
-// invocation's deadline passed must still release.
+// release gives the case's lease back.
 func (h *Handler) release(ctx context.Context, id, owner string) error {
+	return giveBack(ctx, h.Ledger.Release, id, owner)
+}
+
+// giveBack runs a lease release with its own few seconds: a delivery that failed because the
+// invocation's deadline passed must still release.
+func giveBack(ctx context.Context, release func(context.Context, string, string) error, id, owner string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	return h.Ledger.Release(ctx, id, owner)
+	return release(ctx, id, owner)
 }
 
 // phase delivers the current phase's steps and writes back the pending findings.

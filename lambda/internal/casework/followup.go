@@ -238,9 +238,7 @@ func (h *Handler) announce(ctx context.Context, log *slog.Logger, id, owner stri
 }
 
 func (h *Handler) releaseFollowUp(ctx context.Context, id, owner string) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	return h.Ledger.ReleaseFollowUp(ctx, id, owner)
+	return giveBack(ctx, h.Ledger.ReleaseFollowUp, id, owner)
 }
 
 // caller is who made the call a used-again transition announces, kept with the transition.
