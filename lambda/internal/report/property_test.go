@@ -245,9 +245,10 @@ func TestRenderingsStayWithinLimitsAndInert(t *testing.T) {
 	}
 }
 
-func checkEmail(t *testing.T, r Report) {
+// checkSNSEmail holds an e-mail to SNS's limits: a printable ASCII subject within snsSubjectMax
+// bytes and a message within snsMessageMaxBytes.
+func checkSNSEmail(t *testing.T, subject, body string) {
 	t.Helper()
-	subject, body := r.Email()
 	if len(subject) > snsSubjectMax || len(subject) == 0 {
 		t.Errorf("e-mail subject: %d bytes", len(subject))
 	}
@@ -260,6 +261,12 @@ func checkEmail(t *testing.T, r Report) {
 	if len(body) > snsMessageMaxBytes {
 		t.Errorf("e-mail body: %d bytes, SNS takes %d", len(body), snsMessageMaxBytes)
 	}
+}
+
+func checkEmail(t *testing.T, r Report) {
+	t.Helper()
+	subject, body := r.Email()
+	checkSNSEmail(t, subject, body)
 	inertText(t, "e-mail body", body, true)
 	for _, want := range []string{r.t().findingLink + ":", r.t().credentialsLink + ":", r.say("link.event_history", nil) + ": https://"} {
 		if !strings.Contains(body, want) {

@@ -68,18 +68,7 @@ func TestUpdatesStayWithinLimitsAndInert(t *testing.T) {
 func checkUpdate(t *testing.T, u Update) {
 	t.Helper()
 	subject, body := u.Email()
-	if len(subject) > snsSubjectMax || len(subject) == 0 {
-		t.Errorf("e-mail subject: %d bytes", len(subject))
-	}
-	for _, c := range subject {
-		if c < 0x20 || c > 0x7e {
-			t.Errorf("e-mail subject carries %q", c)
-			break
-		}
-	}
-	if len(body) > snsMessageMaxBytes {
-		t.Errorf("e-mail body: %d bytes", len(body))
-	}
+	checkSNSEmail(t, subject, body)
 	inertText(t, "e-mail body", body, true)
 	if !strings.Contains(body, u.Report.t().findingLink+":  https://") {
 		t.Error("e-mail lost its link to the finding")
