@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -214,7 +213,7 @@ func TestRulePatternCatchesEveryIAM4FormAndState(t *testing.T) {
 func TestRuleDeliversSamplesThroughMoto(t *testing.T) {
 	cfg := testenv.AWSConfig(testenv.Moto(t))
 	eb := eventbridge.NewFromConfig(cfg)
-	suffix := time.Now().UnixNano()
+	suffix := testenv.Name("rule")
 	patterns := rulePatterns(t)
 	queues := map[string]string{}
 	for rule, full := range patterns {
@@ -223,7 +222,7 @@ func TestRuleDeliversSamplesThroughMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		envelope, _ := json.Marshal(map[string]any{"source": p["source"], "detail-type": p["detail-type"]})
-		name := fmt.Sprintf("rule-%d-%d", len(queues), suffix)
+		name := fmt.Sprintf("%s-%d", suffix, len(queues))
 		url, arn := testenv.Queue(t, cfg, name)
 		queues[rule] = url
 		if _, err := eb.PutRule(t.Context(), &eventbridge.PutRuleInput{

@@ -157,8 +157,27 @@ func Table(ctx context.Context, cfg aws.Config, name, key string) error {
 		KeySchema:            []dbtypes.KeySchemaElement{{AttributeName: aws.String(key), KeyType: dbtypes.KeyTypeHash}},
 		BillingMode:          dbtypes.BillingModePayPerRequest,
 	})
+	var inUse *dbtypes.ResourceInUseException
+	if errors.As(err, &inUse) {
+		// The SDK retries a create whose answer was lost; the retry then finds the table the
+		// first attempt made. A table of that name and key shape is the one asked for.
+		return sameTable(ctx, cfg, name, key, err)
+	}
 	if err != nil {
 		return fmt.Errorf("create table %s: %w", name, err)
+	}
+	return nil
+}
+
+// sameTable accepts an existing table when its key is the one asked for.
+func sameTable(ctx context.Context, cfg aws.Config, name, key string, createErr error) error {
+	d, err := dynamodb.NewFromConfig(cfg).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		return fmt.Errorf("create table %s: %w (and describe: %v)", name, createErr, err)
+	}
+	ks := d.Table.KeySchema
+	if len(ks) != 1 || aws.ToString(ks[0].AttributeName) != key || ks[0].KeyType != dbtypes.KeyTypeHash {
+		return fmt.Errorf("create table %s: %w (it exists with another key)", name, createErr)
 	}
 	return nil
 }

@@ -43,10 +43,10 @@ func TestLambdaOpensTheTicketFromAthena(t *testing.T) {
 	trail, scenario := heldOutFiles(t)
 	moto := testenv.Moto(t)
 	cfg := testenv.AWSConfig(moto)
-	suffix := fmt.Sprint(time.Now().UnixNano())
-	topic, emails := testenv.TopicWithQueue(t, cfg, "athena-email-"+suffix)
-	dlq, _ := testenv.Queue(t, cfg, "athena-dlq-"+suffix)
-	table := testenv.Table(t, cfg, "athena-ledger-"+suffix, "pk")
+	suffix := testenv.Name("athena")
+	topic, emails := testenv.TopicWithQueue(t, cfg, suffix+"-email")
+	dlq, _ := testenv.Queue(t, cfg, suffix+"-dlq")
+	table := testenv.Table(t, cfg, suffix+"-ledger", "pk")
 
 	// `iam4 emulator` in this process: CloudTrail, IAM and Account from the scenario, Athena
 	// over the trail directory.

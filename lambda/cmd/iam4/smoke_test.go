@@ -61,10 +61,10 @@ func TestSmokeAgainstTheRealBootstrap(t *testing.T) {
 	}
 	moto := testenv.Moto(t)
 	cfg := testenv.AWSConfig(moto)
-	suffix := fmt.Sprint(time.Now().UnixNano())
-	topic, emails := testenv.TopicWithQueue(t, cfg, "smoke-email-"+suffix)
-	dlq, _ := testenv.Queue(t, cfg, "smoke-dlq-"+suffix)
-	table := testenv.Table(t, cfg, "smoke-ledger-"+suffix, "pk")
+	suffix := testenv.Name("smoke")
+	topic, emails := testenv.TopicWithQueue(t, cfg, suffix+"-email")
+	dlq, _ := testenv.Queue(t, cfg, suffix+"-dlq")
+	table := testenv.Table(t, cfg, suffix+"-ledger", "pk")
 
 	// CloudTrail, IAM and Account, which moto lacks or lacks the root for, come from the
 	// project's emulator: an account whose root has no key.

@@ -335,7 +335,7 @@ func TestFollowUpWalksEveryStateAndTellsEachChannelOnce(t *testing.T) {
 func TestFollowUpRunsOnDynamoDB(t *testing.T) {
 	r := newFollowRig(t)
 	cfg := testenv.AWSConfig(testenv.Moto(t))
-	table := testenv.Table(t, cfg, fmt.Sprintf("followup-%d", time.Now().UnixNano()), ledger.Key)
+	table := testenv.Table(t, cfg, testenv.Name("followup"), ledger.Key)
 	r.h.Ledger = &ledger.Ledger{Store: ledger.Dynamo{API: dynamodb.NewFromConfig(cfg), Table: table}, Now: r.clock.Now}
 	r.sequential = true // moto's conditional writes are not atomic under concurrency
 	checkWalk(t, r)

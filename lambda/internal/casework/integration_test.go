@@ -136,7 +136,7 @@ func startLocal(t *testing.T, tune ...func(*emulator.Scenario, *config.Config)) 
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 
-	name := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
+	name := testenv.Name("e2e")
 	emailTopic, emailQueue := testenv.TopicWithQueue(t, l.motoConfig, name+"-email")
 	chatTopic, chatQueue := testenv.TopicWithQueue(t, l.motoConfig, name+"-chat")
 	dlq, _ := testenv.Queue(t, l.motoConfig, name+"-dlq")

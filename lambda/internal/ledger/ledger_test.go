@@ -290,7 +290,7 @@ func TestKeepStoresTheFirstWritersDataCompressed(t *testing.T) {
 func newDynamo(t *testing.T) Dynamo {
 	t.Helper()
 	cfg := testenv.AWSConfig(testenv.Moto(t))
-	table := testenv.Table(t, cfg, fmt.Sprintf("ledger-%d", time.Now().UnixNano()), Key)
+	table := testenv.Table(t, cfg, testenv.Name("ledger"), Key)
 	return Dynamo{API: dynamodb.NewFromConfig(cfg), Table: table}
 }
 

@@ -51,7 +51,7 @@ func oversizeReport(t *testing.T, lang report.Lang) report.Report {
 // the emulated OpsCenter (title and description lengths).
 func TestOversizeCasesAreAccepted(t *testing.T) {
 	cfg := testenv.AWSConfig(testenv.Moto(t))
-	topic, _ := testenv.TopicWithQueue(t, cfg, fmt.Sprintf("limits-%d", time.Now().UnixNano()))
+	topic, _ := testenv.TopicWithQueue(t, cfg, testenv.Name("limits"))
 	pub := SNS{API: sns.NewFromConfig(cfg), TopicARN: topic}
 	// The check proves something only if moto refuses what SNS refuses.
 	if _, err := pub.Publish(t.Context(), "s", strings.Repeat("x", 262145), "limits"); err == nil {

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -89,7 +88,7 @@ func jiraSink(t *testing.T, url, token string) Jira {
 	t.Helper()
 	cfg := testenv.AWSConfig(testenv.Moto(t))
 	sm := secretsmanager.NewFromConfig(cfg)
-	name := fmt.Sprintf("jira-%d", time.Now().UnixNano())
+	name := testenv.Name("jira")
 	secret, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{
 		Name: aws.String(name), SecretString: aws.String(`{"email":"ops@example.com","api_token":"` + token + `"}`),
 	})
@@ -192,7 +191,7 @@ func TestSecurityHubWriteBack(t *testing.T) {
 
 func TestChatPublishesTheNotificationJSON(t *testing.T) {
 	cfg := testenv.AWSConfig(testenv.Moto(t))
-	topic, queue := testenv.TopicWithQueue(t, cfg, fmt.Sprintf("chat-%d", time.Now().UnixNano()))
+	topic, queue := testenv.TopicWithQueue(t, cfg, testenv.Name("chat"))
 	f, _ := sampleFinding(t)
 	c := Chat{SNS: SNS{API: sns.NewFromConfig(cfg), TopicARN: topic}}
 	if _, err := c.Open(t.Context(), report.New(report.Opened, f, ""), "111122223333/IAM.4#1"); err != nil {

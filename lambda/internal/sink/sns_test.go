@@ -2,9 +2,7 @@ package sink
 
 import (
 	"encoding/json"
-	"fmt"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -17,7 +15,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 func TestSNSDeliversToASubscribedQueue(t *testing.T) {
 	cfg := testenv.AWSConfig(testenv.Moto(t))
-	topic, queue := testenv.TopicWithQueue(t, cfg, fmt.Sprintf("sink-%d", time.Now().UnixNano()))
+	topic, queue := testenv.TopicWithQueue(t, cfg, testenv.Name("sink"))
 	s := SNS{API: sns.NewFromConfig(cfg), TopicARN: topic}
 
 	id, err := s.Publish(t.Context(), "[IAM.4] Root user access key in account 111122223333", "body text", "111122223333/IAM.4#1#open/email")

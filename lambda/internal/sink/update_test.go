@@ -2,7 +2,6 @@ package sink
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -117,7 +116,7 @@ func TestOpsItemUpdateSetsStatusAndState(t *testing.T) {
 
 func TestEmailAndChatUpdatesCarryTheirDeliveryKey(t *testing.T) {
 	cfg := testenv.AWSConfig(testenv.Moto(t))
-	topic, queue := testenv.TopicWithQueue(t, cfg, fmt.Sprintf("update-%d", time.Now().UnixNano()))
+	topic, queue := testenv.TopicWithQueue(t, cfg, testenv.Name("update"))
 	s := SNS{API: sns.NewFromConfig(cfg), TopicARN: topic}
 	f, _ := sampleFinding(t)
 	u := report.New(report.Opened, f, "").Update(transition(followup.Verifying, followup.ReadyToDelete, followup.ReasonWindowDone))
