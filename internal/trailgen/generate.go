@@ -151,13 +151,16 @@ func (s Spec) rootPlan(accounts []string, start time.Time) (map[rootSlot][]rootR
 	// at spreads n calls evenly over the window; span/n first, so that nothing overflows.
 	at := func(i, n int) time.Time { return start.Add(span / time.Duration(n) * time.Duration(i)) }
 	plan := map[rootSlot][]rootRecord{}
+	placed := 0
 	add := func(acc, region string, t time.Time, r rootRecord) {
 		d := int(t.Sub(start) / (24 * time.Hour))
 		r.at = t
 		plan[rootSlot{acc, region, d}] = append(plan[rootSlot{acc, region, d}], r)
+		placed++
 	}
 	first := accounts[0]
-	mine := total / 2
+	// The first account has four quarterly calls, at least two sign-ins and at least one backup.
+	mine := max(total/2, 4+2+1)
 	for q := range 4 { // once a quarter, mid-month: the last one falls inside event history's 90 days
 		t := start.AddDate(0, 3*q, 15).Add(6 * time.Hour)
 		add(first, "us-east-1", t, rootRecord{key: QuarterlyKey,
@@ -177,7 +180,7 @@ func (s Spec) rootPlan(accounts []string, start time.Time) (map[rootSlot][]rootR
 				"[aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.ubuntu.22 command/s3.cp]",
 				fmt.Sprintf("arn:aws:s3:::example-backups/db/%s.dump", t.Format("2006-01-02T15")))})
 	}
-	others := total - mine
+	others := max(total-mine, 1)
 	for i := range others {
 		acc := accounts[1+i%(len(accounts)-1)]
 		region := s.Regions[i%len(s.Regions)]
@@ -187,7 +190,7 @@ func (s Spec) rootPlan(accounts []string, start time.Time) (map[rootSlot][]rootR
 			raw: rootCall(acc, key, t, "sts.amazonaws.com", "GetCallerIdentity", "Management", region, "198.51.100.77",
 				"aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22", "")})
 	}
-	return plan, total
+	return plan, placed
 }
 
 // The record shapes follow the CloudTrail user guide's record contents; heldout/SOURCES.md

@@ -3,6 +3,7 @@ package trailgen
 import (
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,5 +120,34 @@ func TestGeneratedTrailHoldsWhatItsStatsSay(t *testing.T) {
 	}
 	if st.Records != 20000 || st.Root != 20 {
 		t.Errorf("stats = %d records, %d root", st.Records, st.Root)
+	}
+}
+
+// Every size from one record a day up makes a trail whose files agree with its stats, and the
+// first account always has its four quarterly calls, sign-ins and at least one backup call.
+// (10,000 records once planned 10 root records and wrote 11.)
+func TestEverySizeWritesWhatItPlanned(t *testing.T) {
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, records := range []int{365, 1000, 10000} {
+		t.Run(fmt.Sprint(records), func(t *testing.T) {
+			dir := t.TempDir()
+			st, err := Generate(dir, Spec{Layout: Layout{OrgID: "o-a1b2c3d4e5"}, Accounts: 2,
+				Regions: []string{"us-east-1", "eu-west-1"}, Records: records, Now: now, Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, byAccount, root := readTrail(t, dir)
+			total := 0
+			for _, n := range byAccount {
+				total += n
+			}
+			if files != st.Files || total != records || st.Records != records || root != st.Root {
+				t.Errorf("files %d (stats %d), records %d (stats %d, asked %d), root %d (stats %d)",
+					files, st.Files, total, st.Records, records, root, st.Root)
+			}
+			if st.KeyCalls[QuarterlyKey] != 4 || st.KeyCalls[BackupKey] < 1 {
+				t.Errorf("first account's key calls = %v, want 4 quarterly and at least 1 backup", st.KeyCalls)
+			}
+		})
 	}
 }
