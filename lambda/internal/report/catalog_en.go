@@ -20,8 +20,8 @@ var messagesEN = messages{
 	"verdict.evidence_incomplete":  "CloudTrail not read for the whole lookback",
 
 	"reason.inside_and_outside":   "{inside} {inside:call|calls} from inside AWS and {outside} from outside in the window",
-	"reason.all_inside":           "all {calls} {calls:call|calls} came from inside AWS",
-	"reason.all_outside":          "all {calls} {calls:call|calls} came from outside AWS",
+	"reason.all_inside":           "{calls:the|all} {calls} {calls:call|calls} came from inside AWS",
+	"reason.all_outside":          "{calls:the|all} {calls} {calls:call|calls} came from outside AWS",
 	"reason.never_used":           "{state} key never used (credential report), no call in {days} {days:day|days} of complete CloudTrail",
 	"reason.used_before_lookback": "{state} key last used {last_used}, {days_since} {days_since:day|days} ago (credential report), before the {days}-day lookback; no call in it",
 	"reason.used_unexplained":     "{state} key used {last_used} in {region} (service {service}) per the credential report, but the CloudTrail read shows no call of it: look for data events, Regions not read, or days the evidence does not cover",

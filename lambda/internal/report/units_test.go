@@ -53,9 +53,10 @@ func TestEveryLanguageNamesEveryUnit(t *testing.T) {
 	}
 }
 
-// No rendered golden says "1 calls": every count in every channel goes through count.
+// No rendered golden says "1 calls" or "all 1 call": every count in every channel goes through
+// count, and sentences about all of the calls say "the" for one.
 func TestNoGoldenSaysOneWithAPlural(t *testing.T) {
-	one := regexp.MustCompile(`(^|[^0-9.,:])1 (calls|console calls|sign-ins|session calls|records|files|addresses|accounts|days|more [a-z ]*(lines|addresses|actions|tools|agents|files))\b`)
+	one := regexp.MustCompile(`(^|[^0-9.,:])1 (calls|console calls|sign-ins|session calls|records|files|addresses|accounts|days|more [a-z ]*(lines|addresses|actions|tools|agents|files))\b|\ball 1 `)
 	var files []string
 	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -84,7 +85,7 @@ func TestCatalogWordsAgreeWithTheirCount(t *testing.T) {
 		params map[string]string
 		want   string
 	}{
-		{English, "reason.all_inside", map[string]string{"calls": "1"}, "all 1 call came from inside AWS"},
+		{English, "reason.all_inside", map[string]string{"calls": "1"}, "the 1 call came from inside AWS"},
 		{English, "reason.all_inside", map[string]string{"calls": "2"}, "all 2 calls came from inside AWS"},
 		{English, "activity.older", map[string]string{"count": "1", "from": "2026-08-01"}, "1 call before 2026-08-01 is not charted"},
 		{English, "activity.older", map[string]string{"count": "12", "from": "2026-08-01"}, "12 calls before 2026-08-01 are not charted"},
