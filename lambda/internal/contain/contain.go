@@ -180,6 +180,7 @@ type Outcome struct {
 // rootKey is one key of the audit session's ListAccessKeys joined to its report slot.
 type rootKey struct {
 	id      evidence.KeyID
+	masked  string // the id as the outcome shows it, told apart from the other keys (MaskKeys)
 	created time.Time
 	slot    *evidence.ReportKey
 	verdict advice.Verdict
@@ -231,7 +232,7 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 	rule := advice.Rule{Lookback: g.Lookback, Now: now()}
 	keys := g.judge(rule, listed.AccessKeyMetadata, res)
 	for _, k := range keys {
-		out.Keys = append(out.Keys, k.id.String())
+		out.Keys = append(out.Keys, k.masked)
 	}
 	if len(keys) == 0 {
 		return out
@@ -241,14 +242,14 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 	// show, and no key is deleted.
 	if why := unexplained(rule, keys, res); why.Code != "" {
 		for _, k := range keys {
-			out.Actions = append(out.Actions, Action{k.id.String(), "refused", RefusedUnexplained, why})
+			out.Actions = append(out.Actions, Action{k.masked, "refused", RefusedUnexplained, why})
 		}
 		return out
 	}
 	var deleter RootIAM
 	// One key at a time, each re-checked right before it is deleted.
 	for _, k := range keys {
-		masked := k.id.String()
+		masked := k.masked
 		v := k.verdict
 		if !v.Unused {
 			do := "refused"
@@ -261,7 +262,7 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 		calls, cov, err := g.Search.KeyUse(ctx, account, k.id.Reveal())
 		switch {
 		case err != nil:
-			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, advice.Msg(WhyRecheckFailed, "error", scrub(err, k.id))})
+			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck, advice.Msg(WhyRecheckFailed, "error", scrub(err, k))})
 			continue
 		case cov.Partial():
 			out.Actions = append(out.Actions, Action{masked, "refused", RefusedRecheck,
@@ -293,7 +294,7 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 				return out
 			}
 		}
-		if stop := lastUse(ctx, deleter, rule, k.id); stop != nil {
+		if stop := lastUse(ctx, deleter, rule, k); stop != nil {
 			if stop.Code == RefusedLastUsed {
 				// Another invocation containing this account (IAM.4 fails in every Region) may
 				// have deleted the key since it was listed: say so, not that it was kept.
@@ -319,12 +320,12 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 			// server error): what IAM holds now says what happened, not the error.
 			switch gone, lerr := absent(ctx, deleter, k.id); {
 			case lerr == nil && gone:
-				out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), advice.Msg(WhyDeleteAnswerLost, "error", scrub(err, k.id))})
+				out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), advice.Msg(WhyDeleteAnswerLost, "error", scrub(err, k))})
 			case lerr == nil:
-				out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, advice.Msg(WhyDeleteFailed, "error", scrub(err, k.id))})
+				out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete, advice.Msg(WhyDeleteFailed, "error", scrub(err, k))})
 			default:
 				out.Actions = append(out.Actions, Action{masked, "refused", RefusedDelete,
-					advice.Msg(WhyDeleteUnknown, "error", scrub(err, k.id), "list_error", scrub(lerr, k.id))})
+					advice.Msg(WhyDeleteUnknown, "error", scrub(err, k), "list_error", scrub(lerr, k))})
 			}
 		default:
 			out.Actions = append(out.Actions, Action{masked, "deleted", string(v.Code), why})
@@ -337,21 +338,21 @@ func (g *Guard) Run(ctx context.Context, f finding.Finding, res investigation.Re
 // the record cannot be read, or it shows use inside the lookback that the credential report and
 // CloudTrail did not (use after the report was generated, data events, a Region not read); nil
 // when the record agrees that the key is unused.
-func lastUse(ctx context.Context, sess RootIAM, rule advice.Rule, id evidence.KeyID) *Action {
-	out, err := sess.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(id.Reveal())})
+func lastUse(ctx context.Context, sess RootIAM, rule advice.Rule, k rootKey) *Action {
+	out, err := sess.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(k.id.Reveal())})
 	if err != nil {
-		return &Action{id.String(), "refused", RefusedLastUsed, advice.Msg(WhyLastUsedFailed, "error", scrub(err, id))}
+		return &Action{k.masked, "refused", RefusedLastUsed, advice.Msg(WhyLastUsedFailed, "error", scrub(err, k))}
 	}
 	u := out.AccessKeyLastUsed
 	if u == nil {
-		return &Action{id.String(), "refused", RefusedLastUsed, advice.Msg(WhyLastUsedMissing)}
+		return &Action{k.masked, "refused", RefusedLastUsed, advice.Msg(WhyLastUsedMissing)}
 	}
 	// No date ("N/A" service and Region): never used since IAM began tracking (April 2015).
 	if u.LastUsedDate == nil {
 		return nil
 	}
 	if d := aws.ToTime(u.LastUsedDate); !d.Before(rule.Start()) {
-		return &Action{id.String(), "kept", string(advice.UsedUnexplained), advice.Msg(WhyLastUsedRecent,
+		return &Action{k.masked, "kept", string(advice.UsedUnexplained), advice.Msg(WhyLastUsedRecent,
 			"last_used", d.UTC().Format(time.DateOnly), "region", orDash(aws.ToString(u.Region)),
 			"service", orDash(aws.ToString(u.ServiceName)), "days", strconv.Itoa(rule.Days()))}
 	}
@@ -377,8 +378,8 @@ func absent(ctx context.Context, sess RootIAM, id evidence.KeyID) (bool, error) 
 
 // scrub is an error's text with the whole key id masked: AWS error messages may quote it
 // ("The Access Key with id … cannot be found"), and reasons reach tickets and logs.
-func scrub(err error, id evidence.KeyID) string {
-	return strings.ReplaceAll(err.Error(), id.Reveal(), id.String())
+func scrub(err error, k rootKey) string {
+	return strings.ReplaceAll(err.Error(), k.id.Reveal(), k.masked)
 }
 
 // slotTolerance is how far a key's CreateDate (ListAccessKeys) and its slot's last_rotated
@@ -418,6 +419,18 @@ func (g *Guard) judge(rule advice.Rule, listed []iamtypes.AccessKeyMetadata, res
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b rootKey) int { return strings.Compare(a.id.Reveal(), b.id.Reveal()) })
+	// Masked together with the keys the evidence shows, so that no two print alike in one ticket.
+	ids := make([]evidence.KeyID, 0, len(keys)+len(res.Keys))
+	for _, k := range keys {
+		ids = append(ids, k.id)
+	}
+	for _, p := range res.Keys {
+		ids = append(ids, p.KeyID)
+	}
+	masks := evidence.MaskKeys(ids...)
+	for i := range keys {
+		keys[i].masked = masks[keys[i].id]
+	}
 	return keys
 }
 
@@ -442,7 +455,7 @@ func unexplained(rule advice.Rule, keys []rootKey, res investigation.Result) adv
 			return advice.Msg(WhySlotUnjoined, "slot", strconv.Itoa(s.Slot), "last_used", s.LastUsed.Format(time.DateOnly),
 				"region", orDash(s.LastUsedRegion), "service", orDash(s.LastUsedService))
 		case !owner.verdict.Explained():
-			return advice.Msg(WhySlotUnexplained, "slot", strconv.Itoa(s.Slot), "key", owner.id.String(),
+			return advice.Msg(WhySlotUnexplained, "slot", strconv.Itoa(s.Slot), "key", owner.masked,
 				"last_used", s.LastUsed.Format(time.DateOnly), "region", orDash(s.LastUsedRegion),
 				"service", orDash(s.LastUsedService), "calls", strconv.Itoa(owner.verdict.Calls))
 		}

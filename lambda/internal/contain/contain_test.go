@@ -39,6 +39,10 @@ const (
 	stale      = "777788889999" // one key, first used an hour ago for S3 only, after the report
 	staleKey   = "AKIASTALEKEY00000006"
 	home       = "us-west-2" // the findings' Region
+	// AWS's two documentation keys, which agree in their last seven characters.
+	docKeys   = "888899990000" // AKIAIOSFODNN7EXAMPLE used, AKIAI44QH8DHBEXAMPLE unused for 200 days
+	docUsed   = "AKIAIOSFODNN7EXAMPLE"
+	docUnused = "AKIAI44QH8DHBEXAMPLE"
 )
 
 var regions = []string{home, "us-east-1"}
@@ -143,6 +147,10 @@ func setup(t *testing.T, mode Mode, held hub) *rig {
 				{ID: usedKey, Active: true, Created: now.AddDate(-1, 0, 0), LastUsed: now.Add(-time.Minute), LastUsedRegion: home, LastUsedService: "ec2"},
 				{ID: unusedKey, Active: true, Created: now.AddDate(-2, 0, 0), LastUsed: now.AddDate(0, 0, -200), LastUsedRegion: "us-east-1", LastUsedService: "iam"},
 			}}, Generate: []emulator.Generator{{Region: home, Count: 12, Days: 20, Key: usedKey, IPs: []string{"203.0.113.9"}}}},
+			{Account: docKeys, Regions: []string{home}, Root: emulator.Root{Keys: []emulator.RootKey{
+				{ID: docUsed, Active: true, Created: now.AddDate(-1, 0, 0), LastUsed: now.Add(-time.Minute), LastUsedRegion: home, LastUsedService: "ec2"},
+				{ID: docUnused, Active: true, Created: now.AddDate(-2, 0, 0), LastUsed: now.AddDate(0, 0, -200), LastUsedRegion: "us-east-1", LastUsedService: "iam"},
+			}}, Generate: []emulator.Generator{{Region: home, Count: 3, Days: 20, Key: docUsed, IPs: []string{"203.0.113.9"}}}},
 			{Account: onlyUnused, Regions: []string{home}, Root: emulator.Root{Keys: []emulator.RootKey{
 				{ID: lonelyKey, Active: true, Created: now.AddDate(-3, 0, 0)},
 			}}},
@@ -188,7 +196,7 @@ func genuine(t *testing.T, mode Mode, account string) (*rig, finding.Finding) {
 	t.Helper()
 	var held hub
 	var event []byte
-	for _, a := range []string{usedAndOld, onlyUnused, rotated, stale} {
+	for _, a := range []string{usedAndOld, onlyUnused, rotated, stale, docKeys} {
 		ev, f := asff(t, a, nil)
 		held.asff = append(held.asff, f)
 		if a == account {
@@ -650,6 +658,24 @@ func TestNoWholeKeyIDInAnyOutcome(t *testing.T) {
 	}
 	if !strings.Contains(o.Actions[0].Why.String(), "AKIA…0002") {
 		t.Errorf("the failure's reason lost the masked id: %q", o.Actions[0].Why)
+	}
+}
+
+// Keys that agree in their last four characters never print alike: the outcome tells which was
+// deleted and which kept, and the evidence's mask of the used key is the end of the outcome's.
+func TestKeysThatEndAlikePrintApart(t *testing.T) {
+	r, f := genuine(t, DeleteUnused, docKeys)
+	res := r.evidence(t, docKeys, 0)
+	o := r.guard.Run(t.Context(), f, res)
+	want := []string{"AKIA…BEXAMPLE deleted used_before_lookback", "AKIA…7EXAMPLE kept used"}
+	if diff := cmp.Diff(want, dos(o)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"AKIA…BEXAMPLE", "AKIA…7EXAMPLE"}, o.Keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	if len(res.Keys) != 1 || res.Keys[0].ID != "AKIA…MPLE" {
+		t.Fatalf("evidence keys = %+v, want the used key alone, as AKIA…MPLE", res.Keys)
 	}
 }
 

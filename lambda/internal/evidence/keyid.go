@@ -32,3 +32,41 @@ func (k KeyID) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // Reveal is the whole id, for an API call that takes it (LookupEvents, DeleteAccessKey).
 func (k KeyID) Reveal() string { return string(k) }
+
+// MaskKeys masks several ids that are shown together, as one report or one containment outcome
+// shows a root's keys. Each shows its prefix and the fewest last characters, at least four, that
+// tell it from the others: AWS's documentation keys AKIAIOSFODNN7EXAMPLE and AKIAI44QH8DHBEXAMPLE
+// are AKIA…7EXAMPLE and AKIA…BEXAMPLE, never both AKIA…MPLE. At least four characters stay
+// hidden, so ids that agree in all but those still print alike; equal ids get equal masks.
+func MaskKeys(ids ...KeyID) map[KeyID]string {
+	shown := map[KeyID]int{} // last characters shown, by id
+	for _, id := range ids {
+		shown[id] = 4
+	}
+	mask := func(id KeyID) string {
+		if len(id) < 8 {
+			return "…"
+		}
+		return string(id[:4]) + "…" + string(id[len(id)-shown[id]:])
+	}
+	for grew := true; grew; {
+		grew = false
+		by := map[string][]KeyID{}
+		for id := range shown {
+			by[mask(id)] = append(by[mask(id)], id)
+		}
+		for _, same := range by {
+			for _, id := range same {
+				if len(same) > 1 && shown[id] < len(id)-8 {
+					shown[id]++
+					grew = true
+				}
+			}
+		}
+	}
+	out := make(map[KeyID]string, len(shown))
+	for id := range shown {
+		out[id] = mask(id)
+	}
+	return out
+}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestKeyIDNeverPrintsWhole(t *testing.T) {
@@ -36,5 +38,33 @@ func TestKeyIDNeverPrintsWhole(t *testing.T) {
 	}
 	if k.Reveal() != whole {
 		t.Errorf("Reveal = %q", k.Reveal())
+	}
+}
+
+func TestMaskKeysTellKeysShownTogetherApart(t *testing.T) {
+	tests := []struct {
+		name string
+		ids  []KeyID
+		want map[KeyID]string
+	}{
+		{"one key", []KeyID{"AKIAIOSFODNN7EXAMPLE"}, map[KeyID]string{"AKIAIOSFODNN7EXAMPLE": "AKIA…MPLE"}},
+		{"different last four", []KeyID{"AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPL0"},
+			map[KeyID]string{"AKIAIOSFODNN7EXAMPLE": "AKIA…MPLE", "AKIAI44QH8DHBEXAMPL0": "AKIA…MPL0"}},
+		{"AWS's two documentation keys", []KeyID{"AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"},
+			map[KeyID]string{"AKIAIOSFODNN7EXAMPLE": "AKIA…7EXAMPLE", "AKIAI44QH8DHBEXAMPLE": "AKIA…BEXAMPLE"}},
+		{"only the clashing ones widen", []KeyID{"AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE", "AKIAZZZZZZZZZZZZ0001"},
+			map[KeyID]string{"AKIAIOSFODNN7EXAMPLE": "AKIA…7EXAMPLE", "AKIAI44QH8DHBEXAMPLE": "AKIA…BEXAMPLE", "AKIAZZZZZZZZZZZZ0001": "AKIA…0001"}},
+		{"the same key twice", []KeyID{"AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"},
+			map[KeyID]string{"AKIAIOSFODNN7EXAMPLE": "AKIA…MPLE"}},
+		{"four characters stay hidden", []KeyID{"AKIAAAAA111122223333", "AKIABBBB111122223333"},
+			map[KeyID]string{"AKIAAAAA111122223333": "AKIA…111122223333", "AKIABBBB111122223333": "AKIA…111122223333"}},
+		{"too short to cut", []KeyID{"short"}, map[KeyID]string{"short": "…"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, MaskKeys(tt.ids...)); diff != "" {
+				t.Errorf("masks (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -130,3 +130,19 @@ func TestMaskKey(t *testing.T) {
 		}
 	}
 }
+
+// Two keys of one summary that end alike are masked apart, and sorted by calls then mask.
+func TestUsageMasksItsKeysApart(t *testing.T) {
+	u := NewUsage(testRanges(t))
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for i, key := range []string{"AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE", "AKIAI44QH8DHBEXAMPLE"} {
+		u.Add(keyCall(key, "203.0.113.9", "aws-cli/2.15.0", "iam:ListUsers", t0.Add(time.Duration(i)*time.Hour)))
+	}
+	var got []string
+	for _, k := range u.Summary().Keys {
+		got = append(got, fmt.Sprintf("%s %d", k.ID, k.Calls))
+	}
+	if diff := cmp.Diff([]string{"AKIA…BEXAMPLE 2", "AKIA…7EXAMPLE 1"}, got); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}

@@ -140,7 +140,7 @@ func (u *Usage) Summary() Summary {
 			s.SessionCallsAttributed += k.sessionCalls
 		}
 		p := KeyProfile{
-			ID: MaskKey(id), KeyID: KeyID(id), Calls: k.calls, Errors: k.errors, FirstUse: k.first.UTC(), LastUse: k.last.UTC(),
+			KeyID: KeyID(id), Calls: k.calls, Errors: k.errors, FirstUse: k.first.UTC(), LastUse: k.last.UTC(),
 			Regions: counts(k.regions), InsideCalls: k.inside, OutsideCalls: k.outside,
 			InsideAWS: k.calls > 0 && k.outside == 0, SessionCalls: k.sessionCalls, Sessions: k.sessionIDs,
 		}
@@ -173,6 +173,15 @@ func (u *Usage) Summary() Summary {
 			return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Action, b.Action))
 		})
 		s.Keys = append(s.Keys, p)
+	}
+	// Keys shown together are masked together, so that two never print alike.
+	ids := make([]KeyID, len(s.Keys))
+	for i, k := range s.Keys {
+		ids[i] = k.KeyID
+	}
+	masks := MaskKeys(ids...)
+	for i := range s.Keys {
+		s.Keys[i].ID = masks[s.Keys[i].KeyID]
 	}
 	slices.SortFunc(s.Keys, func(a, b KeyProfile) int {
 		return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.ID, b.ID))
