@@ -56,7 +56,7 @@ func TestDigestListsEachRoutesOpenCasesOncePerDay(t *testing.T) {
 	client := sns.NewFromConfig(cfg)
 	topics, queues := map[string]string{}, map[string]string{}
 	for _, name := range []string{"stack-mail", "sandbox-mail", "sandbox-chat"} {
-		topics[name], queues[name] = testenv.TopicWithQueue(t, cfg, "digest-"+name)
+		topics[name], queues[name] = testenv.TopicWithQueue(t, cfg, testenv.Name("digest-"+name))
 	}
 	day := time.Date(2026, 11, 29, 6, 30, 0, 0, time.UTC)
 	now := day

@@ -120,7 +120,7 @@ func TestARoutedCaseReachesItsRoutesTopics(t *testing.T) {
 	topics := map[string]string{}
 	queues := map[string]string{}
 	for _, name := range []string{"stack-mail", "stack-chat", "pay-mail", "pay-chat"} {
-		topics[name], queues[name] = testenv.TopicWithQueue(t, cfg, "route-"+name)
+		topics[name], queues[name] = testenv.TopicWithQueue(t, cfg, testenv.Name("route-"+name))
 	}
 	table := route.Table{Rules: []route.Rule{
 		{Name: "payments", OU: "ou-ab12-paymnts1", Channels: route.Channels{ChatTopicARN: topics["pay-chat"], EmailTopicARN: topics["pay-mail"]}},
