@@ -2,13 +2,17 @@ package ledger
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iam4-responder/iam4-responder/internal/faults"
+	"github.com/iam4-responder/iam4-responder/internal/testenv"
 	"github.com/iam4-responder/iam4-responder/lambda/internal/followup"
 )
 
@@ -288,30 +292,36 @@ func TestDynamoStoreKeepsTheFollowUp(t *testing.T) {
 	l := &Ledger{Store: d, Now: c.Now}
 	ctx := t.Context()
 	openCase(t, l, c)
-	var entered []followup.State
 	for _, o := range []Observed{recheck(1, inactive), recheck(1, inactive), recheck(2, inactive), recheck(9, inactive)} {
 		o.Owner, o.Until = "A", c.Now().Add(time.Minute)
-		_, made, _, err := l.Follow(ctx, caseID, o, followup.Defaults)
-		if err != nil {
+		if _, _, _, err := l.Follow(ctx, caseID, o, followup.Defaults); err != nil {
 			t.Fatal(err)
 		}
-		for _, tr := range made {
-			entered = append(entered, tr.To)
-		}
 	}
-	if diff := cmp.Diff([]followup.State{followup.Deactivated, followup.Verifying, followup.ReadyToDelete}, entered); diff != "" {
-		t.Errorf("states entered (-want +got):\n%s", diff)
-	}
+	// The stored announcements, not Follow's return, are what delivery sends: when DynamoDB's
+	// answer to a save is lost and the SDK retries it, the retry meets its own write, and Follow
+	// rightly returns no transition for an observation already applied.
 	stored, err := d.Load(ctx, caseID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	pending, err := stored.FollowUp.Announcements()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entered []string
+	for _, a := range pending {
+		entered = append(entered, fmt.Sprintf("%d %s", a.Seq, a.T.To))
+	}
+	if diff := cmp.Diff([]string{"1 deactivated", "2 verifying", "3 ready_to_delete"}, entered); diff != "" {
+		t.Errorf("announcements (-want +got):\n%s", diff)
 	}
 	fc, err := stored.FollowUp.State()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fc.State != followup.ReadyToDelete || len(stored.FollowUp.Pending) != 3 || stored.FollowUp.Owner != "A" {
-		t.Errorf("stored follow-up: %s, %d pending, owner %q", fc.State, len(stored.FollowUp.Pending), stored.FollowUp.Owner)
+	if fc.State != followup.ReadyToDelete || stored.FollowUp.Owner != "A" {
+		t.Errorf("stored follow-up: %s, owner %q", fc.State, stored.FollowUp.Owner)
 	}
 	for seq := 1; seq <= 3; seq++ {
 		if _, err := l.Delivered(ctx, caseID, "A", seq); err != nil {
@@ -320,5 +330,49 @@ func TestDynamoStoreKeepsTheFollowUp(t *testing.T) {
 	}
 	if _, done, err := l.FinishFollowUp(ctx, caseID, "A"); err != nil || !done {
 		t.Errorf("finish = %v, %v", done, err)
+	}
+}
+
+// DynamoDB saves a follow-up transition and the answer is lost (a reset connection); the SDK
+// retries the PutItem, whose condition now fails on the version the first attempt wrote. The
+// ledger reloads, finds the observation applied, and still hands the announcement to its owner:
+// nothing is lost and nothing is applied twice.
+func TestALostSaveAnswerStillAnnouncesTheTransition(t *testing.T) {
+	cfg := testenv.AWSConfig(testenv.Moto(t))
+	lossy := &faults.Lossy{}
+	cfg.HTTPClient = &http.Client{Transport: lossy}
+	d := Dynamo{API: dynamodb.NewFromConfig(cfg), Table: testenv.Table(t, cfg, testenv.Name("ledger"), Key)}
+	c := newClock()
+	l := &Ledger{Store: d, Now: c.Now}
+	ctx := t.Context()
+	openCase(t, l, c)
+	follow := func(o Observed) FollowRole {
+		t.Helper()
+		o.Owner, o.Until = "A", c.Now().Add(time.Minute)
+		_, _, role, err := l.Follow(ctx, caseID, o, followup.Defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return role
+	}
+	follow(recheck(1, inactive))
+	lossy.Lose = faults.Once(func(r *http.Request) bool { return r.Header.Get("X-Amz-Target") == "DynamoDB_20120810.PutItem" })
+	if role := follow(recheck(2, inactive)); role != Announce || lossy.Lost() != 1 {
+		t.Fatalf("follow with its answer lost: role %s, %d answers lost; want announce, 1", role, lossy.Lost())
+	}
+	stored, err := d.Load(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := stored.FollowUp.Announcements()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entered []string
+	for _, a := range pending {
+		entered = append(entered, fmt.Sprintf("%d %s", a.Seq, a.T.To))
+	}
+	if diff := cmp.Diff([]string{"1 deactivated", "2 verifying"}, entered); diff != "" {
+		t.Errorf("announcements (-want +got):\n%s", diff)
 	}
 }
