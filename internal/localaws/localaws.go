@@ -54,22 +54,32 @@ func StartMoto(ctx context.Context) (*Moto, error) {
 	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	m.cmd.Env = append(os.Environ(), "MOTO_ACCOUNT_ID="+Account)
 	dieWithParent(m.cmd)
-	if f, err := os.Create(m.log); err == nil {
+	f, err := os.Create(m.log)
+	if err == nil {
 		m.cmd.Stdout, m.cmd.Stderr = f, f
+		defer f.Close() // the server writes through its own copy
 	}
 	if err := m.cmd.Start(); err != nil {
 		return nil, err
 	}
 	go func() { _ = m.cmd.Wait() }()
 	if err := WaitHTTP(ctx, m.URL+"/moto-api/", 30*time.Second); err != nil {
-		m.Stop()
+		m.kill() // the log stays: the error names it
 		return nil, fmt.Errorf("moto_server did not start (log %s): %w", m.log, err)
 	}
 	return m, nil
 }
 
-// Stop ends the server.
+// Stop ends the server and removes its log: one moto_server per test package and run would
+// otherwise leave hundreds of logs in the temporary directory.
 func (m *Moto) Stop() {
+	m.kill()
+	if m != nil && m.log != "" {
+		_ = os.Remove(m.log)
+	}
+}
+
+func (m *Moto) kill() {
 	if m != nil && m.cmd != nil && m.cmd.Process != nil {
 		_ = m.cmd.Process.Kill()
 	}
