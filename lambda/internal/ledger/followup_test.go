@@ -301,18 +301,7 @@ func TestDynamoStoreKeepsTheFollowUp(t *testing.T) {
 	// The stored announcements, not Follow's return, are what delivery sends: when DynamoDB's
 	// answer to a save is lost and the SDK retries it, the retry meets its own write, and Follow
 	// rightly returns no transition for an observation already applied.
-	stored, err := d.Load(ctx, caseID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pending, err := stored.FollowUp.Announcements()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var entered []string
-	for _, a := range pending {
-		entered = append(entered, fmt.Sprintf("%d %s", a.Seq, a.T.To))
-	}
+	stored, entered := announced(t, d)
 	if diff := cmp.Diff([]string{"1 deactivated", "2 verifying", "3 ready_to_delete"}, entered); diff != "" {
 		t.Errorf("announcements (-want +got):\n%s", diff)
 	}
@@ -360,7 +349,16 @@ func TestALostSaveAnswerStillAnnouncesTheTransition(t *testing.T) {
 	if role := follow(recheck(2, inactive)); role != Announce || lossy.Lost() != 1 {
 		t.Fatalf("follow with its answer lost: role %s, %d answers lost; want announce, 1", role, lossy.Lost())
 	}
-	stored, err := d.Load(ctx, caseID)
+	if _, entered := announced(t, d); !slices.Equal(entered, []string{"1 deactivated", "2 verifying"}) {
+		t.Errorf("announcements = %q, want deactivated and verifying", entered)
+	}
+}
+
+// announced loads the case as stored and lists its pending announcements, "seq state", oldest
+// first: what delivery will send.
+func announced(t *testing.T, d Dynamo) (Case, []string) {
+	t.Helper()
+	stored, err := d.Load(t.Context(), caseID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +370,5 @@ func TestALostSaveAnswerStillAnnouncesTheTransition(t *testing.T) {
 	for _, a := range pending {
 		entered = append(entered, fmt.Sprintf("%d %s", a.Seq, a.T.To))
 	}
-	if diff := cmp.Diff([]string{"1 deactivated", "2 verifying"}, entered); diff != "" {
-		t.Errorf("announcements (-want +got):\n%s", diff)
-	}
+	return stored, entered
 }
