@@ -43,12 +43,7 @@ func MaskKeys(ids ...KeyID) map[KeyID]string {
 	for _, id := range ids {
 		shown[id] = 4
 	}
-	mask := func(id KeyID) string {
-		if len(id) < 8 {
-			return "…"
-		}
-		return string(id[:4]) + "…" + string(id[len(id)-shown[id]:])
-	}
+	mask := func(id KeyID) string { return maskTail(string(id), shown[id]) }
 	for grew := true; grew; {
 		grew = false
 		by := map[string][]KeyID{}

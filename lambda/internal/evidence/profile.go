@@ -346,9 +346,13 @@ func counts(m map[string]int) []Count {
 
 // MaskKey shows a key id as its prefix and last four characters: AKIA…MPLE. Whole key ids are
 // never printed or logged.
-func MaskKey(id string) string {
+func MaskKey(id string) string { return maskTail(id, 4) }
+
+// maskTail shows id's four-character prefix and its last n characters; ids shorter than eight
+// show nothing.
+func maskTail(id string, n int) string {
 	if len(id) < 8 {
 		return "…"
 	}
-	return id[:4] + "…" + id[len(id)-4:]
+	return id[:4] + "…" + id[len(id)-n:]
 }
